@@ -1,0 +1,29 @@
+# One image for the web workers, the Celery workers and beat.
+FROM node:20-bookworm-slim AS assets
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY static ./static
+RUN mkdir -p static/build \
+ && npx sass --no-source-map --quiet-deps --load-path=node_modules --load-path=. \
+      static/src/main.scss static/build/main.css --style=compressed \
+ && cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js static/build/
+
+FROM python:3.11-slim-bookworm
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DEBUG=0
+RUN apt-get update && apt-get install -y --no-install-recommends gettext \
+ && rm -rf /var/lib/apt/lists/* && useradd --create-home --uid 1000 manskonts
+WORKDIR /app
+# pyproject.toml lists the dependencies and no package, so this layer is the dependencies alone.
+COPY pyproject.toml ./
+RUN pip install --no-cache-dir .
+COPY . .
+COPY --from=assets /src/static/build ./static/build
+RUN SECRET_KEY=build ALLOWED_HOSTS=build DATABASE_URL=postgres://build@localhost/build \
+    python manage.py collectstatic --noinput \
+ && SECRET_KEY=build ALLOWED_HOSTS=build DATABASE_URL=postgres://build@localhost/build \
+    python manage.py compilemessages --ignore=node_modules
+USER manskonts
+EXPOSE 8000
+CMD ["gunicorn", "manskonts.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
+     "--access-logfile", "-", "--max-requests", "2000", "--max-requests-jitter", "200"]

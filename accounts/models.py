@@ -1,0 +1,193 @@
+"""People (users), clients (a natural person's own account or a legal person) and memberships."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from manskonts.identifiers import (
+    format_personal_code,
+    validate_personal_code,
+    validate_registration_number,
+)
+
+
+class PersonManager(UserManager):
+    def get_or_create_person(self, personal_code: str, **details) -> tuple[User, bool]:
+        """The natural person with this personal code, created at first sign-in with their client."""
+        user, created = self.get_or_create(
+            personal_code=personal_code,
+            defaults={"username": f"PK:{personal_code}", **details},
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        Client.objects.for_person(user)
+        return user, created
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A natural person who signs in through the identity provider, or a VZD staff member.
+
+    Persons are identified by personal code (the identity provider's `PK:<code>`); staff sign in to
+    the admin with username and password and have no personal code unless they are clients too.
+    """
+
+    username = models.CharField(_("lietotājvārds"), max_length=150, unique=True)
+    personal_code = models.CharField(
+        _("personas kods"),
+        max_length=11,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_personal_code],
+    )
+    first_name = models.CharField(_("vārds"), max_length=150, blank=True)
+    last_name = models.CharField(_("uzvārds"), max_length=150, blank=True)
+    email = models.EmailField(_("e-pasts"), blank=True)
+    is_staff = models.BooleanField(_("VZD darbinieks"), default=False)
+    is_active = models.BooleanField(_("aktīvs"), default=True)
+    date_joined = models.DateTimeField(_("reģistrēts"), default=timezone.now)
+
+    objects = PersonManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        verbose_name = _("lietotājs")
+        verbose_name_plural = _("lietotāji")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(personal_code__isnull=True) | Q(personal_code__regex=r"^[0-9]{11}$"),
+                name="user_personal_code_11_digits",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def get_full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.username
+
+    @property
+    def personal_code_display(self) -> str:
+        return format_personal_code(self.personal_code or "")
+
+
+class ClientQuerySet(models.QuerySet):
+    def for_user(self, user) -> ClientQuerySet:
+        """Whom this person may act for: themselves, and every legal person they are a user of."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(Q(person=user) | Q(memberships__user=user, kind=Client.Kind.LEGAL))
+
+    def for_person(self, user) -> Client:
+        """The natural person's own client, created on first use."""
+        client, _created = self.get_or_create(
+            person=user,
+            defaults={"kind": Client.Kind.NATURAL, "name": user.get_full_name() or user.username},
+        )
+        return client
+
+
+class Client(models.Model):
+    """Whose e-services, orders and invoices these are: a natural person or a legal person."""
+
+    class Kind(models.TextChoices):
+        NATURAL = "natural", _("Fiziska persona")
+        LEGAL = "legal", _("Juridiska persona")
+
+    kind = models.CharField(_("veids"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("nosaukums"), max_length=255)
+    person = models.OneToOneField(
+        User,
+        verbose_name=_("fiziskā persona"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="own_client",
+    )
+    registration_number = models.CharField(
+        _("reģistrācijas numurs"),
+        max_length=11,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[validate_registration_number],
+    )
+    legal_address = models.CharField(_("juridiskā adrese"), max_length=255, blank=True)
+    email = models.EmailField(_("kontaktu e-pasts"), blank=True)
+    phone = models.CharField(_("tālrunis"), max_length=30, blank=True)
+    created_at = models.DateTimeField(_("izveidots"), default=timezone.now)
+
+    objects = ClientQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("klients")
+        verbose_name_plural = _("klienti")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="natural", person__isnull=False, registration_number__isnull=True)
+                    | Q(kind="legal", person__isnull=True, registration_number__isnull=False)
+                ),
+                name="client_kind_matches_identifier",
+            ),
+            models.CheckConstraint(
+                condition=Q(registration_number__isnull=True)
+                | Q(registration_number__regex=r"^[4569][0-9]{10}$"),
+                name="client_registration_number_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_legal(self) -> bool:
+        return self.kind == self.Kind.LEGAL
+
+    def users(self):
+        return User.objects.filter(memberships__client=self).order_by("last_name", "first_name")
+
+
+class Membership(models.Model):
+    """A natural person who is a user of a legal person, with a role."""
+
+    class Role(models.TextChoices):
+        ADMIN = "admin", _("Administrators")
+        USER = "user", _("Lietotājs")
+
+    client = models.ForeignKey(
+        Client,
+        verbose_name=_("juridiskā persona"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+        limit_choices_to={"kind": Client.Kind.LEGAL},
+    )
+    user = models.ForeignKey(
+        User, verbose_name=_("lietotājs"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("loma"), max_length=10, choices=Role.choices, default=Role.USER)
+    created_at = models.DateTimeField(_("pievienots"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pārstāvības tiesības")
+        verbose_name_plural = _("pārstāvības tiesības")
+        constraints = [
+            models.UniqueConstraint(fields=["client", "user"], name="membership_unique_user"),
+            models.CheckConstraint(
+                condition=Q(role__in=["admin", "user"]), name="membership_valid_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.client} ({self.get_role_display()})"

@@ -1,0 +1,67 @@
+"""VZD staff roles as Django groups, and what each may do in the admin.
+
+A migration calls `sync_staff_groups`; when a later change adds a model, a new migration calls it
+again so the groups stay in step.
+"""
+
+from __future__ import annotations
+
+CLERK = "Klientu apkalpošana"
+ACCOUNTANT = "Grāmatvedība"
+ACCOUNT_REVIEWER = "Kontu pieteikumu izskatīšana"
+
+# group -> {app_label.model: actions}
+ROLES: dict[str, dict[str, tuple[str, ...]]] = {
+    CLERK: {
+        "orders.order": ("view", "add", "change"),
+        "orders.orderpart": ("view", "add", "change"),
+        "orders.orderpartstatuschange": ("view",),
+        "orders.service": ("view",),
+        "orders.servicegroup": ("view",),
+        "eservices.eservice": ("view", "change"),
+        "eservices.eservicestatuschange": ("view",),
+        "documents.document": ("view", "add", "change"),
+        "billing.invoice": ("view",),
+        "billing.payment": ("view",),
+        "accounts.client": ("view",),
+        "accounts.user": ("view",),
+        "accounts.membership": ("view",),
+    },
+    ACCOUNTANT: {
+        "billing.invoice": ("view", "add", "change"),
+        "billing.payment": ("view", "add"),
+        "orders.order": ("view",),
+        "orders.orderpart": ("view",),
+        "accounts.client": ("view",),
+    },
+    ACCOUNT_REVIEWER: {
+        "accounts.client": ("view", "add", "change"),
+        "accounts.membership": ("view", "add", "change", "delete"),
+        "accounts.user": ("view", "add", "change"),
+    },
+}
+
+
+def sync_staff_groups(apps) -> None:
+    """Create the groups and give each exactly its permissions (usable from a migration)."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for group_name, grants in ROLES.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        codenames = []
+        for model_key, actions in grants.items():
+            app_label, model = model_key.split(".")
+            codenames += [(app_label, f"{action}_{model}") for action in actions]
+        permissions = [
+            p
+            for p in Permission.objects.select_related("content_type")
+            if (p.content_type.app_label, p.codename) in set(codenames)
+        ]
+        group.permissions.set(permissions)

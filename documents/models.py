@@ -1,0 +1,105 @@
+"""Files submitted by clients and results prepared by VZD, kept in Django storage."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+def storage_key(instance: Document, filename: str) -> str:
+    """A generated key: never the client's file name as a path, never an overwrite."""
+    now = timezone.now()
+    return f"documents/{now:%Y/%m}/{uuid.uuid4().hex}"
+
+
+class DocumentQuerySet(models.QuerySet):
+    def for_client(self, client) -> DocumentQuerySet:
+        return self.filter(Q(eservice__client=client) | Q(order_part__client=client))
+
+    def available(self) -> DocumentQuerySet:
+        return self.filter(deleted_at__isnull=True)
+
+
+class Document(models.Model):
+    class Direction(models.TextChoices):
+        SUBMITTED = "submitted", _("Iesniegts")
+        RESULT = "result", _("Rezultāts")
+
+    file = models.FileField(_("datne"), upload_to=storage_key, max_length=200, blank=True)
+    original_name = models.CharField(_("datnes nosaukums"), max_length=255)
+    size = models.PositiveBigIntegerField(_("izmērs, baiti"))
+    content_type = models.CharField(_("satura tips"), max_length=120)
+    direction = models.CharField(_("virziens"), max_length=10, choices=Direction.choices)
+    eservice = models.ForeignKey(
+        "eservices.EService",
+        verbose_name=_("e-pakalpojums"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="documents",
+    )
+    order_part = models.ForeignKey(
+        "orders.OrderPart",
+        verbose_name=_("pasūtījuma daļa"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="documents",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("augšupielādēja"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("augšupielādēts"), default=timezone.now)
+    deleted_at = models.DateTimeField(_("dzēsts"), null=True, blank=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dokuments")
+        verbose_name_plural = _("dokumenti")
+        ordering = ["uploaded_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(eservice__isnull=False, order_part__isnull=True)
+                    | Q(eservice__isnull=True, order_part__isnull=False)
+                ),
+                name="document_attached_to_one",
+            ),
+            models.CheckConstraint(
+                condition=Q(direction__in=["submitted", "result"]), name="document_valid_direction"
+            ),
+        ]
+        indexes = [
+            # The retention purge walks e-service files by age, skipping deleted ones.
+            models.Index(
+                fields=["uploaded_at", "id"],
+                name="document_purge_queue",
+                condition=Q(eservice__isnull=False, deleted_at__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def available_until(self):
+        """E-service files are kept FILE_RETENTION_DAYS; order files have no such limit."""
+        if self.eservice_id is None:
+            return None
+        return timezone.localdate(self.uploaded_at + timedelta(days=settings.FILE_RETENTION_DAYS))

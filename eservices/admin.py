@@ -1,0 +1,72 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+
+from eservices.models import ESERVICE_TRANSITIONS, EService, EServiceStatus, EServiceStatusChange
+from eservices.services import change_eservice_status
+from manskonts.admin_status import StatusFormMixin, digits_if_identifier, make_status_action
+
+
+class EServiceStatusChangeInline(admin.TabularInline):
+    model = EServiceStatusChange
+    extra = 0
+    can_delete = False
+    fields = ("changed_at", "from_status", "to_status", "changed_by")
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class EServiceForm(StatusFormMixin):
+    transitions = ESERVICE_TRANSITIONS
+    labels = dict(EServiceStatus.choices)
+
+    class Meta:
+        model = EService
+        fields = ("client", "requested_by", "service", "object_code", "orders", "received_at")
+
+
+@admin.register(EService)
+class EServiceAdmin(admin.ModelAdmin):
+    form = EServiceForm
+    list_display = (
+        "pk",
+        "client",
+        "service",
+        "object_code",
+        "status",
+        "status_changed_at",
+        "created_at",
+        "received_at",
+    )
+    list_filter = ("status", "service__group")
+    list_select_related = ("client", "service")
+    search_fields = (
+        "=id",
+        "object_code",
+        "label",
+        "client__name",
+        "client__registration_number",
+        "client__person__personal_code",
+        "orders__number",
+    )
+    autocomplete_fields = ("client", "requested_by", "orders")
+    readonly_fields = ("status", "status_changed_at", "label", "created_at")
+    date_hierarchy = "created_at"
+    inlines = [EServiceStatusChangeInline]
+    actions = [make_status_action(EServiceStatus.choices, change_eservice_status, with_note=False)]
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, digits_if_identifier(search_term))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        new_status = form.cleaned_data.get("new_status")
+        if new_status:
+            try:
+                change_eservice_status(obj, new_status, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from manskonts import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("pieklustamibas-pazinojums/", views.accessibility, name="accessibility"),
+    path("i18n/valoda/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("", include("accounts.urls")),
+    path("mans-konts/e-pakalpojumi/", include("eservices.urls")),
+    path("mans-konts/pasutijumi/", include("orders.urls")),
+    path("mans-konts/rekini/", include("billing.urls")),
+    path("mans-konts/pazinojumi/", include("notifications.urls")),
+]

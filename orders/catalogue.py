@@ -1,0 +1,103 @@
+"""VZD services from the public price list (SPEC "Realistic services"). Loaded by a data migration."""
+
+from decimal import Decimal
+
+GROUPS = (
+    ("kadastra-informacija", "Kadastra informācija"),
+    ("kadastrala-uzmerisana", "Kadastrālā uzmērīšana"),
+    ("telpiskie-dati", "Telpiskie dati"),
+    ("visparigi", "Vispārīgi"),
+)
+
+# code, name, group code, price, price note, term kind, term days, prepayment %, documents needed
+SERVICES = (
+    (
+        "kadastra-info-ipasums",
+        "Kadastra informācija par nekustamo īpašumu (piederība un sastāvs)",
+        "kadastra-informacija",
+        Decimal("13.45"),
+        "",
+        "working",
+        11,
+        100,
+        "Pilnvara, ja pieprasa cita persona; dokuments, kas apliecina tiesisko interesi.",
+    ),
+    (
+        "kadastra-info-datu-bloki",
+        "Kadastra informācija pēc izvēlētiem datu blokiem",
+        "kadastra-informacija",
+        Decimal("13.45"),
+        "",
+        "calendar",
+        15,
+        100,
+        "Pilnvara, ja pieprasa cita persona.",
+    ),
+    (
+        "buves-uzmerisana",
+        "Būves vai telpu grupas kadastrālā uzmērīšana",
+        "kadastrala-uzmerisana",
+        Decimal("72.67"),
+        "no 72,67 € + 0,37 €/m²",
+        "working",
+        25,
+        50,
+        "Būvatļauja vai paskaidrojuma raksts; īpašuma tiesības apliecinošs dokuments; "
+        "pilnvara, ja pasūta cita persona.",
+    ),
+    (
+        "telpu-atkartota-uzmerisana",
+        "Telpu grupas atkārtota kadastrālā uzmērīšana",
+        "kadastrala-uzmerisana",
+        None,
+        "pēc tāmes",
+        "working",
+        25,
+        50,
+        "Iepriekšējās kadastrālās uzmērīšanas lieta; īpašuma tiesības apliecinošs dokuments.",
+    ),
+    (
+        "uzmerisanas-lieta",
+        "Kadastrālās uzmērīšanas lietas sagatavošana",
+        "kadastrala-uzmerisana",
+        Decimal("15.00"),
+        "no 15,00 €",
+        "working",
+        10,
+        100,
+        "Uzmērīšanas dati (DWG/DXF) un apsekošanas akts.",
+    ),
+    (
+        "telpiskie-dati",
+        "Telpiskie dati (lejupielāde)",
+        "telpiskie-dati",
+        Decimal("2.60"),
+        "no 2,60 €",
+        "online",
+        None,
+        100,
+        "",
+    ),
+    (
+        "topo-abonements",
+        "Topogrāfisko datu abonements",
+        "telpiskie-dati",
+        Decimal("73.80"),
+        "no 73,80 €",
+        "subscription",
+        None,
+        100,
+        "Abonēšanas līgums.",
+    ),
+    (
+        "pieteikums",
+        "Pieteikums VZD pakalpojumam",
+        "visparigi",
+        Decimal("0.00"),
+        "bezmaksas",
+        "none",
+        None,
+        0,
+        "Iesnieguma pielikumi, ja tādi ir.",
+    ),
+)

@@ -1,0 +1,237 @@
+"""VZD's services, and the orders registered at VZD with their parts and status history."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from orders.workflow import OrderStatus
+
+
+class ServiceGroup(models.Model):
+    code = models.SlugField(_("kods"), max_length=40, unique=True)
+    name = models.CharField(_("nosaukums"), max_length=120, unique=True)
+
+    class Meta:
+        verbose_name = _("pakalpojuma grupa")
+        verbose_name_plural = _("pakalpojumu grupas")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Service(models.Model):
+    """A service from VZD's price list."""
+
+    class TermKind(models.TextChoices):
+        WORKING_DAYS = "working", _("darba dienas")
+        CALENDAR_DAYS = "calendar", _("kalendāra dienas")
+        ONLINE = "online", _("tiešsaistē")
+        SUBSCRIPTION = "subscription", _("abonements")
+        NONE = "none", _("nav noteikts")
+
+    code = models.SlugField(_("kods"), max_length=60, unique=True)
+    name = models.CharField(_("nosaukums"), max_length=200, unique=True)
+    group = models.ForeignKey(
+        ServiceGroup, verbose_name=_("grupa"), on_delete=models.PROTECT, related_name="services"
+    )
+    price = models.DecimalField(
+        _("cena, EUR"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("Tukšs, ja cenu nosaka pēc tāmes."),
+    )
+    price_note = models.CharField(_("cenas piezīme"), max_length=120, blank=True)
+    term_kind = models.CharField(
+        _("termiņa veids"), max_length=12, choices=TermKind.choices, default=TermKind.WORKING_DAYS
+    )
+    term_days = models.PositiveSmallIntegerField(_("termiņš, dienas"), null=True, blank=True)
+    prepayment_percent = models.PositiveSmallIntegerField(
+        _("priekšapmaksa, %"), default=100, help_text=_("0 — bez priekšapmaksas.")
+    )
+    required_documents = models.TextField(
+        _("nepieciešamie dokumenti"),
+        blank=True,
+        help_text=_("Kas klientam jāiesniedz pakalpojuma izpildei; rāda pasūtījuma lapā."),
+    )
+    # Position of the name in Latvian alphabetical order (Ā after A, Č after C…), kept by
+    # orders.services.rank_services so lists sort by an integer, whatever the database collation.
+    name_rank = models.PositiveIntegerField(_("kārtas numurs alfabētā"), default=0, editable=False)
+
+    class Meta:
+        verbose_name = _("pakalpojums")
+        verbose_name_plural = _("pakalpojumi")
+        ordering = ["name_rank", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(prepayment_percent__lte=100), name="service_prepayment_percent_max_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    term_kind__in=["working", "calendar", "online", "subscription", "none"]
+                ),
+                name="service_valid_term_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrderQuerySet(models.QuerySet):
+    def for_client(self, client) -> OrderQuerySet:
+        return self.filter(client=client)
+
+
+class Order(models.Model):
+    """An order registered at VZD, in the portal or at a customer service centre."""
+
+    class Channel(models.TextChoices):
+        PORTAL = "portal", _("Portālā Kadastrs.lv")
+        IN_PERSON = "in_person", _("Klātienē")
+
+    number = models.CharField(_("pasūtījuma Nr."), max_length=20, unique=True)
+    client = models.ForeignKey(
+        "accounts.Client",
+        verbose_name=_("klients"),
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    created_at = models.DateTimeField(_("izveidošanas datums"), default=timezone.now)
+    channel = models.CharField(
+        _("kanāls"), max_length=10, choices=Channel.choices, default=Channel.PORTAL
+    )
+
+    objects = OrderQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pasūtījums")
+        verbose_name_plural = _("pasūtījumi")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["client", "-created_at", "-id"], name="order_client_created")
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OrderPartQuerySet(models.QuerySet):
+    def for_client(self, client) -> OrderPartQuerySet:
+        return self.filter(client=client)
+
+
+class OrderPart(models.Model):
+    """One service to perform within an order: the rows of "Mani pasūtījumi VZD"."""
+
+    class Delivery(models.TextChoices):
+        VZD_ACCOUNT = "vzd_account", _("VZD kontā")
+        EMAIL = "email", _("E-pastā")
+        POST = "post", _("Pa pastu")
+        IN_PERSON = "in_person", _("Klātienē")
+
+    order = models.ForeignKey(
+        Order, verbose_name=_("pasūtījums"), on_delete=models.CASCADE, related_name="parts"
+    )
+    # The order's client, repeated so that list pages filter and sort one table by one index.
+    client = models.ForeignKey(
+        "accounts.Client",
+        verbose_name=_("klients"),
+        on_delete=models.PROTECT,
+        related_name="order_parts",
+        editable=False,
+    )
+    part_number = models.PositiveSmallIntegerField(_("pasūtījuma daļas numurs"))
+    service = models.ForeignKey(
+        Service, verbose_name=_("pakalpojums"), on_delete=models.PROTECT, related_name="order_parts"
+    )
+    object_code = models.CharField(_("objekts"), max_length=17, blank=True)
+    delivery_method = models.CharField(
+        _("pakalpojumu saņemšanas veids"),
+        max_length=12,
+        choices=Delivery.choices,
+        default=Delivery.VZD_ACCOUNT,
+    )
+    status = models.CharField(
+        _("statuss"), max_length=12, choices=OrderStatus.choices, default=OrderStatus.APPLIED
+    )
+    status_changed_at = models.DateTimeField(_("statusa izmaiņu datums"), default=timezone.now)
+    planned_completion_date = models.DateField(
+        _("plānotais izpildes termiņš"), null=True, blank=True
+    )
+    created_at = models.DateTimeField(_("izveidošanas datums"), default=timezone.now)
+
+    objects = OrderPartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pasūtījuma daļa")
+        verbose_name_plural = _("pasūtījuma daļas")
+        ordering = ["order__number", "part_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "part_number"], name="order_part_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=OrderStatus.values), name="order_part_valid_status"
+            ),
+            models.CheckConstraint(
+                condition=Q(delivery_method__in=["vzd_account", "email", "post", "in_person"]),
+                name="order_part_valid_delivery",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["client", "-created_at", "-id"], name="part_client_created"),
+            models.Index(fields=["client", "status", "-id"], name="part_client_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order.number}/{self.part_number}"
+
+    def save(self, *args, **kwargs):
+        if self.order_id and not self.client_id:
+            self.client_id = self.order.client_id
+        super().save(*args, **kwargs)
+
+    @property
+    def status_description(self) -> str:
+        return OrderStatus.description(self.status)
+
+
+class OrderPartStatusChange(models.Model):
+    """Every status change of an order part: from, to, when, who."""
+
+    part = models.ForeignKey(
+        OrderPart,
+        verbose_name=_("pasūtījuma daļa"),
+        on_delete=models.CASCADE,
+        related_name="status_changes",
+    )
+    from_status = models.CharField(
+        _("no statusa"), max_length=12, choices=OrderStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("uz statusu"), max_length=12, choices=OrderStatus.choices)
+    changed_at = models.DateTimeField(_("laiks"), default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("mainīja"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    note = models.CharField(_("piezīme"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("statusa maiņa")
+        verbose_name_plural = _("statusa vēsture")
+        ordering = ["changed_at", "id"]
+        indexes = [models.Index(fields=["part", "changed_at"], name="part_status_change_time")]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"
