@@ -14,4 +14,5 @@ urlpatterns = [
     path("mans-konts/pasutijumi/", include("orders.urls")),
     path("mans-konts/rekini/", include("billing.urls")),
     path("mans-konts/pazinojumi/", include("notifications.urls")),
+    path("mans-konts/datnes/", include("documents.urls")),
 ]

@@ -1,0 +1,58 @@
+"""Who may download what. One place decides; views, the ZIP and S3 redirects all ask it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from billing.services import order_payment_state
+from documents.models import Document
+from orders.models import OrderPart
+
+
+@dataclass(frozen=True)
+class DownloadDecision:
+    allowed: bool
+    reason: str = ""
+
+
+def result_download_decision(part: OrderPart) -> DownloadDecision:
+    """Results of an order part: only delivered "VZD kontā" and only when the order is paid in full."""
+    if part.delivery_method != OrderPart.Delivery.VZD_ACCOUNT:
+        return DownloadDecision(
+            False,
+            _(
+                "Rezultātu nevar lejupielādēt, jo pakalpojumu saņemšanas veids ir „%(method)s”, "
+                "nevis „VZD kontā”. Rezultātu saņemsiet norādītajā veidā."
+            )
+            % {"method": part.get_delivery_method_display()},
+        )
+    state = order_payment_state(part.order)
+    if not state.paid_in_full:
+        if state.unpaid_invoices:
+            numbers = ", ".join(i.number for i in state.unpaid_invoices)
+            return DownloadDecision(
+                False,
+                _(
+                    "Rezultātu varēs lejupielādēt, kad pasūtījums būs apmaksāts pilnā apmērā. "
+                    "Apmaksājiet rēķinu %(numbers)s."
+                )
+                % {"numbers": numbers},
+            )
+        return DownloadDecision(
+            False,
+            _(
+                "Rezultātu varēs lejupielādēt, kad pasūtījums būs apmaksāts. Rēķins vēl nav "
+                "izrakstīts; to saņemsiet paziņojumā."
+            ),
+        )
+    return DownloadDecision(True)
+
+
+def download_decision(document: Document) -> DownloadDecision:
+    if document.is_deleted:
+        return DownloadDecision(False, _("Datne dzēsta pēc 90 dienām."))
+    if document.direction == Document.Direction.RESULT and document.order_part_id:
+        return result_download_decision(document.order_part)
+    return DownloadDecision(True)
