@@ -106,3 +106,28 @@ def signed_in():
         return sign_in(HttpClient(), user, acting_for)
 
     return make
+
+
+def restore_reference_data() -> None:
+    """Services and staff groups come from data migrations; a transactional test's flush removes
+    them, so tests on the live server (browser, worker) put them back first."""
+    import importlib
+
+    from django.apps import apps
+
+    from accounts.roles import sync_staff_groups
+
+    importlib.import_module("orders.migrations.0002_load_services").load_services(apps, None)
+    sync_staff_groups(apps)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A reused test database may have been flushed by a transactional test of the last run."""
+    with django_db_blocker.unblock():
+        restore_reference_data()
+
+
+@pytest.fixture
+def reference_data(transactional_db):
+    restore_reference_data()

@@ -1,0 +1,106 @@
+"""A real Celery worker on real Redis, against the test database, for tests marked `worker`.
+
+Use the `celery_worker` fixture: it starts `celery -A manskonts worker` in a subprocess pointed at
+this test run's database, switches this process from eager tasks to the Redis broker, and stops
+the worker afterwards. Data the worker must see has to be committed, so such tests are
+transactional.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_REDIS = "redis://127.0.0.1:6379/13"
+
+
+def redis_url() -> str:
+    return os.environ.get("REDIS_URL") or DEFAULT_REDIS
+
+
+def database_url() -> str:
+    db = connection.settings_dict
+    host = quote(db["HOST"] or "127.0.0.1", safe="")
+    password = f":{quote(db['PASSWORD'])}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def reset_connections(app) -> None:
+    """Drop pooled broker connections so the next task uses the broker now configured."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+        app._pool = None
+    app.amqp._producer_pool = None
+    app.__dict__.pop("backend", None)
+
+
+@pytest.fixture
+def celery_worker(reference_data):
+    import redis
+
+    from manskonts.celery import app
+
+    url = redis_url()
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.fail(f"Redis is not reachable at {url}: the worker tests need a real Redis.")
+    redis.Redis.from_url(url).flushdb()
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": url,
+        "DJANGO_SETTINGS_MODULE": "manskonts.settings",
+    }
+    hostname = f"test-{os.getpid()}@%h"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "manskonts",
+            "worker",
+            "--pool=solo",
+            "--loglevel=INFO",
+            "-n",
+            hostname,
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
+    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    reset_connections(app)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"Celery worker exited early:\n{process.stdout.read()}")
+            if app.control.ping(timeout=0.5):
+                break
+        else:
+            pytest.fail("Celery worker did not answer a ping within 60 s.")
+        yield process
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        app.conf.update(saved)
+        reset_connections(app)
