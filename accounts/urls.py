@@ -8,6 +8,5 @@ urlpatterns = [
     path("pieslegties/", views.login_page, name="login"),
     path("pieslegties/demo/", views.demo_login, name="demo_login"),
     path("iziet/", views.logout_view, name="logout"),
-    path("mans-konts/", views.overview, name="overview"),
     path("mans-konts/parstaviba/", views.switch, name="switch"),
 ]

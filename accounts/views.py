@@ -65,37 +65,4 @@ def switch(request: HttpRequest) -> HttpResponse:
     except ValueError:
         raise Http404 from None
     switch_client(request, client_id)
-    return redirect(_safe_next(request, "accounts:overview"))
-
-
-@client_required
-def overview(request: HttpRequest) -> HttpResponse:
-    """What needs attention: counts, unpaid invoices, recent status changes."""
-    from billing.models import Invoice
-    from billing.services import with_paid_amount
-    from eservices.models import EService
-    from orders.models import OrderPart, OrderPartStatusChange
-
-    client = request.client
-    unpaid = [
-        invoice
-        for invoice in with_paid_amount(
-            Invoice.objects.for_client(client).select_related("order")
-        ).order_by("due_on", "id")[:50]
-        if invoice.paid_amount < invoice.total
-    ][:5]
-    recent = (
-        OrderPartStatusChange.objects.filter(part__client=client)
-        .select_related("part__order", "part__service")
-        .order_by("-changed_at", "-id")[:5]
-    )
-    return render(
-        request,
-        "accounts/overview.html",
-        {
-            "eservice_count": EService.objects.for_client(client).count(),
-            "order_part_count": OrderPart.objects.for_client(client).count(),
-            "unpaid_invoices": unpaid,
-            "recent_changes": recent,
-        },
-    )
+    return redirect(_safe_next(request, "overview"))

@@ -7,6 +7,7 @@ from manskonts import views
 urlpatterns = [
     path("", views.home, name="home"),
     path("pieklustamibas-pazinojums/", views.accessibility, name="accessibility"),
+    path("mans-konts/", views.overview, name="overview"),
     path("i18n/valoda/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),

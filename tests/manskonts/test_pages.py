@@ -20,7 +20,7 @@ def test_language_switch_by_cookie_shows_english(client):
 
 @pytest.mark.django_db
 def test_overview_asks_a_signed_out_visitor_to_sign_in(client):
-    response = client.get(reverse("accounts:overview"))
+    response = client.get(reverse("overview"))
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
@@ -28,7 +28,7 @@ def test_overview_asks_a_signed_out_visitor_to_sign_in(client):
 
 @pytest.mark.django_db
 def test_overview_names_the_active_client(signed_in, owner):
-    response = signed_in(owner).get(reverse("accounts:overview"))
+    response = signed_in(owner).get(reverse("overview"))
 
     assert response.status_code == 200
     assert "Anna Bērziņa" in response.content.decode()
