@@ -62,3 +62,31 @@ def test_production_settings_start_when_complete():
         DATABASE_URL=os.environ.get("DATABASE_URL", "postgres://x@127.0.0.1/x"),
     )
     assert result.stdout.strip() == "started", result.stderr
+
+
+def test_production_sends_hsts_for_at_least_a_year_and_secure_cookies():
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "DEMO_IDP_ENABLED"}}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; from django.conf import settings; django.setup(); "
+            "print(settings.SECURE_HSTS_SECONDS, settings.SESSION_COOKIE_SECURE, "
+            "settings.CSRF_COOKIE_SECURE, settings.SECURE_SSL_REDIRECT)",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={
+            **clean,
+            "DJANGO_SETTINGS_MODULE": "manskonts.settings",
+            "DEBUG": "0",
+            "SECRET_KEY": "s" * 50,
+            "ALLOWED_HOSTS": "manskonts.example",
+            "DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://x@127.0.0.1/x"),
+        },
+    )
+    hsts, session_secure, csrf_secure, ssl_redirect = result.stdout.split()
+    assert int(hsts) >= 365 * 24 * 60 * 60
+    assert (session_secure, csrf_secure, ssl_redirect) == ("True", "True", "True")
