@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from manskonts import views
+from manskonts import health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
     path("pieklustamibas-pazinojums/", views.accessibility, name="accessibility"),
     path("mans-konts/", views.overview, name="overview"),
     path("i18n/valoda/", set_language, name="set_language"),
