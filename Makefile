@@ -25,7 +25,6 @@ static/build/main.css: node_modules/.installed $(wildcard static/src/*.scss)
 	npx sass --no-source-map --quiet-deps --load-path=node_modules --load-path=. \
 		static/src/main.scss static/build/main.css --style=compressed
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js static/build/
-	cp node_modules/axe-core/axe.min.js static/build/axe.min.js
 
 static: static/build/main.css
 
