@@ -56,3 +56,31 @@ def download_decision(document: Document) -> DownloadDecision:
     if document.direction == Document.Direction.RESULT and document.order_part_id:
         return result_download_decision(document.order_part)
     return DownloadDecision(True)
+
+
+def results_for_download(order) -> tuple[list[Document], list[str]]:
+    """The order's results the client may download now, and why the others may not.
+
+    One decision per part (the same `result_download_decision` a single download asks), so the ZIP
+    never holds a file the single download would refuse.
+    """
+    allowed_parts: list[int] = []
+    reasons: list[str] = []
+    for part in order.parts.order_by("part_number"):
+        decision = result_download_decision(part)
+        if decision.allowed:
+            allowed_parts.append(part.pk)
+        elif decision.reason not in reasons:
+            reasons.append(decision.reason)
+    documents = list(
+        Document.objects.available()
+        .filter(
+            direction=Document.Direction.RESULT,
+            order_part_id__in=allowed_parts,
+            order_part__order=order,
+        )
+        .exclude(file="")
+        .select_related("order_part")
+        .order_by("order_part__part_number", "uploaded_at", "id")
+    )
+    return documents, reasons

@@ -62,6 +62,10 @@ class Document(models.Model):
     )
     uploaded_at = models.DateTimeField(_("augšupielādēts"), default=timezone.now)
     deleted_at = models.DateTimeField(_("dzēsts"), null=True, blank=True)
+    # When the client was told the file expires soon; a file is reminded of once.
+    expiry_reminded_at = models.DateTimeField(
+        _("atgādināts par dzēšanu"), null=True, blank=True, editable=False
+    )
 
     objects = DocumentQuerySet.as_manager()
 
@@ -103,3 +107,38 @@ class Document(models.Model):
         if self.eservice_id is None:
             return None
         return timezone.localdate(self.uploaded_at + timedelta(days=settings.FILE_RETENTION_DAYS))
+
+
+class DocumentAuditEntry(models.Model):
+    """What happened to a stored file and when: the retention purge writes one per file."""
+
+    class Action(models.TextChoices):
+        PURGED = "purged", _("Dzēsta pēc glabāšanas termiņa")
+        PURGE_FAILED = "purge_failed", _("Dzēšana neizdevās")
+
+    document = models.ForeignKey(
+        Document,
+        verbose_name=_("dokuments"),
+        on_delete=models.CASCADE,
+        related_name="audit_entries",
+    )
+    action = models.CharField(_("darbība"), max_length=20, choices=Action.choices)
+    at = models.DateTimeField(_("laiks"), default=timezone.now)
+    storage_key = models.CharField(_("glabātuves atslēga"), max_length=200, blank=True)
+    original_name = models.CharField(_("datnes nosaukums"), max_length=255)
+    size = models.PositiveBigIntegerField(_("izmērs, baiti"))
+    detail = models.CharField(_("piezīme"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("datnes audita ieraksts")
+        verbose_name_plural = _("datņu audita žurnāls")
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=["purged", "purge_failed"]),
+                name="document_audit_valid_action",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.original_name}"

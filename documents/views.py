@@ -1,16 +1,45 @@
+"""Files in and out of Mans konts. Every download goes through `download_decision`; every upload
+through `documents.uploads.handle_upload`. Everything is scoped to the active client (404 else)."""
+
 from __future__ import annotations
 
 import logging
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.acting_for import client_required
-from documents.access import download_decision
+from documents.access import download_decision, results_for_download
 from documents.models import Document
+from documents.storage import content_disposition, is_object_storage, presigned_download_url
+from documents.uploads import PART_FIELD, handle_upload
+from documents.zipstream import stream_zip
+from eservices.models import EService
+from orders.models import Order
 
 log = logging.getLogger("manskonts.documents")
+
+PRIVATE_HEADERS = {"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"}
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    for header, value in PRIVATE_HEADERS.items():
+        response[header] = value
+    return response
+
+
+def _refused(request: HttpRequest, context: dict) -> HttpResponse:
+    return _private(render(request, "documents/refused.html", context, status=403))
 
 
 @require_GET
@@ -23,20 +52,69 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     decision = download_decision(document)
     if not decision.allowed:
         log.info("download refused document_id=%s", document.pk)
-        return render(
-            request,
-            "documents/refused.html",
-            {"document": document, "reason": decision.reason},
-            status=403,
-        )
+        return _refused(request, {"document": document, "reason": decision.reason})
     if not document.file:
         raise Http404
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type="application/octet-stream",
+    log.info("download document_id=%s user_id=%s", document.pk, request.user.pk)
+    if is_object_storage(document.file.storage):
+        # Issued only now, after the check; the URL lives at most a minute.
+        url = presigned_download_url(document.file.name, document.original_name)
+        return _private(HttpResponseRedirect(url))
+    response = FileResponse(document.file.open("rb"), content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition(document.original_name)
+    return _private(response)
+
+
+@require_GET
+@client_required
+def download_results_zip(request: HttpRequest, number: str) -> HttpResponse:
+    """All results of an order the client may download, as one streamed ZIP."""
+    order = get_object_or_404(Order.objects.for_client(request.client), number=number)
+    documents, reasons = results_for_download(order)
+    if not documents:
+        reason = " ".join(reasons) or _("Šim pasūtījumam nav lejupielādējamu rezultātu.")
+        return _refused(request, {"order": order, "reason": reason})
+    log.info("download results zip order=%s files=%s", order.number, len(documents))
+    response = StreamingHttpResponse(stream_zip(documents), content_type="application/zip")
+    response["Content-Disposition"] = content_disposition(
+        _("rezultati-%(number)s.zip") % {"number": order.number}
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return _private(response)
+
+
+@require_POST
+@client_required
+def upload_order(request: HttpRequest, number: str) -> HttpResponse:
+    """Submit documents to an order; with several parts the client picks the part."""
+    order = get_object_or_404(Order.objects.for_client(request.client), number=number)
+    parts = list(order.parts.order_by("part_number"))
+    chosen = request.POST.get(PART_FIELD, "").strip()
+    errors: list[str] = []
+    part = None
+    if len(parts) == 1 and chosen in ("", str(parts[0].part_number)):
+        part = parts[0]
+    else:
+        part = next((p for p in parts if str(p.part_number) == chosen), None)
+        if part is None:
+            errors.append(_("Izvēlieties pasūtījuma daļu, kurai iesniedzat dokumentus."))
+    return handle_upload(
+        request,
+        upload_url=reverse("documents:upload_order", args=[order.number]),
+        back_url=reverse("orders:detail", args=[order.number]),
+        errors=errors,
+        order_part=part,
+    )
+
+
+@require_POST
+@client_required
+def upload_eservice(request: HttpRequest, pk: int) -> HttpResponse:
+    """Submit documents to an e-service."""
+    eservice = get_object_or_404(EService.objects.for_client(request.client), pk=pk)
+    return handle_upload(
+        request,
+        upload_url=reverse("documents:upload_eservice", args=[eservice.pk]),
+        back_url=reverse("eservices:detail", args=[eservice.pk]),
+        errors=[],
+        eservice=eservice,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -74,6 +74,86 @@ def notify_eservice_status(eservice) -> None:
         }
     link = reverse("eservices:detail", args=[eservice.pk])
     notify_client(eservice.client, Notification.Kind.STATUS, subject, body, link)
+
+
+def notify_result_attached(document) -> None:
+    """A result was attached to an order part or an e-service: tell the client where to get it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        if document.order_part_id:
+            part = document.order_part
+            subject = _("Pasūtījumam %(number)s pievienots rezultāts") % {
+                "number": part.order.number
+            }
+            body = _(
+                "Pasūtījuma %(number)s daļai %(part)s (%(service)s) pievienots rezultāts "
+                "„%(name)s”. To varēs lejupielādēt pasūtījuma lapā, kad pasūtījums būs apmaksāts."
+            ) % {
+                "number": part.order.number,
+                "part": part.part_number,
+                "service": part.service.name,
+                "name": document.original_name,
+            }
+            link = reverse("orders:detail", args=[part.order.number])
+            client = part.client
+        else:
+            eservice = document.eservice
+            subject = _("E-pakalpojumam %(id)s pievienots rezultāts") % {"id": eservice.pk}
+            body = _(
+                "E-pakalpojumam %(id)s (%(service)s) pievienots rezultāts „%(name)s”. "
+                "Datne portālā pieejama %(days)s dienas."
+            ) % {
+                "id": eservice.pk,
+                "service": eservice.service.name,
+                "name": document.original_name,
+                "days": settings.FILE_RETENTION_DAYS,
+            }
+            link = reverse("eservices:detail", args=[eservice.pk])
+            client = eservice.client
+    notify_client(client, Notification.Kind.RESULT, subject, body, link)
+
+
+def notify_invoice_issued(invoice) -> None:
+    """VZD issued an invoice: the client learns its number, amount and due date, and where to pay."""
+    from manskonts.templatetags.manskonts import money
+
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Izrakstīts rēķins %(number)s pasūtījumam %(order)s") % {
+            "number": invoice.number,
+            "order": invoice.order.number,
+        }
+        body = _(
+            "Pasūtījumam %(order)s izrakstīts %(kind)s %(number)s par %(total)s, "
+            "apmaksas termiņš %(due)s. Maksājuma mērķī norādiet rēķina numuru."
+        ) % {
+            "order": invoice.order.number,
+            "kind": invoice.get_kind_display().lower(),
+            "number": invoice.number,
+            "total": money(invoice.total),
+            "due": invoice.due_on.strftime("%d.%m.%Y"),
+        }
+    try:
+        link = reverse("billing:invoice_detail", args=[invoice.number])
+    except NoReverseMatch:
+        link = reverse("orders:detail", args=[invoice.order.number])
+    notify_client(invoice.client, Notification.Kind.INVOICE, subject, body, link)
+
+
+def notify_files_expiring(eservice, documents) -> None:
+    """Files of one e-service will be deleted soon; one notification names them all."""
+    with translation.override(settings.LANGUAGE_CODE):
+        until = min(d.available_until for d in documents)
+        subject = _("E-pakalpojuma %(id)s datnes drīz tiks dzēstas") % {"id": eservice.pk}
+        body = _(
+            "E-pakalpojuma %(id)s datnes (%(names)s) portālā glabājas %(days)s dienas un būs "
+            "pieejamas līdz %(date)s. Lejupielādējiet tās, ja tās Jums vēl vajadzīgas."
+        ) % {
+            "id": eservice.pk,
+            "names": ", ".join(d.original_name for d in documents),
+            "days": settings.FILE_RETENTION_DAYS,
+            "date": until.strftime("%d.%m.%Y"),
+        }
+    link = reverse("eservices:detail", args=[eservice.pk])
+    notify_client(eservice.client, Notification.Kind.FILES_EXPIRING, subject, body, link)
 
 
 def send_email(notification: Notification) -> None:

@@ -1,0 +1,54 @@
+"""Where document bytes live: Django's default storage (local disk, or S3-compatible in production).
+
+Keys are generated (`documents.models.storage_key`), never the client's file name. Downloads from
+S3 are a redirect to a pre-signed URL that lives `querystring_expire` seconds (60), issued only
+after the access check.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import quote
+
+from django.core.files.storage import Storage, default_storage
+
+from documents.validation import safe_display_name
+
+PRESIGNED_URL_SECONDS = 60
+
+
+def content_disposition(name: str) -> str:
+    """`attachment` with an RFC 6266 filename: an ASCII fallback and the UTF-8 name (RFC 5987)."""
+    shown = safe_display_name(name)
+    ascii_name = unicodedata.normalize("NFKD", shown).encode("ascii", "ignore").decode("ascii")
+    ascii_name = re.sub(r"[^A-Za-z0-9._() -]", "_", ascii_name).strip() or "datne"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(shown, safe='')}"
+
+
+def is_object_storage(storage: Storage | None = None) -> bool:
+    """True for S3-compatible storage (django-storages), where downloads are pre-signed URLs."""
+    storage = storage or default_storage
+    return hasattr(storage, "bucket_name") and hasattr(storage, "querystring_expire")
+
+
+def presigned_download_url(name: str, display_name: str, storage: Storage | None = None) -> str:
+    """A URL that serves the object as an attachment for PRESIGNED_URL_SECONDS, not longer."""
+    storage = storage or default_storage
+    return storage.url(
+        name,
+        parameters={
+            "ResponseContentDisposition": content_disposition(display_name),
+            "ResponseContentType": "application/octet-stream",
+            "ResponseCacheControl": "private, no-store",
+        },
+        expire=min(PRESIGNED_URL_SECONDS, getattr(storage, "querystring_expire", 60)),
+    )
+
+
+def delete_stored(name: str, storage: Storage | None = None) -> None:
+    """Delete one object. A missing object is not an error (a re-run after a crash finds it gone);
+    any other storage failure propagates so the caller leaves the record for the next run."""
+    if not name:
+        return
+    (storage or default_storage).delete(name)

@@ -1,0 +1,62 @@
+"""The upload request: check every file, store all or none, and send the person back to the page
+they came from. Refusals travel to that page in the session and the upload partial shows them in a
+`govuk-error-summary` once (see templates/documents/_upload_form.html)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponseRedirect
+from django.utils.translation import ngettext
+
+from documents.services import submit_documents
+from documents.validation import validate_uploads
+
+SESSION_KEY = "documents_upload_feedback"
+FILES_FIELD = "files"
+PART_FIELD = "part"
+
+
+def remember_upload_feedback(
+    request: HttpRequest, upload_url: str, errors: list[str], part: str = ""
+) -> None:
+    request.session[SESSION_KEY] = {"url": upload_url, "errors": errors, "part": part}
+
+
+def pop_upload_feedback(request: HttpRequest, upload_url: str) -> dict:
+    """{"errors": [...], "part": "2"} left for the form posting to upload_url, then forgotten."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return {}
+    feedback = session.get(SESSION_KEY)
+    if not feedback or feedback.get("url") != upload_url:
+        return {}
+    del session[SESSION_KEY]
+    return {"errors": feedback.get("errors", []), "part": feedback.get("part", "")}
+
+
+def handle_upload(
+    request: HttpRequest, *, upload_url: str, back_url: str, errors: list[str], **target
+) -> HttpResponseRedirect:
+    """Validate request.FILES and store them against `target` (eservice= or order_part=).
+
+    `errors` are refusals the caller already found (e.g. no order part chosen); any error means
+    nothing is stored. Always a 303 back to the page, to the form on error.
+    """
+    files = request.FILES.getlist(FILES_FIELD)
+    checked, file_errors = validate_uploads(files)
+    errors = [*errors, *file_errors]
+    if errors:
+        remember_upload_feedback(request, upload_url, errors, request.POST.get(PART_FIELD, ""))
+        return HttpResponseRedirect(f"{back_url}#iesniegt-dokumentus", status=303)
+    documents = submit_documents(checked, by=request.user, **target)
+    messages.success(
+        request,
+        ngettext(
+            "Iesniegta %(count)d datne: %(names)s.",
+            "Iesniegtas %(count)d datnes: %(names)s.",
+            len(documents),
+        )
+        % {"count": len(documents), "names": ", ".join(d.original_name for d in documents)},
+    )
+    response = HttpResponseRedirect(back_url, status=303)
+    return response

@@ -1,0 +1,311 @@
+"""Submitting documents to an order or an e-service: all or nothing, scoped, POST only."""
+
+from pathlib import Path
+
+import pytest
+from django.contrib.sessions.backends.db import SessionStore
+from django.template.loader import render_to_string
+from django.test import Client as HttpClient
+from django.test import RequestFactory
+from django.urls import reverse
+
+from documents.models import Document
+from documents.uploads import SESSION_KEY
+from tests.documents import samples
+from tests.factories import EServiceFactory, OrderFactory, OrderPartFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def stored_files(settings) -> list[Path]:
+    root = Path(settings.MEDIA_ROOT)
+    return [p for p in root.rglob("*") if p.is_file()] if root.exists() else []
+
+
+@pytest.fixture
+def order(owner_client):
+    order = OrderFactory(client=owner_client, number="2026-0000042")
+    OrderPartFactory(order=order, part_number=1)
+    return order
+
+
+@pytest.fixture
+def eservice(owner_client):
+    return EServiceFactory(client=owner_client)
+
+
+def order_url(order) -> str:
+    return reverse("documents:upload_order", args=[order.number])
+
+
+def eservice_url(eservice) -> str:
+    return reverse("documents:upload_eservice", args=[eservice.pk])
+
+
+def test_upload_order_stores_every_file_under_a_generated_key(signed_in, owner, order, settings):
+    http = signed_in(owner)
+
+    response = http.post(
+        order_url(order),
+        {
+            "files": [
+                samples.upload("../../iesniegums.pdf", samples.PDF),
+                samples.upload("plāns.png", samples.PNG),
+            ]
+        },
+    )
+
+    assert response.status_code == 303
+    assert response["Location"] == reverse("orders:detail", args=[order.number])
+    documents = list(Document.objects.order_by("original_name"))
+    assert [d.original_name for d in documents] == ["iesniegums.pdf", "plāns.png"]
+    assert {d.direction for d in documents} == {Document.Direction.SUBMITTED}
+    assert {d.order_part_id for d in documents} == {order.parts.get().pk}
+    assert {d.uploaded_by_id for d in documents} == {owner.pk}
+    assert [d.content_type for d in documents] == ["application/pdf", "image/png"]
+    for document in documents:
+        assert document.file.name.startswith("documents/")
+        assert "iesniegums" not in document.file.name and "plāns" not in document.file.name
+        assert ".." not in document.file.name
+    assert len(stored_files(settings)) == 2
+    assert documents[0].file.read() == samples.PDF
+
+
+def test_upload_eservice_stores_file(signed_in, owner, eservice):
+    http = signed_in(owner)
+
+    response = http.post(
+        eservice_url(eservice), {"files": [samples.upload("a.docx", samples.DOCX)]}
+    )
+
+    assert response.status_code == 303
+    assert response["Location"] == reverse("eservices:detail", args=[eservice.pk])
+    assert list(Document.objects.values_list("eservice_id", "original_name")) == [
+        (eservice.pk, "a.docx")
+    ]
+
+
+def test_upload_success_says_what_was_submitted(signed_in, owner, eservice):
+    http = signed_in(owner)
+
+    response = http.post(
+        eservice_url(eservice), {"files": [samples.upload("a.pdf", samples.PDF)]}, follow=True
+    )
+
+    assert [str(m) for m in response.context["messages"]] == ["Iesniegta 1 datne: a.pdf."]
+
+
+@pytest.mark.parametrize(
+    ("files", "error"),
+    [
+        (
+            [("rēķins.pdf", samples.HTML)],
+            "Datnei „rēķins.pdf” jābūt PDF, JPEG, PNG, TIFF, DOCX, XLSX, ODT, ZIP, DWG, DXF vai "
+            "ASiC-E (EDOC) formātā.",
+        ),
+        (
+            [("x.pdf.html", samples.HTML)],
+            "Datnei „x.pdf.html” jābūt PDF, JPEG, PNG, TIFF, DOCX, XLSX, ODT, ZIP, DWG, DXF vai "
+            "ASiC-E (EDOC) formātā.",
+        ),
+        (
+            [("x.pdf.html", samples.PDF)],
+            "Datnes „x.pdf.html” nosaukuma paplašinājums neatbilst tās saturam (PDF). "
+            "Pārsauciet datni vai izvēlieties citu.",
+        ),
+        ([("tukšs.pdf", b"")], "Datne „tukšs.pdf” ir tukša. Izvēlieties datni, kurā ir saturs."),
+        ([("../../x", samples.HTML)], None),
+        ([], "Izvēlieties vismaz vienu datni."),
+    ],
+)
+def test_upload_refused_stores_nothing(signed_in, owner, eservice, settings, files, error):
+    http = signed_in(owner)
+    # A good file alongside the bad one: all or nothing.
+    payload = [samples.upload(name, data) for name, data in files]
+    if files:
+        payload.append(samples.upload("labs.pdf", samples.PDF))
+
+    response = http.post(eservice_url(eservice), {"files": payload})
+
+    assert response.status_code == 303
+    assert response["Location"].endswith("#iesniegt-dokumentus")
+    assert Document.objects.count() == 0
+    assert stored_files(settings) == []
+    feedback = http.session[SESSION_KEY]
+    assert feedback["url"] == eservice_url(eservice)
+    if error:
+        assert feedback["errors"] == [error]
+    else:
+        assert len(feedback["errors"]) == 1
+
+
+def test_upload_refuses_oversized_file(signed_in, owner, eservice, settings):
+    settings.FILE_UPLOAD_MAX_BYTES = 2048
+    http = signed_in(owner)
+
+    http.post(eservice_url(eservice), {"files": [samples.upload("liels.pdf", samples.PDF * 200)]})
+
+    assert Document.objects.count() == 0
+    assert stored_files(settings) == []
+    assert http.session[SESSION_KEY]["errors"] == [
+        "Datnei „liels.pdf” jābūt mazākai par 2,0\xa0KB."
+    ]
+
+
+def test_upload_refuses_too_many_files(signed_in, owner, eservice, settings):
+    http = signed_in(owner)
+    count = settings.FILE_UPLOAD_MAX_FILES + 1
+
+    http.post(
+        eservice_url(eservice),
+        {"files": [samples.upload(f"{i}.pdf", samples.PDF) for i in range(count)]},
+    )
+
+    assert Document.objects.count() == 0
+    assert stored_files(settings) == []
+    assert http.session[SESSION_KEY]["errors"] == [
+        f"Vienā reizē var iesniegt ne vairāk kā {count - 1} datnes. Jūs izvēlējāties {count}."
+    ]
+
+
+def test_upload_far_too_many_files_is_a_client_error(signed_in, owner, eservice, settings):
+    http = signed_in(owner)
+    count = settings.DATA_UPLOAD_MAX_NUMBER_FILES + 1
+
+    response = http.post(
+        eservice_url(eservice),
+        {"files": [samples.upload(f"{i}.pdf", samples.PDF) for i in range(count)]},
+    )
+
+    assert response.status_code == 400
+    assert Document.objects.count() == 0
+
+
+def test_upload_order_with_several_parts_needs_a_part(signed_in, owner, order, settings):
+    OrderPartFactory(order=order, part_number=2)
+    http = signed_in(owner)
+
+    http.post(order_url(order), {"files": [samples.upload("a.pdf", samples.PDF)]})
+
+    assert Document.objects.count() == 0
+    assert stored_files(settings) == []
+    assert http.session[SESSION_KEY]["errors"] == [
+        "Izvēlieties pasūtījuma daļu, kurai iesniedzat dokumentus."
+    ]
+
+
+def test_upload_order_goes_to_the_chosen_part(signed_in, owner, order):
+    second = OrderPartFactory(order=order, part_number=2)
+    http = signed_in(owner)
+
+    http.post(order_url(order), {"part": "2", "files": [samples.upload("a.pdf", samples.PDF)]})
+
+    assert list(Document.objects.values_list("order_part_id", flat=True)) == [second.pk]
+
+
+def test_upload_order_refuses_a_part_of_another_order(signed_in, owner, order):
+    OrderPartFactory(order=order, part_number=2)
+    OrderPartFactory(part_number=7)  # someone else's order
+    http = signed_in(owner)
+
+    http.post(order_url(order), {"part": "7", "files": [samples.upload("a.pdf", samples.PDF)]})
+
+    assert Document.objects.count() == 0
+
+
+def test_upload_by_outsider_is_404(signed_in, outsider, order, eservice):
+    http = signed_in(outsider)
+    payload = {"files": [samples.upload("a.pdf", samples.PDF)]}
+
+    assert http.post(order_url(order), payload).status_code == 404
+    assert http.post(eservice_url(eservice), payload).status_code == 404
+    assert Document.objects.count() == 0
+
+
+def test_upload_get_is_405(signed_in, owner, order, eservice):
+    http = signed_in(owner)
+
+    assert http.get(order_url(order)).status_code == 405
+    assert http.get(eservice_url(eservice)).status_code == 405
+
+
+def test_upload_anonymous_redirects_to_sign_in(client, order):
+    response = client.post(order_url(order), {"files": [samples.upload("a.pdf", samples.PDF)]})
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("accounts:login"))
+    assert Document.objects.count() == 0
+
+
+def test_upload_without_csrf_token_is_403(owner, eservice):
+    http = HttpClient(enforce_csrf_checks=True)
+    http.force_login(owner)
+
+    response = http.post(eservice_url(eservice), {"files": [samples.upload("a.pdf", samples.PDF)]})
+
+    assert response.status_code == 403
+    assert Document.objects.count() == 0
+
+
+@pytest.mark.parametrize("persona", ["legal_admin", "colleague"])
+def test_upload_by_legal_persons_users(request, signed_in, legal, persona):
+    user = request.getfixturevalue(persona)
+    eservice = EServiceFactory(client=legal)
+    http = signed_in(user, acting_for=legal)
+
+    response = http.post(eservice_url(eservice), {"files": [samples.upload("a.pdf", samples.PDF)]})
+
+    assert response.status_code == 303
+    assert Document.objects.get().eservice_id == eservice.pk
+
+
+def test_upload_acting_for_oneself_cannot_reach_legal_persons_eservice(signed_in, legal, colleague):
+    eservice = EServiceFactory(client=legal)
+    http = signed_in(colleague)
+
+    response = http.post(eservice_url(eservice), {"files": [samples.upload("a.pdf", samples.PDF)]})
+
+    assert response.status_code == 404
+
+
+def render_partial(session, **context):
+    request = RequestFactory().get("/")
+    request.session = session
+    return render_to_string("documents/_upload_form.html", context, request=request)
+
+
+def test_upload_partial_shows_refusals_once_in_an_error_summary(owner, eservice):
+    session = SessionStore()
+    url = eservice_url(eservice)
+    session[SESSION_KEY] = {"url": url, "errors": ["Datne „a.pdf” ir tukša."], "part": ""}
+    eservice.service.required_documents = "Zemes robežu plāns"
+
+    first = render_partial(session, upload_url=url, service=eservice.service)
+    second = render_partial(session, upload_url=url, service=eservice.service)
+
+    assert first.count('class="govuk-error-summary"') == 1
+    assert first.count("Datne „a.pdf” ir tukša.") == 2  # summary and the field
+    assert "Zemes robežu plāns" in first
+    assert 'enctype="multipart/form-data"' in first
+    assert 'name="files" type="file" multiple' in first
+    assert "govuk-error-summary" not in second
+
+
+def test_upload_partial_ignores_errors_of_another_form(eservice):
+    session = SessionStore()
+    session[SESSION_KEY] = {"url": "/cits/", "errors": ["cits"], "part": ""}
+
+    html = render_partial(session, upload_url=eservice_url(eservice))
+
+    assert "govuk-error-summary" not in html
+    assert session[SESSION_KEY]["errors"] == ["cits"]
+
+
+def test_upload_partial_offers_a_choice_of_parts(order):
+    second = OrderPartFactory(order=order, part_number=2)
+
+    html = render_partial(
+        SessionStore(), upload_url=order_url(order), parts=[order.parts.get(part_number=1), second]
+    )
+
+    assert html.count('name="part" type="radio"') == 2
