@@ -1,6 +1,30 @@
-from django.contrib import admin
+"""Back office: issue invoices, record treasury payments, import bank statements, resolve entries."""
 
-from billing.models import Invoice, Payment
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db import transaction
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from billing.camt import import_statement, resolve_unmatched
+from billing.forms import (
+    BankStatementForm,
+    InvoiceAdminForm,
+    TreasuryPaymentForm,
+    UnmatchedEntryForm,
+    treasury_external_id,
+)
+from billing.models import (
+    BankStatement,
+    CallbackDelivery,
+    Invoice,
+    Payment,
+    PaymentAttempt,
+    PaymentAttemptInvoice,
+    UnmatchedBankEntry,
+)
+from billing.services import notify_issued, record_payment
 
 
 class PaymentInline(admin.TabularInline):
@@ -16,6 +40,7 @@ class PaymentInline(admin.TabularInline):
 
 @admin.register(Invoice)
 class InvoiceAdmin(admin.ModelAdmin):
+    form = InvoiceAdminForm
     list_display = ("number", "order", "client", "kind", "issued_on", "due_on", "total")
     list_filter = ("kind", "issued_on")
     list_select_related = ("order", "client")
@@ -30,14 +55,38 @@ class InvoiceAdmin(admin.ModelAdmin):
     readonly_fields = ("client", "issued_by", "created_at")
     inlines = [PaymentInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        # An issued invoice is an accounting record: its amounts and number do not change.
+        if obj is not None:
+            return (
+                "number",
+                "order",
+                "kind",
+                "issued_on",
+                "amount_net",
+                "vat_amount",
+                "total",
+                "currency",
+                *self.readonly_fields,
+            )
+        return self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     def save_model(self, request, obj, form, change):
         if not change:
             obj.issued_by = request.user
         super().save_model(request, obj, form, change)
+        if not change:
+            notify_issued(obj)
 
 
 @admin.register(Payment)
 class PaymentAdmin(admin.ModelAdmin):
+    """Payments are recorded once and never edited; a clerk adds one that reached the treasury."""
+
+    form = TreasuryPaymentForm
     list_display = ("invoice", "amount", "currency", "paid_on", "source", "reference")
     list_filter = ("source", "paid_on")
     list_select_related = ("invoice",)
@@ -45,7 +94,222 @@ class PaymentAdmin(admin.ModelAdmin):
     autocomplete_fields = ("invoice",)
     readonly_fields = ("recorded_by", "created_at")
 
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("invoice", "amount", "paid_on", "reference")
+        return (
+            "invoice",
+            "amount",
+            "currency",
+            "paid_on",
+            "source",
+            "reference",
+            "external_id",
+            "attempt",
+            "recorded_by",
+            "created_at",
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return self.get_fields(request, obj)
+        return ()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.recorded_by = request.user
-        super().save_model(request, obj, form, change)
+        if change:
+            return
+        data = form.cleaned_data
+        payment = record_payment(
+            data["invoice"],
+            data["amount"],
+            source=Payment.Source.TREASURY,
+            external_id=treasury_external_id(data["invoice"], data["reference"]),
+            paid_on=data["paid_on"],
+            reference=data["reference"],
+            recorded_by=request.user,
+        )
+        if payment is not None:
+            form.instance = payment
+            obj.pk = payment.pk
+
+
+class PaymentAttemptInvoiceInline(admin.TabularInline):
+    model = PaymentAttemptInvoice
+    extra = 0
+    fields = ("invoice", "amount")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PaymentAttempt)
+class PaymentAttemptAdmin(ReadOnlyAdmin):
+    list_display = ("reference", "client", "amount", "currency", "status", "created_at")
+    list_filter = ("status", "provider")
+    list_select_related = ("client",)
+    search_fields = ("reference", "client__name", "lines__invoice__number")
+    inlines = [PaymentAttemptInvoiceInline]
+
+
+@admin.register(CallbackDelivery)
+class CallbackDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ("received_at", "provider", "event_id", "outcome", "status_code", "attempt")
+    list_filter = ("outcome", "provider")
+    search_fields = ("event_id", "attempt__reference")
+
+
+class UnmatchedInline(admin.TabularInline):
+    model = UnmatchedBankEntry
+    extra = 0
+    fields = ("entry_reference", "amount", "booked_on", "remittance_info", "reason", "payment")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BankStatement)
+class BankStatementAdmin(admin.ModelAdmin):
+    """Adding a statement is importing it: upload the camt.053/054 XML file."""
+
+    form = BankStatementForm
+    list_display = (
+        "__str__",
+        "imported_at",
+        "credit_entries",
+        "matched",
+        "already_imported",
+        "unmatched",
+    )
+    inlines = [UnmatchedInline]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ("xml_file",)
+        return (
+            "file_name",
+            "message_id",
+            "statement_id",
+            "account_iban",
+            "imported_at",
+            "imported_by",
+            "credit_entries",
+            "matched",
+            "already_imported",
+            "unmatched",
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.get_fields(request, obj) if obj is not None else ()
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else []
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        result = import_statement(form.content, form.cleaned_data["xml_file"].name, by=request.user)
+        for name in ("pk", "file_name", "message_id", "statement_id"):
+            setattr(obj, name, getattr(result.statement, name))
+        form.instance = result.statement
+        messages.info(
+            request,
+            gettext(
+                "Importēti %(total)s ienākošie ieraksti: %(matched)s sasaistīti ar rēķiniem, "
+                "%(already)s jau bija importēti, %(unmatched)s jāsasaista ar roku."
+            )
+            % {
+                "total": result.statement.credit_entries,
+                "matched": result.matched,
+                "already": result.already_imported,
+                "unmatched": result.unmatched,
+            },
+        )
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
+
+class ResolvedFilter(admin.SimpleListFilter):
+    title = _("stāvoklis")
+    parameter_name = "resolved"
+
+    def lookups(self, request, model_admin):
+        return (("no", _("Jāatrisina")), ("yes", _("Atrisināti")))
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(payment__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(payment__isnull=False)
+        return queryset
+
+
+@admin.register(UnmatchedBankEntry)
+class UnmatchedBankEntryAdmin(admin.ModelAdmin):
+    """Entries no invoice number matched: the clerk picks the invoice, the payment is recorded."""
+
+    form = UnmatchedEntryForm
+    list_display = (
+        "entry_reference",
+        "booked_on",
+        "amount",
+        "currency",
+        "debtor_name",
+        "remittance_info",
+        "reason",
+        "invoice",
+    )
+    list_filter = (ResolvedFilter,)
+    search_fields = ("entry_reference", "debtor_name", "remittance_info")
+    autocomplete_fields = ("invoice",)
+    readonly_fields = (
+        "statement",
+        "entry_reference",
+        "amount",
+        "currency",
+        "booked_on",
+        "debtor_name",
+        "remittance_info",
+        "reason",
+        "payment",
+        "resolved_by",
+        "resolved_at",
+    )
+    fields = ("invoice", *readonly_fields)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.payment_id:
+            return ("invoice", *self.readonly_fields)
+        return self.readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            resolve_unmatched(obj, form.cleaned_data["invoice"], by=request.user)

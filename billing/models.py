@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -126,6 +127,14 @@ class Payment(models.Model):
     # The provider's event id, the bank's entry reference, or the clerk's reference: one payment
     # per external event, enforced by the database so a repeated callback cannot pay twice.
     external_id = models.CharField(_("ārējais ID"), max_length=140, unique=True)
+    attempt = models.ForeignKey(
+        "billing.PaymentAttempt",
+        verbose_name=_("maksājuma mēģinājums"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("reģistrēja"),
@@ -150,3 +159,215 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice.number}: {self.amount} {self.currency}"
+
+
+class PaymentAttemptQuerySet(models.QuerySet):
+    def for_client(self, client) -> PaymentAttemptQuerySet:
+        return self.filter(client=client)
+
+
+class PaymentAttempt(models.Model):
+    """One payment started in the portal: one or more invoices paid at the provider in one go."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Gaida bankas apstiprinājumu")
+        PAID = "paid", _("Apmaksāts")
+        CANCELLED = "cancelled", _("Atcelts")
+        FAILED = "failed", _("Neizdevās")
+
+    # The public reference sent to the provider and shown in URLs; not guessable.
+    reference = models.UUIDField(_("maksājuma atsauce"), default=uuid.uuid4, unique=True)
+    client = models.ForeignKey(
+        "accounts.Client",
+        verbose_name=_("klients"),
+        on_delete=models.PROTECT,
+        related_name="payment_attempts",
+    )
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uzsāka"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    provider = models.CharField(_("maksājumu pakalpojums"), max_length=20)
+    amount = models.DecimalField(_("summa"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("valūta"), max_length=3, default="EUR")
+    status = models.CharField(
+        _("statuss"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("uzsākts"), default=timezone.now)
+    completed_at = models.DateTimeField(_("pabeigts"), null=True, blank=True)
+
+    objects = PaymentAttemptQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("maksājuma mēģinājums portālā")
+        verbose_name_plural = _("maksājumu mēģinājumi portālā")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="attempt_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "paid", "cancelled", "failed"]),
+                name="attempt_valid_status",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.reference)
+
+
+class PaymentAttemptInvoice(models.Model):
+    """What one attempt pays of one invoice: what was owed when the client started paying."""
+
+    attempt = models.ForeignKey(
+        PaymentAttempt, verbose_name=_("mēģinājums"), on_delete=models.CASCADE, related_name="lines"
+    )
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("rēķins"), on_delete=models.PROTECT, related_name="+"
+    )
+    amount = models.DecimalField(_("summa"), max_digits=12, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("apmaksājamais rēķins")
+        verbose_name_plural = _("apmaksājamie rēķini")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "invoice"], name="attempt_invoice_once"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="attempt_line_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice.number}: {self.amount}"
+
+
+class CallbackDelivery(models.Model):
+    """Every callback the payment provider delivered, whatever became of it (an audit trail)."""
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", _("Pieņemts: maksājums reģistrēts")
+        CANCELLED = "cancelled", _("Pieņemts: maksājums atcelts")
+        DUPLICATE = "duplicate", _("Atkārtots notikums: nekas nav mainīts")
+        NO_SECRET = "no_secret", _("Noraidīts: nav konfigurēts paraksta atslēgas")
+        MISSING_SIGNATURE = "missing_sig", _("Noraidīts: nav paraksta")
+        BAD_SIGNATURE = "bad_sig", _("Noraidīts: nederīgs paraksts")
+        STALE = "stale", _("Noraidīts: novecojis laika zīmogs")
+        MALFORMED = "malformed", _("Noraidīts: nesaprotams saturs")
+        UNKNOWN_ATTEMPT = "unknown", _("Noraidīts: nezināms maksājums")
+        WRONG_AMOUNT = "amount", _("Noraidīts: nepareiza summa")
+        WRONG_CURRENCY = "currency", _("Noraidīts: nepareiza valūta")
+        CONFLICT = "conflict", _("Noraidīts: maksājums jau pabeigts citādi")
+
+    received_at = models.DateTimeField(_("saņemts"), default=timezone.now)
+    provider = models.CharField(_("maksājumu pakalpojums"), max_length=20)
+    event_id = models.CharField(_("notikuma ID"), max_length=140, blank=True)
+    attempt = models.ForeignKey(
+        PaymentAttempt,
+        verbose_name=_("mēģinājums"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliveries",
+    )
+    signature = models.CharField(_("paraksts"), max_length=200, blank=True)
+    timestamp = models.CharField(_("laika zīmogs"), max_length=40, blank=True)
+    body = models.TextField(_("saturs"), blank=True)
+    outcome = models.CharField(_("rezultāts"), max_length=12, choices=Outcome.choices)
+    status_code = models.PositiveSmallIntegerField(_("atbildes kods"))
+    remote_addr = models.GenericIPAddressField(_("IP adrese"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("maksājuma paziņojums no bankas")
+        verbose_name_plural = _("maksājumu paziņojumi no bankas")
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.received_at:%d.%m.%Y %H:%M:%S} {self.get_outcome_display()}"
+
+
+class BankStatement(models.Model):
+    """An imported ISO 20022 statement (camt.053) or notification (camt.054) and what came of it."""
+
+    file_name = models.CharField(_("datnes nosaukums"), max_length=255)
+    message_id = models.CharField(_("ziņojuma ID"), max_length=140, blank=True)
+    statement_id = models.CharField(_("izraksta ID"), max_length=140, blank=True)
+    account_iban = models.CharField(_("konts"), max_length=34, blank=True)
+    content = models.TextField(_("XML saturs"))
+    imported_at = models.DateTimeField(_("importēts"), default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("importēja"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    credit_entries = models.PositiveIntegerField(_("ienākošie ieraksti"), default=0)
+    matched = models.PositiveIntegerField(_("sasaistīti ar rēķinu"), default=0)
+    already_imported = models.PositiveIntegerField(_("jau importēti agrāk"), default=0)
+    unmatched = models.PositiveIntegerField(_("nesasaistīti"), default=0)
+
+    class Meta:
+        verbose_name = _("bankas izraksts")
+        verbose_name_plural = _("bankas izraksti")
+        ordering = ["-imported_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.statement_id or self.message_id or self.file_name
+
+
+class UnmatchedBankEntry(models.Model):
+    """A credit entry of a statement that named no invoice we could pay: a clerk resolves it."""
+
+    statement = models.ForeignKey(
+        BankStatement,
+        verbose_name=_("bankas izraksts"),
+        on_delete=models.PROTECT,
+        related_name="unmatched_entries",
+    )
+    # The bank's entry reference (NtryRef / AcctSvcrRef): one row per bank entry, ever.
+    entry_reference = models.CharField(_("bankas ieraksta atsauce"), max_length=140, unique=True)
+    amount = models.DecimalField(_("summa"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("valūta"), max_length=3)
+    booked_on = models.DateField(_("grāmatošanas datums"), null=True, blank=True)
+    debtor_name = models.CharField(_("maksātājs"), max_length=140, blank=True)
+    remittance_info = models.CharField(_("maksājuma mērķis"), max_length=500, blank=True)
+    reason = models.CharField(_("iemesls"), max_length=200, blank=True)
+    invoice = models.ForeignKey(
+        Invoice,
+        verbose_name=_("rēķins"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Izvēlieties rēķinu, ko šis maksājums apmaksā; saglabājot tiks reģistrēts."),
+    )
+    payment = models.OneToOneField(
+        Payment,
+        verbose_name=_("maksājums"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("atrisināja"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("atrisināts"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("nesasaistīts bankas ieraksts")
+        verbose_name_plural = _("nesasaistīti bankas ieraksti")
+        ordering = ["resolved_at", "-booked_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="unmatched_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.entry_reference

@@ -6,16 +6,21 @@ planned dates all ask it.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, Subquery, Sum, Value
+from django.db import IntegrityError, transaction
+from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Invoice, Payment
 
 ZERO = Decimal("0.00")
+log = logging.getLogger("manskonts.billing")
 
 
 class PaymentState:
@@ -96,3 +101,93 @@ def order_payment_state(order) -> OrderPaymentState:
 
 def order_is_paid_in_full(order) -> bool:
     return order_payment_state(order).paid_in_full
+
+
+def amount_owed(invoice) -> Decimal:
+    """What is still owed on an invoice annotated by `with_paid_amount` (never negative)."""
+    return max(invoice.total - invoice.paid_amount, ZERO)
+
+
+def owed_invoices(client):
+    """The client's invoices with something still to pay, annotated with `paid_amount`."""
+    return with_paid_amount(Invoice.objects.for_client(client)).filter(paid_amount__lt=F("total"))
+
+
+def record_payment(
+    invoice: Invoice,
+    amount: Decimal,
+    *,
+    source: str,
+    external_id: str,
+    paid_on: date | None = None,
+    reference: str = "",
+    recorded_by=None,
+    attempt=None,
+) -> Payment | None:
+    """Record money received for an invoice, once per external event; None if already recorded.
+
+    Every way money arrives (portal callback, a clerk, a bank statement) comes through here, so
+    the order's planned dates follow as soon as it is paid in full.
+    """
+    paid_on = paid_on or timezone.localdate()
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                invoice=invoice,
+                amount=amount,
+                currency=invoice.currency,
+                paid_on=paid_on,
+                source=source,
+                reference=reference[:140],
+                external_id=external_id,
+                recorded_by=recorded_by,
+                attempt=attempt,
+            )
+    except IntegrityError:
+        if Payment.objects.filter(external_id=external_id).exists():
+            log.info("payment already recorded external_id=%s", external_id)
+            return None
+        raise
+    log.info(
+        "payment recorded invoice=%s amount=%s source=%s external_id=%s",
+        invoice.number,
+        amount,
+        source,
+        external_id,
+    )
+    after_payment(invoice.order, paid_on)
+    return payment
+
+
+def after_payment(order, paid_on: date) -> None:
+    """When the order has just become paid in full, its parts get their planned dates."""
+    from orders.planning import schedule_parts
+
+    if order_payment_state(order).paid_in_full:
+        schedule_parts(order.parts.select_related("service"), paid_on)
+
+
+def notify_issued(invoice: Invoice) -> None:
+    """Tell the client's people that an invoice was issued (portal notification and email)."""
+    from django.conf import settings
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.translation import gettext
+
+    from notifications.models import Notification
+    from notifications.services import notify_client
+
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = gettext("Izrakstīts rēķins %(number)s") % {"number": invoice.number}
+        body = gettext(
+            "Pasūtījumam %(order)s izrakstīts %(kind)s %(number)s par %(total)s EUR, "
+            "apmaksas termiņš %(due)s."
+        ) % {
+            "order": invoice.order.number,
+            "kind": invoice.get_kind_display().lower(),
+            "number": invoice.number,
+            "total": f"{invoice.total:.2f}".replace(".", ","),
+            "due": invoice.due_on.strftime("%d.%m.%Y"),
+        }
+    link = reverse("billing:invoice_detail", args=[invoice.number])
+    notify_client(invoice.client, Notification.Kind.INVOICE, subject, body, link)

@@ -1,23 +1,207 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+"""Rēķini: the client's invoices, paying them in the portal, and the provider's callback."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ImproperlyConfigured
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.acting_for import client_required
-from billing.models import Invoice
-from billing.services import with_paid_amount
+from billing import filters
+from billing.forms import PayForm
+from billing.instructions import bank_details, grouped_iban, treasury_check_url
+from billing.models import Invoice, PaymentAttempt
+from billing.portal_payments import NothingToPay, handle_callback, start_attempt
+from billing.providers import get_provider
+from billing.providers.base import SIGNATURE_HEADER, TIMESTAMP_HEADER
+from billing.providers.demo import DemoProvider
+from billing.services import (
+    PaymentState,
+    amount_owed,
+    invoice_state,
+    owed_invoices,
+    with_paid_amount,
+)
+
+PAGE_SIZE = 20
 
 
+def _decorate(invoice: Invoice, today) -> Invoice:
+    invoice.owed = amount_owed(invoice)
+    invoice.state = invoice_state(invoice.total, invoice.paid_amount)
+    invoice.state_label = PaymentState.LABELS[invoice.state]
+    invoice.is_overdue = invoice.owed > 0 and invoice.due_on < today
+    return invoice
+
+
+def _payments_enabled() -> bool:
+    try:
+        return get_provider() is not None
+    except ImproperlyConfigured:
+        return False
+
+
+@require_GET
 @client_required
 def invoice_list(request: HttpRequest) -> HttpResponse:
-    invoices = with_paid_amount(
-        Invoice.objects.for_client(request.client).select_related("order")
-    ).order_by("-issued_on", "-id")[:50]
-    return render(request, "billing/invoice_list.html", {"invoices": invoices})
+    invoices = with_paid_amount(Invoice.objects.for_client(request.client).select_related("order"))
+    invoice_filter = filters.InvoiceFilter(request.GET, queryset=invoices)
+    sort = filters.sort_key(request.GET.get("sort"))
+    paginator = Paginator(invoice_filter.qs.order_by(*filters.SORTS[sort]), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    rows = [_decorate(invoice, today) for invoice in page.object_list]
+    state = invoice_filter.form.cleaned_data.get("state") or ""
+    state_labels = dict(filters.InvoiceFilter.STATES)
+    return render(
+        request,
+        "billing/invoice_list.html",
+        {
+            "filter": invoice_filter,
+            "page": page,
+            "invoices": rows,
+            "sort": sort,
+            "sort_labels": filters.SORT_LABELS,
+            "state": state,
+            "state_label": state_labels.get(state, ""),
+            "state_labels": state_labels,
+            "any_payable": any(i.owed > 0 for i in rows),
+            "payments_enabled": _payments_enabled(),
+        },
+    )
 
 
-@client_required
-def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
+def _invoice_for(request: HttpRequest, number: str) -> Invoice:
     invoice = get_object_or_404(
-        with_paid_amount(Invoice.objects.for_client(request.client).select_related("order")),
+        with_paid_amount(
+            Invoice.objects.for_client(request.client).select_related("order", "client")
+        ),
         number=number,
     )
-    return render(request, "billing/invoice_detail.html", {"invoice": invoice})
+    return _decorate(invoice, timezone.localdate())
+
+
+@require_GET
+@client_required
+def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
+    invoice = _invoice_for(request, number)
+    return render(
+        request,
+        "billing/invoice_detail.html",
+        {
+            "invoice": invoice,
+            "payments": invoice.payments.order_by("paid_on", "id"),
+            "bank": bank_details(),
+            "iban": grouped_iban(bank_details().iban),
+            "treasury_check_url": treasury_check_url(),
+            "payments_enabled": _payments_enabled(),
+        },
+    )
+
+
+@require_GET
+@client_required
+def invoice_print(request: HttpRequest, number: str) -> HttpResponse:
+    invoice = _invoice_for(request, number)
+    return render(
+        request,
+        "billing/invoice_print.html",
+        {
+            "invoice": invoice,
+            "parts": invoice.order.parts.select_related("service").order_by("part_number"),
+            "bank": bank_details(),
+            "iban": grouped_iban(bank_details().iban),
+        },
+    )
+
+
+@require_POST
+@client_required
+def pay(request: HttpRequest) -> HttpResponse:
+    """Start paying one or more of the client's unpaid invoices at the configured provider."""
+    try:
+        provider = get_provider()
+    except ImproperlyConfigured:
+        provider = None
+    if provider is None:
+        messages.error(
+            request, _("Maksāšana portālā pašlaik nav pieejama. Lūdzu, maksājiet ar pārskaitījumu.")
+        )
+        return redirect("billing:invoice_list")
+    requested = request.POST.getlist("invoice")
+    payable = list(
+        owed_invoices(request.client)
+        .filter(number__in=requested[:100])
+        .values_list("number", flat=True)
+    )
+    form = PayForm(request.POST, payable_numbers=payable)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("billing:invoice_list")
+    try:
+        attempt = start_attempt(
+            request.client, request.user, form.cleaned_data["invoice"], provider.code
+        )
+    except NothingToPay:
+        messages.error(request, _("Atzīmētie rēķini jau ir apmaksāti vai nav atrasti."))
+        return redirect("billing:invoice_list")
+    return redirect(provider.start_url(attempt, request))
+
+
+@require_GET
+@client_required
+def payment_result(request: HttpRequest, reference) -> HttpResponse:
+    attempt = get_object_or_404(
+        PaymentAttempt.objects.for_client(request.client), reference=reference
+    )
+    lines = attempt.lines.select_related("invoice__order").order_by("id")
+    return render(request, "billing/payment_result.html", {"attempt": attempt, "lines": lines})
+
+
+@require_http_methods(["GET", "POST"])
+@client_required
+def demo_bank(request: HttpRequest, reference) -> HttpResponse:
+    """The demo provider's bank page: pay or cancel. Only with PAYMENT_PROVIDER=demo, which the
+    settings refuse when DEBUG=0."""
+    if settings.PAYMENT_PROVIDER != "demo":
+        raise Http404
+    attempt = get_object_or_404(
+        PaymentAttempt.objects.for_client(request.client), reference=reference
+    )
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action not in ("pay", "cancel"):
+            return HttpResponse(status=400)
+        if attempt.status == PaymentAttempt.Status.PENDING:
+            body, timestamp, signature = DemoProvider.signed_event(
+                attempt, "paid" if action == "pay" else "cancelled"
+            )
+            handle_callback(
+                DemoProvider.code, body, signature, timestamp, request.META.get("REMOTE_ADDR")
+            )
+        return redirect("billing:payment_result", reference=attempt.reference)
+    lines = attempt.lines.select_related("invoice").order_by("id")
+    return render(request, "billing/demo_bank.html", {"attempt": attempt, "lines": lines})
+
+
+@csrf_exempt
+@require_POST
+def payment_callback(request: HttpRequest) -> HttpResponse:
+    """The provider's server-to-server notice; signed instead of a CSRF token or a session."""
+    delivery = handle_callback(
+        settings.PAYMENT_PROVIDER or "-",
+        request.body,
+        request.headers.get(SIGNATURE_HEADER),
+        request.headers.get(TIMESTAMP_HEADER),
+        request.META.get("REMOTE_ADDR"),
+    )
+    return JsonResponse({"outcome": delivery.outcome}, status=delivery.status_code)

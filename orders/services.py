@@ -36,10 +36,15 @@ def change_order_part_status(
         locked.status = new_status
         locked.status_changed_at = now
         locked.save(update_fields=["status", "status_changed_at"])
+        if new_status == OrderStatus.REGISTERED:
+            from orders.planning import plan_on_registration
+
+            plan_on_registration(locked, timezone.localdate(now))
         from notifications.services import notify_order_part_status
 
         notify_order_part_status(locked)
     part.status, part.status_changed_at = locked.status, locked.status_changed_at
+    part.planned_completion_date = locked.planned_completion_date
     return part
 
 

@@ -1,0 +1,178 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from billing.camt import StatementError, parse
+from billing.models import BankStatement, Invoice, Payment, UnmatchedBankEntry
+
+MAX_INVOICES_PER_PAYMENT = 20
+
+
+class PayForm(forms.Form):
+    """Which invoices to pay in one go (checkbox names, validated against the client's own)."""
+
+    invoice = forms.MultipleChoiceField(
+        label=_("Rēķini"),
+        error_messages={"required": _("Atzīmējiet vismaz vienu neapmaksātu rēķinu.")},
+    )
+
+    def __init__(self, *args, payable_numbers: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["invoice"].choices = [(n, n) for n in payable_numbers]
+        self.fields["invoice"].error_messages["invalid_choice"] = _(
+            "Rēķins %(value)s nav atrasts vai jau ir apmaksāts."
+        )
+
+    def clean_invoice(self):
+        numbers = self.cleaned_data["invoice"]
+        if len(numbers) > MAX_INVOICES_PER_PAYMENT:
+            raise forms.ValidationError(
+                _("Vienā maksājumā var apmaksāt ne vairāk kā %(n)s rēķinus.")
+                % {"n": MAX_INVOICES_PER_PAYMENT}
+            )
+        return numbers
+
+
+class InvoiceAdminForm(forms.ModelForm):
+    """Staff type the total and let the VAT be split out, or type net and VAT themselves."""
+
+    class Meta:
+        model = Invoice
+        fields = (
+            "number",
+            "order",
+            "kind",
+            "issued_on",
+            "due_on",
+            "total",
+            "amount_net",
+            "vat_amount",
+            "currency",
+            "payment_reference",
+        )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount_net"].required = False
+        self.fields["vat_amount"].required = False
+        self.fields["amount_net"].help_text = _(
+            "Atstājiet tukšu, lai summu bez PVN un PVN aprēķinātu no kopsummas."
+        )
+        if not self.instance.pk:
+            self.fields["number"].initial = next_invoice_number()
+
+    def clean(self):
+        data = super().clean()
+        total, net, vat = data.get("total"), data.get("amount_net"), data.get("vat_amount")
+        if total is None:
+            return data
+        if total <= 0:
+            self.add_error("total", _("Kopsummai jābūt lielākai par nulli."))
+            return data
+        if net is None and vat is None:
+            data["amount_net"], data["vat_amount"] = Invoice.split_vat(total)
+        elif net is None or vat is None:
+            self.add_error("vat_amount", _("Norādiet gan summu bez PVN, gan PVN, vai nevienu."))
+        elif net + vat != total:
+            self.add_error("total", _("Kopsummai jābūt summai bez PVN plus PVN."))
+        elif vat < 0:
+            self.add_error("vat_amount", _("PVN nevar būt negatīvs."))
+        issued, due = data.get("issued_on"), data.get("due_on")
+        if issued and due and due < issued:
+            self.add_error("due_on", _("Apmaksas termiņš nevar būt pirms rēķina datuma."))
+        return data
+
+
+def next_invoice_number() -> str:
+    from django.utils import timezone
+
+    year = timezone.localdate().year
+    prefix = f"R{year}-"
+    last = (
+        Invoice.objects.filter(number__startswith=prefix)
+        .order_by("-number")
+        .values_list("number", flat=True)
+    ).first()
+    try:
+        seq = int(last.removeprefix(prefix)) + 1 if last else 1
+    except ValueError:
+        seq = Invoice.objects.filter(number__startswith=prefix).count() + 1
+    return f"{prefix}{seq:06d}"
+
+
+class TreasuryPaymentForm(forms.ModelForm):
+    """A payment that reached the state budget another way, recorded by a clerk."""
+
+    class Meta:
+        model = Payment
+        fields = ("invoice", "amount", "paid_on", "reference")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reference"].required = True
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount is None or amount <= Decimal("0"):
+            raise forms.ValidationError(_("Summai jābūt lielākai par nulli."))
+        return amount
+
+    def clean(self):
+        data = super().clean()
+        invoice, reference = data.get("invoice"), data.get("reference")
+        if invoice and reference:
+            external_id = treasury_external_id(invoice, reference)
+            if Payment.objects.filter(external_id=external_id).exists():
+                raise forms.ValidationError(
+                    _("Maksājums ar šo references numuru šim rēķinam jau ir reģistrēts.")
+                )
+            self.instance.external_id = external_id
+        return data
+
+
+def treasury_external_id(invoice: Invoice, reference: str) -> str:
+    return f"treasury:{reference.strip()}:{invoice.number}"[:140]
+
+
+class BankStatementForm(forms.ModelForm):
+    xml_file = forms.FileField(
+        label=_("Bankas izraksts (camt.053 vai camt.054 XML)"),
+        help_text=_("ISO 20022 XML datne no bankas vai Valsts kases."),
+    )
+
+    class Meta:
+        model = BankStatement
+        fields: tuple[str, ...] = ()
+
+    def clean_xml_file(self):
+        upload = self.cleaned_data["xml_file"]
+        from billing.camt import MAX_BYTES
+
+        if upload.size > MAX_BYTES:
+            raise forms.ValidationError(_("Datne ir pārāk liela."))
+        content = upload.read()
+        try:
+            parse(content)
+        except StatementError as error:
+            raise forms.ValidationError(str(error)) from None
+        self.content = content
+        return upload
+
+
+class UnmatchedEntryForm(forms.ModelForm):
+    class Meta:
+        model = UnmatchedBankEntry
+        fields = ("invoice",)
+
+    def clean_invoice(self):
+        invoice = self.cleaned_data.get("invoice")
+        if invoice is None:
+            raise forms.ValidationError(_("Izvēlieties rēķinu, ko šis maksājums apmaksā."))
+        if self.instance.payment_id:
+            raise forms.ValidationError(_("Šis ieraksts jau ir atrisināts."))
+        if invoice.currency != self.instance.currency:
+            raise forms.ValidationError(_("Rēķina valūta atšķiras no maksājuma valūtas."))
+        return invoice

@@ -1,0 +1,184 @@
+"""Paying invoices in the portal: starting an attempt, and the provider's signed callback.
+
+The callback fails closed: no secret configured, no or a wrong signature, a stale timestamp, an
+unknown attempt, a wrong amount or currency — each is refused with a 4xx and nothing changes. Every
+delivery is recorded with its outcome. The same event twice, also at the same moment, records one
+payment: the attempt row is locked, and Payment.external_id is unique in the database.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from billing.models import CallbackDelivery, Invoice, Payment, PaymentAttempt, PaymentAttemptInvoice
+from billing.providers.base import signature_matches
+from billing.services import amount_owed, owed_invoices, record_payment
+
+log = logging.getLogger("manskonts.billing")
+Outcome = CallbackDelivery.Outcome
+
+
+class NothingToPay(Exception):
+    """None of the chosen invoices is the client's with something owed."""
+
+
+def start_attempt(client, user, numbers: list[str], provider_code: str) -> PaymentAttempt:
+    """One attempt for the chosen invoices of this client that still owe something."""
+    invoices = list(owed_invoices(client).filter(number__in=numbers).order_by("issued_on", "id"))
+    if not invoices or len(invoices) != len(set(numbers)):
+        raise NothingToPay
+    currencies = {i.currency for i in invoices}
+    if len(currencies) != 1:
+        raise NothingToPay
+    with transaction.atomic():
+        attempt = PaymentAttempt.objects.create(
+            client=client,
+            started_by=user,
+            provider=provider_code,
+            amount=sum((amount_owed(i) for i in invoices), Decimal("0.00")),
+            currency=currencies.pop(),
+        )
+        PaymentAttemptInvoice.objects.bulk_create(
+            PaymentAttemptInvoice(attempt=attempt, invoice=i, amount=amount_owed(i))
+            for i in invoices
+        )
+    log.info("payment attempt started reference=%s invoices=%s", attempt.reference, numbers)
+    return attempt
+
+
+@dataclass
+class Event:
+    event_id: str
+    reference: uuid.UUID
+    status: str
+    amount: Decimal
+    currency: str
+
+
+class Rejected(Exception):
+    def __init__(self, outcome: str, status_code: int):
+        super().__init__(outcome)
+        self.outcome, self.status_code = outcome, status_code
+
+
+def parse_event(body: bytes) -> Event:
+    try:
+        data = json.loads(body)
+        event_id = data["event_id"]
+        status = data["status"]
+        currency = data["currency"]
+        if not (isinstance(event_id, str) and 0 < len(event_id) <= 100):
+            raise ValueError("event_id")
+        if status not in ("paid", "cancelled") or not isinstance(currency, str):
+            raise ValueError("status or currency")
+        amount = Decimal(str(data["amount"]))
+        if not amount.is_finite():
+            raise ValueError("amount")
+        return Event(event_id, uuid.UUID(str(data["reference"])), status, amount, currency)
+    except (ValueError, TypeError, KeyError, InvalidOperation, AttributeError):
+        raise Rejected(Outcome.MALFORMED, 400) from None
+
+
+def verify(body: bytes, signature: str | None, timestamp: str | None) -> None:
+    secret = settings.PAYMENT_CALLBACK_SECRET
+    if not secret:
+        raise Rejected(Outcome.NO_SECRET, 403)
+    if not signature or not timestamp:
+        raise Rejected(Outcome.MISSING_SIGNATURE, 400)
+    if not signature_matches(secret, timestamp, body, signature):
+        raise Rejected(Outcome.BAD_SIGNATURE, 403)
+    try:
+        sent_at = int(timestamp)
+    except ValueError:
+        raise Rejected(Outcome.MALFORMED, 400) from None
+    if abs(time.time() - sent_at) > settings.PAYMENT_CALLBACK_MAX_AGE_SECONDS:
+        raise Rejected(Outcome.STALE, 400)
+
+
+def apply_event(event: Event) -> tuple[str, int, PaymentAttempt]:
+    """Apply a verified event to its attempt, under a row lock so deliveries queue up."""
+    with transaction.atomic():
+        attempt = (
+            PaymentAttempt.objects.select_for_update().filter(reference=event.reference).first()
+        )
+        if attempt is None:
+            raise Rejected(Outcome.UNKNOWN_ATTEMPT, 404)
+        if event.status == "cancelled":
+            if attempt.status == PaymentAttempt.Status.CANCELLED:
+                return Outcome.DUPLICATE, 200, attempt
+            if attempt.status != PaymentAttempt.Status.PENDING:
+                return Outcome.CONFLICT, 409, attempt
+            attempt.status = PaymentAttempt.Status.CANCELLED
+            attempt.completed_at = timezone.now()
+            attempt.save(update_fields=["status", "completed_at"])
+            return Outcome.CANCELLED, 200, attempt
+        if attempt.status == PaymentAttempt.Status.PAID:
+            same = Payment.objects.filter(attempt=attempt, reference=event.event_id).exists()
+            return (Outcome.DUPLICATE, 200, attempt) if same else (Outcome.CONFLICT, 409, attempt)
+        if event.currency != attempt.currency:
+            return Outcome.WRONG_CURRENCY, 400, attempt
+        if event.amount != attempt.amount:
+            return Outcome.WRONG_AMOUNT, 400, attempt
+        today = timezone.localdate()
+        recorded = 0
+        for line in attempt.lines.select_related("invoice__order"):
+            payment = record_payment(
+                line.invoice,
+                line.amount,
+                source=Payment.Source.PORTAL,
+                external_id=f"{event.event_id}:{line.invoice.number}",
+                paid_on=today,
+                reference=event.event_id,
+                attempt=attempt,
+            )
+            recorded += payment is not None
+        if not recorded:
+            return Outcome.DUPLICATE, 200, attempt
+        attempt.status = PaymentAttempt.Status.PAID
+        attempt.completed_at = timezone.now()
+        attempt.save(update_fields=["status", "completed_at"])
+        return Outcome.ACCEPTED, 200, attempt
+
+
+def handle_callback(
+    provider: str,
+    body: bytes,
+    signature: str | None,
+    timestamp: str | None,
+    remote_addr: str | None = None,
+) -> CallbackDelivery:
+    """Verify and apply one delivery; record it with its outcome whatever happens."""
+    event_id, attempt = "", None
+    try:
+        verify(body, signature, timestamp)
+        event = parse_event(body)
+        event_id = event.event_id
+        outcome, status_code, attempt = apply_event(event)
+    except Rejected as rejected:
+        outcome, status_code = rejected.outcome, rejected.status_code
+    delivery = CallbackDelivery.objects.create(
+        provider=provider[:20],
+        event_id=event_id,
+        attempt=attempt,
+        signature=(signature or "")[:200],
+        timestamp=(timestamp or "")[:40],
+        body=body.decode("utf-8", "replace")[:20000],
+        outcome=outcome,
+        status_code=status_code,
+        remote_addr=remote_addr,
+    )
+    log.info("payment callback outcome=%s status=%s event_id=%s", outcome, status_code, event_id)
+    return delivery
+
+
+def invoices_of(attempt: PaymentAttempt) -> list[Invoice]:
+    return [line.invoice for line in attempt.lines.select_related("invoice")]
