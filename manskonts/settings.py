@@ -298,4 +298,9 @@ PAYMENT_CALLBACK_SECRET = env_str(
     "PAYMENT_CALLBACK_SECRET", "demo-callback-secret" if DEBUG else ""
 )
 PAYMENT_CALLBACK_MAX_AGE_SECONDS = 10 * 60
+# PAYMENT_PROVIDER=hosted: the provider's payment page and our merchant id there.
+PAYMENT_GATEWAY_URL = env_str("PAYMENT_GATEWAY_URL")
+PAYMENT_MERCHANT_ID = env_str("PAYMENT_MERCHANT_ID")
+if PAYMENT_PROVIDER == "demo" and not DEBUG:
+    raise ImproperlyConfigured("PAYMENT_PROVIDER=demo (the demo bank) must be off when DEBUG=0.")
 VAT_RATE_PERCENT = 21
