@@ -1,8 +1,22 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpResponseBadRequest,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Client, Membership, User
+from accounts.applications import approve_application, create_legal_person, reject_application
+from accounts.forms import LegalClientCreationForm, RejectApplicationForm
+from accounts.models import Client, LegalPersonApplication, Membership, User
+from accounts.throttle import ThrottledAdminAuthenticationForm
+from manskonts.identifiers import format_personal_code
 
 
 @admin.register(User)
@@ -54,6 +68,50 @@ class ClientAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
     readonly_fields = ("created_at",)
 
+    # Adding a client here opens a legal person's account (an application received in person);
+    # natural persons' clients are created at their first sign-in.
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = LegalClientCreationForm
+            kwargs["fields"] = None
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [
+                (
+                    _("Juridiskā persona"),
+                    {"fields": ("name", "registration_number", "legal_address", "email", "phone")},
+                ),
+                (_("Lietotāji"), {"fields": ("administrator_code", "user_codes")}),
+            ]
+        return super().get_fieldsets(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    def get_inlines(self, request, obj):
+        return [] if obj is None else self.inlines
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        administrator, _created = User.objects.get_or_create_person(data["administrator_code"])
+        client = create_legal_person(
+            registration_number=data["registration_number"],
+            name=data["name"],
+            legal_address=data["legal_address"],
+            email=data.get("email", ""),
+            phone=data.get("phone", ""),
+            administrator=administrator,
+            user_codes=data["user_codes"],
+        )
+        obj.pk = client.pk
+        obj.created_at = client.created_at
+        obj._state.adding = False
+        return None
+
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
@@ -66,3 +124,143 @@ class MembershipAdmin(admin.ModelAdmin):
         "client__registration_number",
     )
     autocomplete_fields = ("user", "client")
+
+
+# Staff sign in with username and password; failures are throttled per account and per IP.
+admin.site.login_form = ThrottledAdminAuthenticationForm
+
+
+@admin.register(LegalPersonApplication)
+class LegalPersonApplicationAdmin(admin.ModelAdmin):
+    """Review of legal-person account applications: read the application, approve or reject."""
+
+    list_display = ("name", "registration_number", "applicant", "status", "created_at")
+    list_filter = ("status", "authority")
+    search_fields = (
+        "name",
+        "registration_number",
+        "applicant__personal_code",
+        "applicant__last_name",
+    )
+    list_select_related = ("applicant",)
+    date_hierarchy = "created_at"
+    fields = (
+        "status",
+        "applicant",
+        "registration_number",
+        "name",
+        "legal_address",
+        "email",
+        "phone",
+        "authority",
+        "document_link",
+        "listed_users",
+        "created_at",
+        "decided_at",
+        "decided_by",
+        "rejection_reason",
+        "client",
+    )
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False  # applications come from the portal; in-person ones: add a client instead
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("Pārstāvību apliecinošs dokuments"))
+    def document_link(self, obj):
+        if not obj or not obj.authority_document:
+            return "—"
+        url = reverse("admin:accounts_legalpersonapplication_document", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.authority_document_name)
+
+    @admin.display(description=_("Lietotāji"))
+    def listed_users(self, obj):
+        codes = [format_personal_code(code) for code in (obj.user_codes or [])]
+        return ", ".join(codes) or "—"
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/decide/",
+                self.admin_site.admin_view(self.decide_view),
+                name="accounts_legalpersonapplication_decide",
+            ),
+            path(
+                "<path:object_id>/document/",
+                self.admin_site.admin_view(self.document_view),
+                name="accounts_legalpersonapplication_document",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        application = self.get_object(request, object_id)
+        can_decide = (
+            application is not None
+            and application.is_pending
+            and self.has_change_permission(request, application)
+        )
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            "show_delete": False,
+            "can_decide": can_decide,
+            "reject_form": RejectApplicationForm(),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def _get_or_404(self, request, object_id) -> LegalPersonApplication:
+        application = self.get_object(request, object_id)
+        if application is None:
+            raise Http404
+        return application
+
+    def decide_view(self, request, object_id):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        application = self._get_or_404(request, object_id)
+        if not self.has_change_permission(request, application):
+            raise PermissionDenied
+        change_url = reverse("admin:accounts_legalpersonapplication_change", args=[application.pk])
+        decision = request.POST.get("decision")
+        try:
+            if decision == "approve":
+                client = approve_application(application, by=request.user)
+                self.log_change(request, application, _("Apstiprināts"))
+                self.message_user(
+                    request,
+                    _("Pieteikums apstiprināts: izveidots klients %(name)s.") % {"name": client},
+                    messages.SUCCESS,
+                )
+            elif decision == "reject":
+                form = RejectApplicationForm(request.POST)
+                if not form.is_valid():
+                    self.message_user(request, _("Norādiet noraidīšanas iemeslu."), messages.ERROR)
+                    return HttpResponseRedirect(change_url)
+                reject_application(application, by=request.user, reason=form.cleaned_data["reason"])
+                self.log_change(request, application, _("Noraidīts"))
+                self.message_user(request, _("Pieteikums noraidīts."), messages.SUCCESS)
+            else:
+                return HttpResponseBadRequest()
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        return HttpResponseRedirect(change_url)
+
+    def document_view(self, request, object_id):
+        application = self._get_or_404(request, object_id)
+        if not self.has_view_permission(request, application) or not application.authority_document:
+            raise Http404
+        response = FileResponse(
+            application.authority_document.open("rb"),
+            as_attachment=True,
+            filename=application.authority_document_name,
+            content_type=application.authority_document_type or "application/octet-stream",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib.auth.models import AbstractBaseUser, PermissionsMixin, UserManager
 from django.db import models
 from django.db.models import Q
@@ -191,3 +193,112 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.client} ({self.get_role_display()})"
+
+
+def application_document_key(instance: LegalPersonApplication, filename: str) -> str:
+    """A generated storage key: the applicant's file name is never a path."""
+    now = timezone.now()
+    return f"applications/{now:%Y/%m}/{uuid.uuid4().hex}"
+
+
+class LegalPersonApplicationQuerySet(models.QuerySet):
+    def for_applicant(self, user) -> LegalPersonApplicationQuerySet:
+        """The applications this person submitted; nobody else's."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        return self.filter(applicant=user)
+
+    def pending(self) -> LegalPersonApplicationQuerySet:
+        return self.filter(status=LegalPersonApplication.Status.PENDING)
+
+
+class LegalPersonApplication(models.Model):
+    """A natural person's application to open a legal person's account; VZD staff decide it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Izskatīšanā")
+        APPROVED = "approved", _("Apstiprināts")
+        REJECTED = "rejected", _("Noraidīts")
+
+    class Authority(models.TextChoices):
+        BOARD_MEMBER = "board", _("Valdes loceklis")
+        POWER_OF_ATTORNEY = "attorney", _("Pilnvarotā persona")
+
+    applicant = models.ForeignKey(
+        User,
+        verbose_name=_("iesniedzējs"),
+        on_delete=models.PROTECT,
+        related_name="legal_person_applications",
+    )
+    registration_number = models.CharField(
+        _("reģistrācijas numurs"), max_length=11, validators=[validate_registration_number]
+    )
+    name = models.CharField(_("nosaukums"), max_length=255)
+    legal_address = models.CharField(_("juridiskā adrese"), max_length=255)
+    email = models.EmailField(_("kontaktu e-pasts"))
+    phone = models.CharField(_("tālrunis"), max_length=30)
+    authority = models.CharField(_("pārstāvības pamats"), max_length=10, choices=Authority.choices)
+    authority_document = models.FileField(
+        _("pārstāvību apliecinošs dokuments"), upload_to=application_document_key, max_length=200
+    )
+    authority_document_name = models.CharField(_("dokumenta nosaukums"), max_length=255)
+    authority_document_type = models.CharField(_("dokumenta satura tips"), max_length=120)
+    # Personal codes (11 digits) of the persons to add as the legal person's users.
+    user_codes = models.JSONField(_("lietotāju personas kodi"), default=list, blank=True)
+    status = models.CharField(
+        _("statuss"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("iesniegts"), default=timezone.now)
+    decided_at = models.DateTimeField(_("izlemts"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("izlēma"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    rejection_reason = models.TextField(_("noraidīšanas iemesls"), blank=True)
+    client = models.ForeignKey(
+        Client,
+        verbose_name=_("izveidotais klients"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = LegalPersonApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("juridiskās personas konta pieteikums")
+        verbose_name_plural = _("juridisko personu kontu pieteikumi")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One application under review per legal person at a time.
+            models.UniqueConstraint(
+                fields=["registration_number"],
+                condition=Q(status="pending"),
+                name="application_one_pending_per_number",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "approved", "rejected"]),
+                name="application_valid_status",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(rejection_reason=""),
+                name="application_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(client__isnull=False),
+                name="application_approval_has_client",
+            ),
+        ]
+        indexes = [models.Index(fields=["applicant", "-created_at"], name="application_applicant")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.registration_number})"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING

@@ -35,6 +35,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "accounts.client": ("view",),
     },
     ACCOUNT_REVIEWER: {
+        "accounts.legalpersonapplication": ("view", "change"),
         "accounts.client": ("view", "add", "change"),
         "accounts.membership": ("view", "add", "change", "delete"),
         "accounts.user": ("view", "add", "change"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib.auth import login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from accounts.acting_for import SESSION_KEY
@@ -24,10 +25,14 @@ def sign_in_person(
     """Sign in the person with this personal code, creating them (and their client) at first sign-in.
 
     django.contrib.auth.login rotates the session id, so a session fixed before sign-in is useless.
+    A deactivated person is refused (PermissionDenied).
     """
     user, created = User.objects.get_or_create_person(
         personal_code, first_name=first_name, last_name=last_name, email=email
     )
+    if not user.is_active:
+        log.warning("sign-in refused for an inactive person user_id=%s", user.pk)
+        raise PermissionDenied
     details = {"first_name": first_name, "last_name": last_name, "email": email}
     changed = {k: v for k, v in details.items() if v and getattr(user, k) != v}
     if changed:

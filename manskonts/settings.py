@@ -232,6 +232,24 @@ DEMO_IDP_ENABLED = env_bool("DEMO_IDP_ENABLED", default=DEBUG)
 if DEMO_IDP_ENABLED and not DEBUG:
     raise ImproperlyConfigured("DEMO_IDP_ENABLED must be off when DEBUG=0.")
 
+# The state identity service over OpenID Connect (accounts/oidc.py); off while OIDC_OP_ISSUER is unset.
+# Endpoints come from the issuer's discovery document; the personal-code claim reads "PK:<code>".
+OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER").rstrip("/")
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
+if OIDC_OP_ISSUER and not (OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET):
+    raise ImproperlyConfigured("OIDC_OP_ISSUER needs OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET.")
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid profile")
+OIDC_PERSONAL_CODE_CLAIM = env_str("OIDC_PERSONAL_CODE_CLAIM", "sub")
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+OIDC_USE_PKCE = True
+OIDC_TIMEOUT = 10
+AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "accounts.oidc.PersonalCodeOIDCBackend"]
+# Staff admin sign-in: at most this many failures per account and per IP address in the window.
+ADMIN_LOGIN_MAX_FAILURES = 10
+ADMIN_LOGIN_FAILURE_WINDOW_SECONDS = 5 * 60
+
 # --- Security headers -----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -1,0 +1,205 @@
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.applications import duplicate_error
+from accounts.models import Client, LegalPersonApplication, Membership
+from documents.validation import ASICE, PDF, CheckedUpload, validate_upload
+from manskonts.identifiers import normalize_personal_code, normalize_registration_number
+
+MAX_LISTED_USERS = 50
+# The authority document is a signed paper scan or an e-signed container: nothing else.
+AUTHORITY_DOCUMENT_KINDS = (PDF, ASICE)
+AUTHORITY_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+
+
+class PersonalCodeField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return normalize_personal_code(value) if value else value
+
+
+class RegistrationNumberField(forms.CharField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 20)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        return normalize_registration_number(value) if value else value
+
+
+class PersonalCodeListField(forms.CharField):
+    """Personal codes, one a line (commas and semicolons also separate); returns unique digits."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("max_length", 2000)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        codes, errors = [], []
+        for item in re.split(r"[\n,;]+", value or ""):
+            item = item.strip()
+            if not item:
+                continue
+            try:
+                codes.append(normalize_personal_code(item))
+            except ValidationError:
+                errors.append(
+                    _("Personas kods „%(code)s” nav derīgs.") % {"code": item[:20]},
+                )
+        if errors:
+            raise ValidationError(errors)
+        codes = list(dict.fromkeys(codes))
+        if len(codes) > MAX_LISTED_USERS:
+            raise ValidationError(
+                _("Var norādīt ne vairāk kā %(limit)s personas.") % {"limit": MAX_LISTED_USERS}
+            )
+        return codes
+
+
+def check_authority_document(upload) -> CheckedUpload:
+    """The shared content check, narrowed to PDF and ASiC-E (EDOC) of at most 10 MB."""
+    if upload.size and upload.size > AUTHORITY_DOCUMENT_MAX_BYTES:
+        raise ValidationError(
+            _("Dokumentam jābūt mazākam par %(limit)s.")
+            % {"limit": filesizeformat(AUTHORITY_DOCUMENT_MAX_BYTES)},
+            code="too_big",
+        )
+    checked = validate_upload(upload)
+    if checked.kind not in AUTHORITY_DOCUMENT_KINDS:
+        raise ValidationError(
+            _("Pārstāvību apliecinošam dokumentam jābūt PDF vai ASiC-E (EDOC) formātā."),
+            code="wrong_type",
+        )
+    return checked
+
+
+class LegalPersonApplicationForm(forms.Form):
+    registration_number = RegistrationNumberField(
+        label=gettext_lazy("Reģistrācijas numurs"),
+        help_text=gettext_lazy("11 cipari, piemēram, 40003000000."),
+    )
+    name = forms.CharField(label=gettext_lazy("Nosaukums"), max_length=255)
+    legal_address = forms.CharField(label=gettext_lazy("Juridiskā adrese"), max_length=255)
+    email = forms.EmailField(label=gettext_lazy("Kontaktu e-pasts"), max_length=254)
+    phone = forms.RegexField(
+        label=gettext_lazy("Tālrunis"),
+        max_length=30,
+        regex=r"^\+?[0-9 ()\-]{7,29}$",
+        error_messages={
+            "invalid": gettext_lazy("Ievadiet tālruņa numuru, piemēram, +371 67038600.")
+        },
+    )
+    authority = forms.ChoiceField(
+        label=gettext_lazy("Jūsu pārstāvības pamats"),
+        choices=LegalPersonApplication.Authority.choices,
+        widget=forms.RadioSelect,
+    )
+    authority_document = forms.FileField(
+        label=gettext_lazy("Pārstāvību apliecinošs dokuments"),
+        help_text=gettext_lazy(
+            "Valdes lēmums vai pilnvara, PDF vai ASiC-E (EDOC) formātā, līdz 10 MB."
+        ),
+    )
+    user_codes = PersonalCodeListField(
+        label=gettext_lazy("Lietotāji (neobligāti)"),
+        help_text=gettext_lazy(
+            "Personu kodi personām, kuras varēs darboties juridiskās personas vārdā, katrs savā rindā."
+        ),
+    )
+
+    def __init__(self, *args, applicant=None, **kwargs):
+        self.applicant = applicant
+        super().__init__(*args, **kwargs)
+        self.checked_document: CheckedUpload | None = None
+
+    def clean_registration_number(self):
+        number = self.cleaned_data["registration_number"]
+        if error := duplicate_error(number):
+            raise error
+        return number
+
+    def clean_authority_document(self):
+        upload = self.cleaned_data["authority_document"]
+        self.checked_document = check_authority_document(upload)
+        return upload
+
+    def clean_user_codes(self):
+        codes = self.cleaned_data["user_codes"]
+        own = getattr(self.applicant, "personal_code", None)
+        return [code for code in codes if code != own]
+
+
+class AddUserForm(forms.Form):
+    personal_code = PersonalCodeField(
+        label=gettext_lazy("Personas kods"),
+        help_text=gettext_lazy("Piemēram, 010190-12345 vai 32xxxx-xxxxx."),
+    )
+    role = forms.ChoiceField(
+        label=gettext_lazy("Loma"),
+        choices=Membership.Role.choices,
+        initial=Membership.Role.USER,
+        widget=forms.RadioSelect,
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=gettext_lazy("Loma"), choices=Membership.Role.choices)
+
+
+class RejectApplicationForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Noraidīšanas iemesls (to redzēs iesniedzējs)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class LegalClientCreationForm(forms.ModelForm):
+    """Staff open a legal person's account from an application received in person."""
+
+    administrator_code = PersonalCodeField(
+        label=gettext_lazy("Administratora personas kods"),
+        help_text=gettext_lazy(
+            "Persona, kas iesniedza pieteikumu klātienē; kļūst par administratoru."
+        ),
+    )
+    user_codes = PersonalCodeListField(label=gettext_lazy("Lietotāju personas kodi"))
+
+    class Meta:
+        model = Client
+        fields = ("name", "registration_number", "legal_address", "email", "phone")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("registration_number", "legal_address"):
+            self.fields[name].required = True
+
+    def clean_registration_number(self):
+        number = normalize_registration_number(self.cleaned_data["registration_number"] or "")
+        if Client.objects.filter(registration_number=number).exists():
+            raise ValidationError(
+                _("Juridiskā persona ar reģistrācijas numuru %(number)s jau ir reģistrēta.")
+                % {"number": number}
+            )
+        return number
+
+    def _post_clean(self):
+        # The client is created by accounts.applications.create_legal_person, not by this form.
+        self.instance.kind = Client.Kind.LEGAL
+        super()._post_clean()
