@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -18,6 +20,9 @@ class EServiceStatus(models.TextChoices):
     REJECTED = "rejected", _("Noraidīts")
     CANCELLED = "cancelled", _("Atcelts")
 
+
+# Workflow order, for sorting by status (the codes themselves sort meaninglessly).
+STATUS_RANKS = {value: i for i, value in enumerate(EServiceStatus.values, start=1)}
 
 ESERVICE_TRANSITIONS: dict[str, frozenset[str]] = {
     EServiceStatus.SUBMITTED: frozenset(
@@ -91,6 +96,15 @@ class EService(models.Model):
         related_name="eservices",
     )
 
+    # Sort keys kept by save() and eservices.signals, so that every sort of the history table reads
+    # one index on (client, key, id): the service's Latvian alphabetical rank, the workflow position
+    # of the status, the first related order number and the own label as Latvian sort strings
+    # ("~" = none, sorts last).
+    service_rank = models.PositiveIntegerField(default=0, editable=False)
+    status_rank = models.PositiveSmallIntegerField(default=0, editable=False)
+    order_key = models.CharField(max_length=21, default="~", db_collation="C", editable=False)
+    label_key = models.CharField(max_length=420, default="~", db_collation="C", editable=False)
+
     objects = EServiceQuerySet.as_manager()
 
     class Meta:
@@ -113,10 +127,50 @@ class EService(models.Model):
         indexes = [
             models.Index(fields=["client", "-created_at", "-id"], name="eservice_client_created"),
             models.Index(fields=["client", "-id"], name="eservice_client_id"),
+            models.Index(fields=["client", "service_rank", "id"], name="eservice_client_service"),
+            models.Index(fields=["client", "status_rank", "id"], name="eservice_client_status"),
+            models.Index(
+                fields=["client", "status_changed_at", "id"], name="eservice_client_changed"
+            ),
+            models.Index(fields=["client", "order_key", "id"], name="eservice_client_order"),
+            models.Index(fields=["client", "label_key", "id"], name="eservice_client_label"),
+            models.Index(
+                fields=["client", "received_at", "id"],
+                name="eservice_client_received",
+                condition=Q(received_at__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
         return str(self.pk)
+
+    def save(self, *args, **kwargs):
+        self.refresh_sort_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            extra = set()
+            if "status" in update_fields:
+                extra.add("status_rank")
+            if "label" in update_fields:
+                extra.add("label_key")
+            if "service" in update_fields or "service_id" in update_fields:
+                extra.add("service_rank")
+            kwargs["update_fields"] = set(update_fields) | extra
+        super().save(*args, **kwargs)
+
+    def refresh_sort_keys(self) -> None:
+        """The sort keys that follow from this row's own fields (order_key follows its orders)."""
+        from manskonts.listing import latvian_sort_string
+
+        self.status_rank = STATUS_RANKS.get(self.status, 0)
+        self.label_key = latvian_sort_string(self.label)
+        if self.service_id is not None:
+            service = self._state.fields_cache.get("service")
+            if service is None or service.pk != self.service_id:
+                from orders.models import Service
+
+                service = Service.objects.only("name_rank").get(pk=self.service_id)
+            self.service_rank = service.name_rank
 
 
 class EServiceStatusChange(models.Model):
@@ -148,3 +202,66 @@ class EServiceStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def for_client(self, client) -> ExportJobQuerySet:
+        return self.filter(client=client)
+
+
+class ExportJob(models.Model):
+    """A large Excel report built by a Celery worker; its file is downloadable only by its client."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Gaida rindā")
+        RUNNING = "running", _("Tiek sagatavota")
+        DONE = "done", _("Gatava")
+        FAILED = "failed", _("Neizdevās")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    client = models.ForeignKey(
+        "accounts.Client",
+        verbose_name=_("klients"),
+        on_delete=models.CASCADE,
+        related_name="export_jobs",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("pieprasīja"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    query = models.CharField(_("filtri"), max_length=2000, blank=True)
+    state = models.CharField(
+        _("stāvoklis"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    total = models.PositiveIntegerField(_("rindu kopā"), default=0)
+    done = models.PositiveIntegerField(_("rindas sagatavotas"), default=0)
+    file = models.FileField(_("datne"), upload_to="exports/%Y/%m/", blank=True, max_length=200)
+    created_at = models.DateTimeField(_("izveidots"), default=timezone.now)
+    finished_at = models.DateTimeField(_("pabeigts"), null=True, blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("Excel atskaite")
+        verbose_name_plural = _("Excel atskaites")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["client", "-created_at"], name="exportjob_client_created")]
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+    @property
+    def percent(self) -> int:
+        if self.state == self.State.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(99, self.done * 100 // self.total)
+
+    @property
+    def filename(self) -> str:
+        return f"e-pakalpojumi-{timezone.localtime(self.created_at):%Y-%m-%d-%H%M}.xlsx"

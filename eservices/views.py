@@ -1,24 +1,172 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+"""E-pakalpojumu vēsture: the table, the detail page with the own label, the report and its Excel."""
+
+from __future__ import annotations
+
+import tempfile
+
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.acting_for import client_required
-from eservices.models import EService
+from eservices.exporters import DIRECT_LIMIT, report_queryset, write_report
+from eservices.filters import SORTS, EServiceFilter, Period
+from eservices.forms import LabelForm
+from eservices.models import EService, ExportJob
+from eservices.queries import history_rows, received, report_totals
+from eservices.tasks import build_export
+from manskonts.listing import query_without, run_list
 
 
+def _presets(request: HttpRequest) -> list[dict]:
+    """Quick period links: this month, last 3 months, this year (keep the other filters)."""
+    current = request.GET.get("period")
+    base = query_without(request.GET, "period", "created_from", "created_to")
+    joiner = "&" if base != "?" else ""
+    return [
+        {"label": label, "url": f"{base}{joiner}period={value}", "active": value == current}
+        for value, label in Period.CHOICES
+    ]
+
+
+def _list_context(request: HttpRequest, queryset) -> dict:
+    result = run_list(request, EServiceFilter, queryset, SORTS)
+    return {
+        "list": result,
+        "page": result.page,
+        "filterset": result.filterset,
+        "presets": _presets(request),
+        "show_user": request.client.is_legal,
+    }
+
+
+@require_GET
 @client_required
 def eservice_list(request: HttpRequest) -> HttpResponse:
-    eservices = (
-        EService.objects.for_client(request.client)
-        .select_related("service", "requested_by")
-        .prefetch_related("orders")
-        .order_by("-created_at", "-id")[:50]
+    context = _list_context(request, history_rows(request.client))
+    return render(request, "eservices/list.html", context)
+
+
+def upload_form_available() -> bool:
+    """The documents app's upload partial and URLs, when installed (see documents/_upload_form)."""
+    try:
+        get_template("documents/_upload_form.html")
+        reverse("documents:upload_eservice", args=[1])
+    except (TemplateDoesNotExist, NoReverseMatch):
+        return False
+    return True
+
+
+def _detail_context(request: HttpRequest, eservice: EService, form: LabelForm | None = None):
+    return {
+        "upload_form_available": upload_form_available(),
+        "eservice": eservice,
+        "changes": eservice.status_changes.order_by("changed_at", "id"),
+        "orders": eservice.orders.prefetch_related("parts__service").order_by("number"),
+        "documents": eservice.documents.order_by("direction", "uploaded_at", "id"),
+        "label_form": form or LabelForm(eservice=eservice),
+    }
+
+
+def _scoped_eservice(request: HttpRequest, pk: int) -> EService:
+    return get_object_or_404(
+        EService.objects.for_client(request.client).select_related(
+            "service__group", "requested_by"
+        ),
+        pk=pk,
     )
-    return render(request, "eservices/list.html", {"eservices": eservices})
 
 
+@require_GET
 @client_required
 def eservice_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    eservice = get_object_or_404(
-        EService.objects.for_client(request.client).select_related("service__group"), pk=pk
+    eservice = _scoped_eservice(request, pk)
+    return render(request, "eservices/detail.html", _detail_context(request, eservice))
+
+
+@require_POST
+@client_required
+def label_update(request: HttpRequest, pk: int) -> HttpResponse:
+    eservice = _scoped_eservice(request, pk)
+    form = LabelForm(request.POST, eservice=eservice)
+    if form.is_valid() and form.save():
+        if eservice.label:
+            messages.success(
+                request, _("Identifikators „%(label)s” saglabāts.") % {"label": eservice.label}
+            )
+        else:
+            messages.success(request, _("Identifikators dzēsts."))
+        return redirect(reverse("eservices:detail", args=[eservice.pk]) + "#identifikators")
+    eservice.label = form.initial.get("label") or None
+    return render(
+        request, "eservices/detail.html", _detail_context(request, eservice, form), status=400
     )
-    return render(request, "eservices/detail.html", {"eservice": eservice})
+
+
+@require_GET
+@client_required
+def report(request: HttpRequest) -> HttpResponse:
+    context = _list_context(request, received(history_rows(request.client)))
+    result = context["list"]
+    context["totals"] = None if result.errors else report_totals(result.filterset.qs)
+    context["direct_limit"] = DIRECT_LIMIT
+    context["recent_jobs"] = ExportJob.objects.for_client(request.client)[:5]
+    return render(request, "eservices/report.html", context)
+
+
+@require_POST
+@client_required
+def report_export(request: HttpRequest) -> HttpResponse:
+    """Excel of exactly the report's current filters: at once up to 5 000 rows, else a job."""
+    queryset = report_queryset(request.client, request.GET)
+    back = reverse("eservices:report") + (f"?{request.GET.urlencode()}" if request.GET else "")
+    if queryset is None:
+        messages.error(request, _("Atskaiti nevar sagatavot: labojiet filtrus."))
+        return redirect(back)
+    rows = queryset.order_by().values("pk")[: DIRECT_LIMIT + 1].count()
+    if rows <= DIRECT_LIMIT:
+        # FileResponse closes it once sent.
+        target = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+        write_report(queryset, target, with_user=request.client.is_legal)
+        target.seek(0)
+        filename = f"e-pakalpojumi-{timezone.localtime():%Y-%m-%d-%H%M}.xlsx"
+        return _attachment(FileResponse(target, as_attachment=True, filename=filename))
+    job = ExportJob.objects.create(
+        client=request.client, requested_by=request.user, query=request.GET.urlencode()[:2000]
+    )
+    build_export.delay_on_commit(str(job.pk))
+    messages.info(
+        request,
+        _("Atskaitē ir vairāk nekā %(limit)s rindu; to sagatavo fonā. Jūs saņemsiet paziņojumu.")
+        % {"limit": DIRECT_LIMIT},
+    )
+    return redirect("eservices:export", job.pk)
+
+
+def _attachment(response: HttpResponse) -> HttpResponse:
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@client_required
+def export_status(request: HttpRequest, pk) -> HttpResponse:
+    job = get_object_or_404(ExportJob.objects.for_client(request.client), pk=pk)
+    return render(request, "eservices/export.html", {"job": job})
+
+
+@require_GET
+@client_required
+def export_download(request: HttpRequest, pk) -> HttpResponse:
+    job = get_object_or_404(ExportJob.objects.for_client(request.client), pk=pk)
+    if job.state != ExportJob.State.DONE or not job.file:
+        messages.error(request, _("Atskaite vēl nav gatava."))
+        return redirect("eservices:export", job.pk)
+    return _attachment(FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename))

@@ -10,6 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from orders.workflow import OrderStatus
 
+# Workflow order of the seven statuses, for sorting by status.
+STATUS_RANKS = {value: i for i, value in enumerate(OrderStatus.values, start=1)}
+
 
 class ServiceGroup(models.Model):
     code = models.SlugField(_("kods"), max_length=40, unique=True)
@@ -121,6 +124,20 @@ class Order(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def save(self, *args, **kwargs):
+        renumbered = (
+            self.pk is not None
+            and not self._state.adding
+            and Order.objects.filter(pk=self.pk).exclude(number=self.number).exists()
+        )
+        super().save(*args, **kwargs)
+        if renumbered:
+            # The parts carry the number for sorting; e-services carry their first order's.
+            self.parts.update(order_number=self.number)
+            from eservices.signals import refresh_order_keys
+
+            refresh_order_keys(self.eservices.values_list("pk", flat=True))
+
 
 class OrderPartQuerySet(models.QuerySet):
     def for_client(self, client) -> OrderPartQuerySet:
@@ -167,6 +184,11 @@ class OrderPart(models.Model):
     )
     created_at = models.DateTimeField(_("izveidošanas datums"), default=timezone.now)
 
+    # Sort keys kept by save() (and Order.save for a renumbered order): the order number, so the
+    # table sorts by one index on (client, number, part, id), and the workflow position of the status.
+    order_number = models.CharField(max_length=20, default="", db_collation="C", editable=False)
+    status_rank = models.PositiveSmallIntegerField(default=0, editable=False)
+
     objects = OrderPartQuerySet.as_manager()
 
     class Meta:
@@ -188,14 +210,32 @@ class OrderPart(models.Model):
         indexes = [
             models.Index(fields=["client", "-created_at", "-id"], name="part_client_created"),
             models.Index(fields=["client", "status", "-id"], name="part_client_status"),
+            models.Index(
+                fields=["client", "order_number", "part_number", "id"], name="part_client_number"
+            ),
+            models.Index(
+                fields=["client", "part_number", "order_number", "id"], name="part_client_part"
+            ),
+            models.Index(fields=["client", "status_rank", "id"], name="part_client_status_rank"),
+            models.Index(
+                fields=["client", "object_code"],
+                name="part_client_object",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.order.number}/{self.part_number}"
 
     def save(self, *args, **kwargs):
-        if self.order_id and not self.client_id:
-            self.client_id = self.order.client_id
+        cached = self._state.fields_cache.get("order")
+        if self.order_id and (not self.client_id or not self.order_number or cached is not None):
+            self.client_id = self.client_id or self.order.client_id
+            self.order_number = self.order.number
+        self.status_rank = STATUS_RANKS.get(self.status, 0)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "status" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "status_rank"}
         super().save(*args, **kwargs)
 
     @property

@@ -1,30 +1,82 @@
+"""Mani pasūtījumi VZD: the table of order parts and the order page."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET
 
 from accounts.acting_for import client_required
-from billing.services import order_payment_state
-from orders.models import Order, OrderPart
+from billing.models import Invoice
+from billing.services import invoice_state, order_payment_state, with_paid_amount
+from documents.access import result_download_decision
+from documents.models import Document
+from eservices.views import upload_form_available
+from manskonts.listing import run_list
+from orders.filters import SORTS, OrderPartFilter, normalize_order_number
+from orders.models import Order, OrderPartStatusChange
+from orders.queries import order_rows, payment_states
+from orders.workflow import DESCRIPTIONS, OrderStatus
 
 
+def status_legend() -> list[tuple[str, str, str]]:
+    return [(value, label, DESCRIPTIONS[value]) for value, label in OrderStatus.choices]
+
+
+@require_GET
 @client_required
 def order_list(request: HttpRequest) -> HttpResponse:
-    parts = (
-        OrderPart.objects.for_client(request.client)
-        .select_related("order", "service")
-        .order_by("-created_at", "-id")[:50]
+    number = normalize_order_number(request.GET.get("number", ""))[:20]
+    if number:
+        # An exact order number goes straight to that order.
+        exact = Order.objects.for_client(request.client).filter(number=number).first()
+        if exact is not None:
+            return redirect("orders:detail", exact.number)
+    result = run_list(request, OrderPartFilter, order_rows(request.client), SORTS)
+    states = payment_states({part.order for part in result.page.rows})
+    for part in result.page.rows:
+        part.payment = states.get(part.order_id)
+    return render(
+        request,
+        "orders/list.html",
+        {"list": result, "page": result.page, "legend": status_legend()},
     )
-    return render(request, "orders/list.html", {"parts": parts})
 
 
+@require_GET
 @client_required
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     order = get_object_or_404(Order.objects.for_client(request.client), number=number)
+    parts = list(
+        order.parts.select_related("service", "order")
+        .prefetch_related(
+            Prefetch(
+                "status_changes",
+                queryset=OrderPartStatusChange.objects.order_by("changed_at", "id"),
+            ),
+            Prefetch("documents", queryset=Document.objects.order_by("uploaded_at", "id")),
+        )
+        .order_by("part_number")
+    )
+    for part in parts:
+        docs = list(part.documents.all())
+        part.submitted_documents = [d for d in docs if d.direction == Document.Direction.SUBMITTED]
+        part.result_documents = [d for d in docs if d.direction == Document.Direction.RESULT]
+        part.download = result_download_decision(part)
+    invoices = list(with_paid_amount(Invoice.objects.filter(order=order)).order_by("issued_on"))
+    for invoice in invoices:
+        invoice.state_label = invoice_state(invoice.total, invoice.paid_amount)
     return render(
         request,
         "orders/detail.html",
         {
             "order": order,
-            "parts": order.parts.select_related("service").prefetch_related("status_changes"),
+            "parts": parts,
             "payment": order_payment_state(order),
+            "invoices": invoices,
+            "eservices": order.eservices.select_related("service").order_by("id"),
+            "legend": status_legend(),
+            "upload_form_available": upload_form_available(),
         },
     )

@@ -8,6 +8,7 @@ orders in every status, invoices paid, partly paid and unpaid, files about to ex
 from __future__ import annotations
 
 import random
+from string import ascii_lowercase
 from datetime import timedelta
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.demo import DEMO_LEGAL_PERSONS, DEMO_PERSONS
+from manskonts.listing import latvian_sort_string
 from accounts.models import Client, Membership, User
 from billing.models import Invoice, Payment
 from documents.models import Document
@@ -387,6 +389,8 @@ class Command(BaseCommand):
                 "es": statuses_e,
                 "os": statuses_o,
                 "now": self.now,
+                "ascii": "abcdefghijklmnopqrstuvwxyz",
+                "codes": "".join(latvian_sort_string(c, primary_only=True) for c in ascii_lowercase),
             }
             self.stdout.write(f"Inserting {n} orders…")
             cursor.execute(
@@ -406,7 +410,7 @@ class Command(BaseCommand):
                 """
                 INSERT INTO orders_orderpart (order_id, client_id, part_number, service_id,
                     object_code, delivery_method, status, status_changed_at,
-                    planned_completion_date, created_at)
+                    planned_completion_date, created_at, order_number, status_rank)
                 SELECT o.id, o.client_id, 1,
                        (%(services)s::bigint[])[1 + floor(random() * array_length(%(services)s::bigint[], 1))::int],
                        lpad((floor(random() * 10000))::text, 4, '0')
@@ -416,7 +420,7 @@ class Command(BaseCommand):
                        (%(os)s::text[])[1 + floor(random() * array_length(%(os)s::text[], 1))::int],
                        o.created_at + (random() * interval '30 days'),
                        (o.created_at + (random() * interval '60 days'))::date,
-                       o.created_at
+                       o.created_at, o.number, 0
                 FROM orders_order o
                 WHERE o.number LIKE 'B%%' AND NOT EXISTS (
                     SELECT 1 FROM orders_orderpart p WHERE p.order_id = o.id)
@@ -427,11 +431,17 @@ class Command(BaseCommand):
             cursor.execute(
                 """
                 INSERT INTO eservices_eservice (client_id, requested_by_id, service_id,
-                    object_code, created_at, received_at, status, status_changed_at, label)
+                    object_code, created_at, received_at, status, status_changed_at, label,
+                    service_rank, status_rank, order_key, label_key)
                 SELECT s.client_id, s.user_id, s.service_id, s.object_code, s.created_at,
                        CASE WHEN s.status = 'completed' THEN s.changed END,
                        s.status, s.changed,
-                       CASE WHEN s.g %% 7 = 0 THEN 'Objekts ' || s.g END
+                       CASE WHEN s.g %% 7 = 0 THEN 'Objekts ' || s.g END,
+                       (SELECT name_rank FROM orders_service WHERE id = s.service_id),
+                       array_position(%(es)s::text[], s.status), '~',
+                       -- the Latvian sort string of an ASCII label (manskonts.listing)
+                       CASE WHEN s.g %% 7 = 0 THEN translate('objekts ' || s.g, %(ascii)s, %(codes)s)
+                            || chr(1) || repeat('0', length('Objekts ' || s.g)) ELSE '~' END
                 FROM (
                     SELECT g,
                         CASE WHEN g %% 5 = 0 THEN %(big)s
@@ -463,6 +473,18 @@ class Command(BaseCommand):
                   ON o.client_id = e.client_id AND o.r = e.r
                 ON CONFLICT DO NOTHING
                 """
+            )
+            cursor.execute(
+                """
+                UPDATE orders_orderpart SET status_rank = array_position(%(os)s::text[], status)
+                WHERE status_rank = 0;
+                UPDATE eservices_eservice e SET order_key = f.number
+                FROM (SELECT l.eservice_id, min(o.number COLLATE "C") AS number
+                      FROM eservices_eservice_orders l JOIN orders_order o ON o.id = l.order_id
+                      GROUP BY l.eservice_id) f
+                WHERE f.eservice_id = e.id AND e.order_key <> f.number
+                """,
+                params,
             )
             cursor.execute("ANALYZE")
         self.stdout.write(self.style.SUCCESS(f"Added {n} e-services and {n} orders."))

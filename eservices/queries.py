@@ -1,0 +1,56 @@
+"""Who sees which e-services, and what the history table and report read in one go."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from eservices.models import EService, EServiceStatus
+from orders.models import Order
+
+
+def history_rows(client) -> QuerySet:
+    """The client's e-services with what a table row shows: service, user and related orders are
+    fetched with the page (two queries for any number of rows), never row by row."""
+    return (
+        EService.objects.for_client(client)
+        .select_related("service", "requested_by")
+        .prefetch_related(
+            Prefetch("orders", queryset=Order.objects.only("id", "number").order_by("number"))
+        )
+    )
+
+
+def received(queryset: QuerySet) -> QuerySet:
+    """E-services whose result has reached the client (the report's rows)."""
+    return queryset.filter(received_at__isnull=False)
+
+
+def report_totals(queryset: QuerySet) -> dict:
+    """Counts by service group and status, for the report page: one grouped query."""
+    rows = (
+        queryset.order_by()
+        .values("service__group__name", "status")
+        .annotate(n=Count("id"))
+        .order_by("service__group__name", "status")
+    )
+    statuses = list(EServiceStatus.choices)
+    groups: OrderedDict[str, dict[str, int]] = OrderedDict()
+    by_status = {value: 0 for value, _label in statuses}
+    total = 0
+    for row in rows:
+        counts = groups.setdefault(row["service__group__name"], {v: 0 for v, _l in statuses})
+        counts[row["status"]] = row["n"]
+        by_status[row["status"]] += row["n"]
+        total += row["n"]
+    used = [(value, label) for value, label in statuses if by_status[value]]
+    return {
+        "statuses": used,
+        "groups": [
+            {"name": name, "counts": [counts[v] for v, _l in used], "total": sum(counts.values())}
+            for name, counts in groups.items()
+        ],
+        "by_status": [by_status[v] for v, _l in used],
+        "total": total,
+    }

@@ -1,0 +1,316 @@
+"""Shared machinery of the two big lists: whitelisted sorts, keyset pages and a bounded count.
+
+A page never counts or skips the client's whole set: it continues from the sort values of the last
+row shown (a signed cursor in the URL) along an index on (client, sort key, id), and the count stops
+at COUNT_LIMIT. So the first page and page 2 000 cost the same few queries.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.db.models import F, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.http import QueryDict
+from django.utils.translation import gettext as _
+
+PAGE_SIZE = 20
+COUNT_LIMIT = 1000
+CURSOR_SALT = "manskonts.listing.cursor"
+
+# --- Latvian sort strings ------------------------------------------------------------------------
+# The same order as manskonts.collation.latvian_key, as a plain ASCII string, so that a column with
+# the "C" collation sorts (and prefix-searches) it with an ordinary btree index.
+_ALPHABET = "aābcčdeēfgģhiījkķlļmnņopqrsštuūvwxyzž"
+_LONG_VOWELS = {"ā": "a", "ē": "e", "ī": "i", "ū": "u"}
+_LETTERS = "".join(c for c in _ALPHABET if c not in _LONG_VOWELS)
+# Letters map to "A".."`" in alphabetical order, digits stay digits, the rest become one space.
+_LETTER_CODES = {c: chr(0x41 + i) for i, c in enumerate(_LETTERS)}
+OTHER_CHAR = "o"  # any other letter: after all Latvian ones
+SORT_LAST = "~"  # sorts after every key: rows with no value come last in ascending order
+
+
+def _primary(char: str) -> tuple[str, int]:
+    base = _LONG_VOWELS.get(char, char)
+    accent = 1 if base != char else 0
+    if base in _LETTER_CODES:
+        return _LETTER_CODES[base], accent
+    if char.isdigit() and char.isascii():
+        return char, 0
+    if char.isspace() or not char.isalnum():
+        return " ", 0
+    return OTHER_CHAR, 0
+
+
+def latvian_sort_string(text: str | None, *, primary_only: bool = False) -> str:
+    """'Ēka' → a string that sorts after 'Eka' and before 'Fa' under the C collation.
+
+    Primary letters first (Č after C as a letter of its own, long vowels as their short ones),
+    then a separator and the long-vowel marks, which only break ties. `primary_only` gives the
+    prefix used to search.
+    """
+    if not text:
+        return SORT_LAST
+    letters, accents = [], []
+    for char in unicodedata.normalize("NFC", text.casefold()):
+        code, accent = _primary(char)
+        letters.append(code)
+        accents.append(str(accent))
+    if primary_only:
+        return "".join(letters)
+    return "".join(letters) + "\x01" + "".join(accents)
+
+
+# --- sorting -------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SortOption:
+    key: str
+    label: str
+    fields: tuple[str, ...]  # ascending order, ending with a unique field (the tie-break)
+
+
+@dataclass(frozen=True)
+class Sort:
+    option: SortOption
+    descending: bool
+
+    @property
+    def param(self) -> str:
+        return f"-{self.option.key}" if self.descending else self.option.key
+
+    @property
+    def ordering(self) -> list[str]:
+        sign = "-" if self.descending else ""
+        return [f"{sign}{name}" for name in self.option.fields]
+
+
+class SortChoices:
+    """The sorts a list offers, by URL key; anything else is refused with a message."""
+
+    def __init__(self, options: list[SortOption], default: str):
+        self.options = {o.key: o for o in options}
+        self.default = default
+
+    def parse(self, raw: str | None) -> tuple[Sort, str]:
+        value = (raw or "").strip()
+        if not value:
+            value = self.default
+        descending = value.startswith("-")
+        option = self.options.get(value.lstrip("-"))
+        if option is None or len(value) > 40:
+            return self.parse(self.default)[0], _(
+                "Šādas kārtošanas nav; saraksts sakārtots pēc noklusējuma."
+            )
+        return Sort(option, descending), ""
+
+    def headers(self, sort: Sort) -> dict[str, dict[str, Any]]:
+        """For each sortable column: its next sort value and its aria-sort state."""
+        result = {}
+        for key, option in self.options.items():
+            active = option.key == sort.option.key
+            result[key] = {
+                "label": option.label,
+                "active": active,
+                "aria": ("descending" if sort.descending else "ascending") if active else "none",
+                "next": f"-{key}" if active and not sort.descending else key,
+            }
+        return result
+
+
+# --- keyset pages --------------------------------------------------------------------------------
+@dataclass
+class Page:
+    rows: list
+    number: int
+    next_cursor: str = ""
+    previous_cursor: str = ""
+    has_next: bool = False
+    has_previous: bool = False
+    count: int = 0
+    count_exceeds: bool = False
+    messages: list[str] = field(default_factory=list)
+
+    @property
+    def count_limit(self) -> int:
+        return COUNT_LIMIT
+
+    @property
+    def previous_is_first(self) -> bool:
+        return self.number <= 2
+
+
+class BadCursor(ValueError):
+    pass
+
+
+def _encode(values: list, number: int, direction: str) -> str:
+    plain = [v.isoformat() if hasattr(v, "isoformat") else v for v in values]
+    return signing.dumps({"v": plain, "p": number, "d": direction}, salt=CURSOR_SALT)
+
+
+def _decode(token: str, qs: QuerySet, fields: tuple[str, ...]) -> tuple[list, int, str]:
+    if len(token) > 500:
+        raise BadCursor
+    try:
+        data = signing.loads(token, salt=CURSOR_SALT)
+        raw, number, direction = data["v"], int(data["p"]), data["d"]
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise BadCursor from None
+    if direction not in ("n", "p") or len(raw) != len(fields) or not 1 < number < 10**7:
+        raise BadCursor
+    values = []
+    for name, value in zip(fields, raw, strict=True):
+        try:
+            values.append(qs.model._meta.get_field(name).to_python(value))
+        except (ValidationError, TypeError, ValueError):
+            raise BadCursor from None
+    return values, number, direction
+
+
+def _row_values(row, fields: tuple[str, ...]) -> list:
+    return [getattr(row, name) for name in fields]
+
+
+def keyset_page(qs: QuerySet, sort: Sort, cursor: str | None, page_size: int = PAGE_SIZE) -> Page:
+    """One page of `qs` in `sort` order, continuing after (or before) the row named by `cursor`.
+
+    Three queries whatever the page: the rows (page_size + 1, to know if there is more), the
+    bounded count, and whatever prefetches `qs` carries.
+    """
+    fields = sort.option.fields
+    messages = []
+    values, number, direction = None, 1, "n"
+    if cursor:
+        try:
+            values, number, direction = _decode(cursor, qs, fields)
+        except BadCursor:
+            messages.append(_("Lapas saite nav derīga; parādīta pirmā lapa."))
+            values, number, direction = None, 1, "n"
+
+    forward_desc = sort.descending
+    backwards = direction == "p"
+    desc = forward_desc != backwards
+    ordered = qs.order_by(*[f"-{f}" if desc else f for f in fields])
+    if values is not None:
+        lookup = TupleLessThan if desc else TupleGreaterThan
+        ordered = ordered.filter(lookup(Tuple(*[F(f) for f in fields]), tuple(values)))
+    rows = list(ordered[: page_size + 1])
+    more = len(rows) > page_size
+    rows = rows[:page_size]
+    if backwards:
+        rows.reverse()
+        has_previous, has_next = more, True
+    else:
+        has_previous, has_next = values is not None, more
+
+    page = Page(rows=rows, number=number, has_next=has_next, has_previous=has_previous)
+    page.messages = messages
+    if rows and has_next:
+        page.next_cursor = _encode(_row_values(rows[-1], fields), number + 1, "n")
+    if rows and has_previous and number > 2:
+        page.previous_cursor = _encode(_row_values(rows[0], fields), number - 1, "p")
+    if not rows and values is not None:
+        # A stale cursor past the end: say so rather than show nothing without a word.
+        page.messages.append(_("Šajā lapā ierakstu nav."))
+    page.count = qs.order_by().values("pk")[: COUNT_LIMIT + 1].count()
+    page.count_exceeds = page.count > COUNT_LIMIT
+    if page.count_exceeds:
+        page.count = COUNT_LIMIT
+    return page
+
+
+def page_param_message(params: QueryDict) -> str:
+    """A `page` number in the URL without a cursor (an old bookmark, or typed): first page."""
+    raw = params.get("page")
+    if raw is None or params.get("cursor"):
+        return ""
+    if raw.strip() in ("", "1"):
+        return ""
+    return _("Lapa nav atrasta; parādīta pirmā lapa.")
+
+
+def query_without(params: QueryDict, *keys: str) -> str:
+    """The query string without some parameters (and always without the page position)."""
+    copy = params.copy()
+    for key in (*keys, "cursor", "page"):
+        copy.pop(key, None)
+    encoded = copy.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+# --- one list request ----------------------------------------------------------------------------
+def _display(value) -> str:
+    if hasattr(value, "strftime"):
+        return value.strftime("%d.%m.%Y")
+    return str(value)
+
+
+def active_filters(filterset, params: QueryDict) -> list[dict[str, str]]:
+    """The filters in force, in words, each with the URL that clears it (back to page 1)."""
+    result = []
+    data = filterset.form.cleaned_data
+    for name, form_field in filterset.form.fields.items():
+        value = data.get(name)
+        if value in (None, "", [], ()):
+            continue
+        choices = dict(getattr(form_field, "choices", []) or [])
+        shown = choices.get(value, value) if isinstance(value, str) and choices else value
+        result.append(
+            {
+                "name": name,
+                "label": str(form_field.label),
+                "value": _display(shown),
+                "clear_url": query_without(params, name),
+            }
+        )
+    return result
+
+
+@dataclass
+class ListResult:
+    filterset: Any
+    sort: Sort
+    page: Page
+    headers: dict
+    filters: list
+    notices: list
+    errors: bool
+
+    @property
+    def sort_param(self) -> str:
+        return self.sort.param
+
+
+def run_list(request, filterset_class, queryset: QuerySet, sorts: SortChoices) -> ListResult:
+    """Filter (django-filter), sort (whitelist) and page (keyset) one list request.
+
+    Bad input never fails the page: an unknown sort falls back to the default with a notice, a bad
+    cursor or page number shows the first page with a notice, invalid filter values show the form
+    errors and no rows.
+    """
+    params = request.GET
+    sort, sort_notice = sorts.parse(params.get("sort"))
+    notices = [n for n in (sort_notice, page_param_message(params)) if n]
+    filterset = filterset_class(params, queryset=queryset, request=request)
+    if filterset.is_valid():
+        page = keyset_page(filterset.qs, sort, params.get("cursor"))
+        notices += page.messages
+        filters = active_filters(filterset, params)
+        errors = False
+    else:
+        page = Page(rows=[], number=1)
+        filters = []
+        errors = True
+    return ListResult(
+        filterset=filterset,
+        sort=sort,
+        page=page,
+        headers=sorts.headers(sort),
+        filters=filters,
+        notices=notices,
+        errors=errors,
+    )

@@ -1,0 +1,104 @@
+"""Search and sort of Mani pasūtījumi VZD (SPEC items 9 and 10). Values are whitelisted."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from eservices.filters import DATE_INPUT_FORMATS, MAX_ESERVICE_ID, after_day, day_start
+from manskonts.identifiers import digits_only
+from manskonts.listing import SortChoices, SortOption
+from orders.workflow import OrderStatus
+
+SORTS = SortChoices(
+    [
+        SortOption("number", _("Pasūtījuma Nr."), ("order_number", "part_number", "id")),
+        SortOption("part", _("Pasūtījuma daļas numurs"), ("part_number", "order_number", "id")),
+        SortOption("created", _("Izveidošanas datums"), ("created_at", "id")),
+        SortOption("status", _("Statuss"), ("status_rank", "id")),
+    ],
+    default="-created",
+)
+
+
+def normalize_order_number(value: str) -> str:
+    return "".join(value.split()).upper()
+
+
+class ObjectField(forms.CharField):
+    """A cadastral designation or its beginning, grouped or not: "1300 026 3302" → "13000263302"."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return ""
+        digits = digits_only(value)
+        if not digits.isdigit() or len(digits) > 17:
+            raise ValidationError(
+                _("Objektu norādiet ar kadastra apzīmējuma cipariem, piemēram, 1300 026 3302."),
+                code="invalid_object",
+            )
+        return digits
+
+
+class ObjectFilter(django_filters.CharFilter):
+    field_class = ObjectField
+
+
+def date_field(label):
+    return django_filters.DateFilter(
+        label=label,
+        method="filter_date",
+        input_formats=DATE_INPUT_FORMATS,
+        error_messages={"invalid": _("Ievadiet datumu formātā dd.mm.gggg.")},
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class OrderPartFilter(django_filters.FilterSet):
+    number = django_filters.CharFilter(
+        label=_("Pasūtījuma Nr."),
+        method="filter_number",
+        max_length=20,
+        help_text=_("Pilns numurs atver pasūtījumu; numura sākums atlasa pasūtījumus."),
+    )
+    created_from = date_field(_("Izveidots no"))
+    created_to = date_field(_("Izveidots līdz"))
+    object = ObjectFilter(
+        label=_("Objekts"),
+        method="filter_object",
+        max_length=40,
+        help_text=_("Kadastra apzīmējums vai tā sākums, piemēram, 1300 026 3302."),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Statuss"), choices=OrderStatus.choices, empty_label=_("Visi statusi")
+    )
+    eservice = django_filters.NumberFilter(
+        label=_("Saistītā e-pakalpojuma ID"),
+        method="filter_eservice",
+        min_value=1,
+        max_value=MAX_ESERVICE_ID,
+        error_messages={"invalid": _("E-pakalpojuma ID ir skaitlis.")},
+    )
+
+    def filter_number(self, queryset, name, value):
+        number = normalize_order_number(value)
+        if not number:
+            return queryset
+        # order_number has the C collation: LIKE 'prefix%' reads the (client, number) index.
+        return queryset.filter(order_number__startswith=number)
+
+    def filter_date(self, queryset, name, value):
+        if name == "created_from":
+            return queryset.filter(created_at__gte=day_start(value))
+        return queryset.filter(created_at__lt=after_day(value))
+
+    def filter_object(self, queryset, name, value):
+        if not value:
+            return queryset
+        return queryset.filter(object_code__startswith=value)
+
+    def filter_eservice(self, queryset, name, value):
+        return queryset.filter(order__eservices__id=int(value))
