@@ -169,25 +169,6 @@ def after_payment(order, paid_on: date) -> None:
 
 def notify_issued(invoice: Invoice) -> None:
     """Tell the client's people that an invoice was issued (portal notification and email)."""
-    from django.conf import settings
-    from django.urls import reverse
-    from django.utils import translation
-    from django.utils.translation import gettext
+    from notifications.services import notify_invoice_issued
 
-    from notifications.models import Notification
-    from notifications.services import notify_client
-
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = gettext("Izrakstīts rēķins %(number)s") % {"number": invoice.number}
-        body = gettext(
-            "Pasūtījumam %(order)s izrakstīts %(kind)s %(number)s par %(total)s EUR, "
-            "apmaksas termiņš %(due)s."
-        ) % {
-            "order": invoice.order.number,
-            "kind": invoice.get_kind_display().lower(),
-            "number": invoice.number,
-            "total": f"{invoice.total:.2f}".replace(".", ","),
-            "due": invoice.due_on.strftime("%d.%m.%Y"),
-        }
-    link = reverse("billing:invoice_detail", args=[invoice.number])
-    notify_client(invoice.client, Notification.Kind.INVOICE, subject, body, link)
+    notify_invoice_issued(invoice)

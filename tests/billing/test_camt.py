@@ -1,0 +1,169 @@
+"""Bank statement import (camt.053 / camt.054) from fixture files shaped like the banks' own."""
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from billing.camt import StatementError, import_statement, parse, resolve_unmatched
+from billing.models import BankStatement, Payment, UnmatchedBankEntry
+from billing.services import order_payment_state
+from tests.factories import InvoiceFactory, OrderPartFactory, StaffFactory
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+@pytest.fixture
+def invoices(db):
+    made = {}
+    for suffix in ("900001", "900002", "900003", "900004", "900007"):
+        invoice = InvoiceFactory(number=f"R2026-{suffix}")
+        OrderPartFactory(order=invoice.order)
+        made[suffix] = invoice
+    return made
+
+
+def payments() -> list[tuple[str, Decimal, str, date]]:
+    return list(
+        Payment.objects.order_by("external_id").values_list(
+            "invoice__number", "amount", "external_id", "paid_on"
+        )
+    )
+
+
+def test_parse_reads_booked_credit_entries_only():
+    parsed = parse(fixture("camt053_statement.xml"))
+
+    assert (parsed.message_id, parsed.statement_id, parsed.account_iban) == (
+        "TREL20260619-0001",
+        "STMT-2026-06-19",
+        "LV47TREL9160000000001",
+    )
+    assert [(e.reference, e.amount, e.currency, e.booked_on) for e in parsed.entries] == [
+        ("2026061900001", Decimal("13.45"), "EUR", date(2026, 6, 19)),
+        ("2026061900002", Decimal("20.00"), "EUR", date(2026, 6, 19)),
+        ("2026061900003", Decimal("5.00"), "EUR", date(2026, 6, 19)),
+        ("2026061900004", Decimal("13.45"), "EUR", date(2026, 6, 19)),
+    ]
+    assert parsed.entries[0].remittance == "Rekins R2026-900001 kadastra informacija"
+    assert parsed.entries[0].debtor_name == "ANNA BERZINA"
+    assert parsed.entries[3].structured_refs == ["R2026-900003"]
+
+
+@pytest.mark.django_db
+def test_import_pays_matched_entries_and_keeps_unmatched_for_a_clerk(invoices):
+    result = import_statement(fixture("camt053_statement.xml"), "izraksts.xml")
+
+    assert (result.matched, result.already_imported, result.unmatched) == (3, 0, 1)
+    assert payments() == [
+        ("R2026-900001", Decimal("13.45"), "camt:2026061900001", date(2026, 6, 19)),
+        ("R2026-900002", Decimal("5.00"), "camt:2026061900003", date(2026, 6, 19)),
+        ("R2026-900003", Decimal("13.45"), "camt:2026061900004", date(2026, 6, 19)),
+    ]
+    assert list(
+        UnmatchedBankEntry.objects.values_list("entry_reference", "amount", "debtor_name")
+    ) == [("2026061900002", Decimal("20.00"), "SIA ZEMES MERNIEKI")]
+    statement = BankStatement.objects.get()
+    assert (statement.credit_entries, statement.matched, statement.unmatched) == (4, 3, 1)
+
+
+@pytest.mark.django_db
+def test_partly_paying_entry_leaves_the_order_partly_paid_until_the_rest_arrives(invoices):
+    import_statement(fixture("camt053_statement.xml"), "izraksts.xml")
+    order = invoices["900002"].order
+    assert order_payment_state(order).state == "partly_paid"
+
+    import_statement(fixture("camt053_repeat.xml"), "izraksts-2.xml")
+
+    assert order_payment_state(order).paid_in_full is True
+    part = order.parts.get()
+    # paid in full on 22.06.2026 (a day off): work starts Thu 25.06; 11 working days end 8.07
+    assert part.planned_completion_date == date(2026, 7, 8)
+
+
+@pytest.mark.django_db
+def test_importing_the_same_statement_again_records_nothing_twice(invoices):
+    import_statement(fixture("camt053_statement.xml"), "izraksts.xml")
+    before = (payments(), UnmatchedBankEntry.objects.count())
+
+    again = import_statement(fixture("camt053_statement.xml"), "izraksts.xml")
+
+    assert (again.matched, again.already_imported, again.unmatched) == (0, 4, 0)
+    assert (payments(), UnmatchedBankEntry.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_an_entry_repeated_in_the_next_statement_is_recognised(invoices):
+    import_statement(fixture("camt053_statement.xml"), "izraksts.xml")
+
+    result = import_statement(fixture("camt053_repeat.xml"), "izraksts-2.xml")
+
+    assert (result.matched, result.already_imported, result.unmatched) == (1, 1, 0)
+    assert Payment.objects.filter(invoice=invoices["900001"]).count() == 1
+
+
+@pytest.mark.django_db
+def test_camt054_splits_a_transfer_naming_two_invoices_and_reads_batches(invoices):
+    first = InvoiceFactory(number="R2026-900005")
+    second = InvoiceFactory(number="R2026-900006")
+
+    result = import_statement(fixture("camt054_notification.xml"), "pazinojums.xml")
+
+    assert (result.matched, result.unmatched) == (2, 1)
+    assert list(
+        Payment.objects.order_by("external_id").values_list(
+            "invoice__number", "amount", "external_id"
+        )
+    ) == [
+        (first.number, Decimal("13.45"), "camt:TREL-B-0100:R2026-900005"),
+        (second.number, Decimal("13.45"), "camt:TREL-B-0100:R2026-900006"),
+        ("R2026-900007", Decimal("13.45"), "camt:TREL-B-0200/TX-1"),
+    ]
+    assert list(UnmatchedBankEntry.objects.values_list("entry_reference", flat=True)) == [
+        "TREL-B-0200/TX-2"
+    ]
+    assert Payment.objects.get(external_id="camt:TREL-B-0100:R2026-900005").paid_on == date(
+        2026, 7, 1
+    )
+
+
+@pytest.mark.django_db
+def test_clerk_resolves_an_unmatched_entry_once(invoices):
+    import_statement(fixture("camt053_statement.xml"), "izraksts.xml")
+    entry = UnmatchedBankEntry.objects.get()
+    clerk = StaffFactory()
+
+    payment = resolve_unmatched(entry, invoices["900004"], by=clerk)
+    again = resolve_unmatched(entry, invoices["900004"], by=clerk)
+
+    entry.refresh_from_db()
+    assert (payment.amount, payment.external_id, payment.recorded_by) == (
+        Decimal("20.00"),
+        "camt:2026061900002",
+        clerk,
+    )
+    assert (again, entry.payment, entry.resolved_by) == (None, payment, clerk)
+    assert Payment.objects.filter(invoice=invoices["900004"]).count() == 1
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"not xml at all",
+        b"<Document xmlns='urn:iso:std:iso:20022:tech:xsd:pain.001.001.03'/>",
+        b"<?xml version='1.0'?><!DOCTYPE d [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>"
+        b"<Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.053.001.02'>&x;</Document>",
+        b"<Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.053.001.02'><BkToCstmrStmt>"
+        b"<Stmt><Ntry><NtryRef>1</NtryRef><Amt Ccy='EUR'>abc</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
+        b"</Ntry></Stmt></BkToCstmrStmt></Document>",
+    ],
+)
+def test_files_that_are_not_readable_statements_are_refused(content):
+    with pytest.raises(StatementError):
+        parse(content)
