@@ -311,5 +311,8 @@ class UnmatchedBankEntryAdmin(admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
+        invoice = form.cleaned_data.get("invoice")
+        if invoice is None:  # already resolved: the form had nothing to change
+            return
         with transaction.atomic():
-            resolve_unmatched(obj, form.cleaned_data["invoice"], by=request.user)
+            resolve_unmatched(obj, invoice, by=request.user)
