@@ -106,7 +106,11 @@ def write_report(
 
 
 # --- report rows and background jobs -------------------------------------------------------------
-DIRECT_LIMIT = 5000
+def direct_limit() -> int:
+    """Reports up to this many rows download at once; larger ones run as a background job."""
+    from django.conf import settings
+
+    return getattr(settings, "ESERVICE_EXPORT_DIRECT_LIMIT", 5000)
 
 
 class _ClientRequest:

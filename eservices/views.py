@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.acting_for import client_required
-from eservices.exporters import DIRECT_LIMIT, report_queryset, write_report
+from eservices.exporters import direct_limit, report_queryset, write_report
 from eservices.filters import SORTS, EServiceFilter, Period
 from eservices.forms import LabelForm
 from eservices.models import EService, ExportJob
@@ -115,7 +115,7 @@ def report(request: HttpRequest) -> HttpResponse:
     context = _list_context(request, received(history_rows(request.client)))
     result = context["list"]
     context["totals"] = None if result.errors else report_totals(result.filterset.qs)
-    context["direct_limit"] = DIRECT_LIMIT
+    context["direct_limit"] = direct_limit()
     context["recent_jobs"] = ExportJob.objects.for_client(request.client)[:5]
     return render(request, "eservices/report.html", context)
 
@@ -129,8 +129,9 @@ def report_export(request: HttpRequest) -> HttpResponse:
     if queryset is None:
         messages.error(request, _("Atskaiti nevar sagatavot: labojiet filtrus."))
         return redirect(back)
-    rows = queryset.order_by().values("pk")[: DIRECT_LIMIT + 1].count()
-    if rows <= DIRECT_LIMIT:
+    limit = direct_limit()
+    rows = queryset.order_by().values("pk")[: limit + 1].count()
+    if rows <= limit:
         # FileResponse closes it once sent.
         target = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
         write_report(queryset, target, with_user=request.client.is_legal)
@@ -144,7 +145,7 @@ def report_export(request: HttpRequest) -> HttpResponse:
     messages.info(
         request,
         _("Atskaitē ir vairāk nekā %(limit)s rindu; to sagatavo fonā. Jūs saņemsiet paziņojumu.")
-        % {"limit": DIRECT_LIMIT},
+        % {"limit": limit},
     )
     return redirect("eservices:export", job.pk)
 

@@ -1,3 +1,4 @@
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -17,32 +18,62 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 
 @client_required
 def overview(request: HttpRequest) -> HttpResponse:
-    """What needs attention: counts, unpaid invoices, recent status changes."""
+    """What needs attention: counts, unpaid invoices, files about to expire, recent status changes."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
     from billing.models import Invoice
     from billing.services import with_paid_amount
-    from eservices.models import EService
+    from documents.models import Document
+    from eservices.models import EService, EServiceStatusChange
     from orders.models import OrderPart, OrderPartStatusChange
 
     client = request.client
-    unpaid = [
-        invoice
-        for invoice in with_paid_amount(
-            Invoice.objects.for_client(client).select_related("order")
-        ).order_by("due_on", "id")[:50]
-        if invoice.paid_amount < invoice.total
-    ][:5]
-    recent = (
-        OrderPartStatusChange.objects.filter(part__client=client)
-        .select_related("part__order", "part__service")
-        .order_by("-changed_at", "-id")[:5]
+    limit = 1000  # counts stop here ("more than 1 000"), like the lists
+    unpaid = list(
+        with_paid_amount(Invoice.objects.for_client(client).select_related("order"))
+        .filter(paid_amount__lt=F("total"))
+        .order_by("due_on", "id")[:5]
     )
+    # E-service files are kept FILE_RETENTION_DAYS after upload; these go within the reminder days.
+    now = timezone.now()
+    retention = timedelta(days=settings.FILE_RETENTION_DAYS)
+    expiring = (
+        Document.objects.filter(eservice__client=client, deleted_at__isnull=True)
+        .filter(
+            uploaded_at__lte=now - retention + timedelta(days=settings.FILE_EXPIRY_REMINDER_DAYS),
+            uploaded_at__gt=now - retention,
+        )
+        .select_related("eservice")
+        .order_by("uploaded_at", "id")[:5]
+    )
+    changes = [
+        {"at": c.changed_at, "label": c.get_to_status_display(), "part": c.part}
+        for c in OrderPartStatusChange.objects.filter(part__client=client)
+        .select_related("part__order")
+        .order_by("-changed_at", "-id")[:5]
+    ] + [
+        {"at": c.changed_at, "label": c.get_to_status_display(), "eservice": c.eservice}
+        for c in EServiceStatusChange.objects.filter(eservice__client=client)
+        .select_related("eservice")
+        .order_by("-changed_at", "-id")[:5]
+    ]
+    changes.sort(key=lambda c: c["at"], reverse=True)
+
+    def bounded(qs) -> int:
+        return qs.order_by().values("pk")[: limit + 1].count()
+
     return render(
         request,
         "overview.html",
         {
-            "eservice_count": EService.objects.for_client(client).count(),
-            "order_part_count": OrderPart.objects.for_client(client).count(),
+            "eservice_count": bounded(EService.objects.for_client(client)),
+            "order_part_count": bounded(OrderPart.objects.for_client(client)),
+            "count_limit": limit,
             "unpaid_invoices": unpaid,
-            "recent_changes": recent,
+            "expiring_documents": expiring,
+            "recent_changes": changes[:5],
         },
     )

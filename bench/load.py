@@ -1,0 +1,268 @@
+"""Load test: signed-in clients browsing lists and details, downloading and exporting, against
+gunicorn with production settings on the benchmark database, at 16 and 64 concurrent users.
+
+    .venv/bin/python bench/load.py [--database-url URL] [--seconds 30] [--users 16,64]
+
+The benchmark database must exist (`make bench` seeds it). Prints requests per second, median and
+p95 latency and error rate per user count, and writes bench/load-results.json. Traffic goes to
+127.0.0.1 only, and every run stops by itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/manskonts_bench"
+PORT = 8765
+
+
+def production_env(database_url: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "manskonts.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": "load-test-only-" + "k" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0",
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "WARNING",
+        "DEMO_IDP_ENABLED": "0",
+        "PAYMENT_PROVIDER": "",
+    }
+
+
+def make_sessions(env: dict[str, str], count: int) -> list[str]:
+    """Session cookies for the legal person's users, made as sign-in would make them."""
+    script = f"""
+import django, json
+django.setup()
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from accounts.acting_for import SESSION_KEY as ACTING_FOR
+from accounts.models import Client
+legal = Client.objects.get(registration_number="40003517893")
+users = list(legal.users())
+keys = []
+for i in range({count}):
+    user = users[i % len(users)]
+    s = SessionStore()
+    s[SESSION_KEY] = str(user.pk)
+    s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    s[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    s[ACTING_FOR] = legal.pk
+    s.set_expiry(3600)
+    s.create()
+    keys.append(s.session_key)
+print(json.dumps(keys))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def sample_paths(env: dict[str, str]) -> dict[str, list[str]]:
+    script = """
+import django, json
+django.setup()
+from accounts.models import Client
+from eservices.models import EService
+from orders.models import Order
+legal = Client.objects.get(registration_number="40003517893")
+es = list(EService.objects.filter(client=legal).order_by("-id").values_list("pk", flat=True)[:200])
+orders = list(Order.objects.filter(client=legal).order_by("-id").values_list("number", flat=True)[:200])
+print(json.dumps({"eservices": es, "orders": orders}))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    ids = json.loads(out.stdout.strip().splitlines()[-1])
+    return {
+        "eservice_detail": [f"/mans-konts/e-pakalpojumi/{pk}/" for pk in ids["eservices"]],
+        "order_detail": [f"/mans-konts/pasutijumi/{n}/" for n in ids["orders"]],
+    }
+
+
+LOCUSTFILE = """
+import json, os, random
+from locust import HttpUser, between, task
+
+SESSIONS = json.loads(os.environ["LOAD_SESSIONS"])
+PATHS = json.loads(os.environ["LOAD_PATHS"])
+LISTS = [
+    "/mans-konts/",
+    "/mans-konts/e-pakalpojumi/",
+    "/mans-konts/e-pakalpojumi/?sort=-created",
+    "/mans-konts/e-pakalpojumi/?sort=service",
+    "/mans-konts/e-pakalpojumi/?group=kadastra-informacija",
+    "/mans-konts/pasutijumi/",
+    "/mans-konts/pasutijumi/?sort=number",
+    "/mans-konts/rekini/",
+    "/mans-konts/pazinojumi/",
+]
+
+
+class Client(HttpUser):
+    wait_time = between(0.5, 1.5)
+
+    def on_start(self):
+        self.client.cookies.set("sessionid", random.choice(SESSIONS))
+
+    @task(6)
+    def browse_lists(self):
+        self.client.get(random.choice(LISTS), name="list pages")
+
+    @task(3)
+    def open_eservice(self):
+        self.client.get(random.choice(PATHS["eservice_detail"]), name="e-service detail")
+
+    @task(3)
+    def open_order(self):
+        self.client.get(random.choice(PATHS["order_detail"]), name="order detail")
+
+    @task(1)
+    def export_small(self):
+        self.client.get("/mans-konts/e-pakalpojumi/atskaite/?received_from=01.01.2099",
+                        name="report page")
+"""
+
+
+def wait_for(url: str, seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)  # noqa: S310 — our own loopback server
+            return
+        except Exception:  # not up yet
+            time.sleep(0.5)
+    raise SystemExit(f"gunicorn did not answer at {url}")
+
+
+def run(users: int, seconds: int, env: dict[str, str], workdir: Path) -> dict:
+    prefix = workdir / f"u{users}"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(workdir / "locustfile.py"),
+            "--headless",
+            "--host",
+            f"http://127.0.0.1:{PORT}",
+            "--users",
+            str(users),
+            "--spawn-rate",
+            str(users),
+            "--run-time",
+            f"{seconds}s",
+            "--stop-timeout",
+            "5",
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=seconds + 120,
+    )
+    with open(f"{prefix}_stats.csv", newline="") as handle:
+        rows = {row["Name"]: row for row in csv.DictReader(handle)}
+    total = rows["Aggregated"]
+    requests = int(total["Request Count"])
+    failures = int(total["Failure Count"])
+    return {
+        "users": users,
+        "requests": requests,
+        "rps": round(float(total["Requests/s"]), 1),
+        "median_ms": float(total["50%"]),
+        "p95_ms": float(total["95%"]),
+        "error_rate": round(failures / requests, 4) if requests else 1.0,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--users", default="16,64")
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+
+    env = production_env(args.database_url)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    sessions = make_sessions(env, 64)
+    paths = sample_paths(env)
+    workdir = Path(tempfile.mkdtemp(prefix="manskonts-load-"))
+    (workdir / "locustfile.py").write_text(LOCUSTFILE)
+    env_load = {**env, "LOAD_SESSIONS": json.dumps(sessions), "LOAD_PATHS": json.dumps(paths)}
+
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "manskonts.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        wait_for(f"http://127.0.0.1:{PORT}/healthz")
+        results = [run(int(u), args.seconds, env_load, workdir) for u in args.users.split(",")]
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+    print(
+        f"{'users':>6} {'requests':>9} {'req/s':>7} {'median ms':>10} {'p95 ms':>8} {'errors':>7}"
+    )
+    for r in results:
+        print(
+            f"{r['users']:>6} {r['requests']:>9} {r['rps']:>7} {r['median_ms']:>10} "
+            f"{r['p95_ms']:>8} {r['error_rate']:>7.2%}"
+        )
+    (ROOT / "bench" / "load-results.json").write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
