@@ -148,6 +148,7 @@ class LegalPersonApplicationForm(forms.Form):
 class AddUserForm(forms.Form):
     personal_code = PersonalCodeField(
         label=gettext_lazy("Personas kods"),
+        error_messages={"required": gettext_lazy("Ievadiet personas kodu.")},
         help_text=gettext_lazy("Piemēram, 010190-12345 vai 32xxxx-xxxxx."),
     )
     role = forms.ChoiceField(
@@ -155,6 +156,10 @@ class AddUserForm(forms.Form):
         choices=Membership.Role.choices,
         initial=Membership.Role.USER,
         widget=forms.RadioSelect,
+        error_messages={
+            "required": gettext_lazy("Izvēlieties lomu."),
+            "invalid_choice": gettext_lazy("Izvēlieties lomu: administrators vai lietotājs."),
+        },
     )
 
 
@@ -180,6 +185,7 @@ class LegalClientCreationForm(forms.ModelForm):
         ),
     )
     user_codes = PersonalCodeListField(label=gettext_lazy("Lietotāju personas kodi"))
+    registration_number = RegistrationNumberField(label=gettext_lazy("Reģistrācijas numurs"))
 
     class Meta:
         model = Client
@@ -187,11 +193,10 @@ class LegalClientCreationForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("registration_number", "legal_address"):
-            self.fields[name].required = True
+        self.fields["legal_address"].required = True
 
     def clean_registration_number(self):
-        number = normalize_registration_number(self.cleaned_data["registration_number"] or "")
+        number = self.cleaned_data["registration_number"]
         if Client.objects.filter(registration_number=number).exists():
             raise ValidationError(
                 _("Juridiskā persona ar reģistrācijas numuru %(number)s jau ir reģistrēta.")
