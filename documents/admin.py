@@ -1,6 +1,42 @@
-from django.contrib import admin
+"""Staff and documents: see what clients submitted (and download it), attach results.
 
-from documents.models import Document
+Order parts and e-services get two inlines (`document_inlines()`): the files so far, read-only with
+a download link, and "Pievienot rezultātu" where a clerk uploads results. A result goes through the
+same content check as client uploads and `documents.services.attach_result`, which notifies the
+client. Document records are never edited or deleted by hand: the retention purge is the only
+deletion, and it leaves an audit entry.
+"""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.forms.models import BaseInlineFormSet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from documents.models import Document, DocumentAuditEntry
+from documents.services import attach_result
+from documents.storage import content_disposition, is_object_storage, presigned_download_url
+from documents.validation import ACCEPT_ATTRIBUTE, validate_upload
+
+
+def _download_link(document: Document) -> str:
+    if document.is_deleted:
+        return _("dzēsta %(date)s") % {"date": f"{document.deleted_at:%d.%m.%Y}"}
+    if not document.file:
+        return "—"
+    return format_html(
+        '<a href="{}">{}</a>',
+        reverse("admin:documents_document_download", args=[document.pk]),
+        _("Lejupielādēt"),
+    )
 
 
 @admin.register(Document)
@@ -12,9 +48,182 @@ class DocumentAdmin(admin.ModelAdmin):
         "order_part",
         "size",
         "uploaded_at",
+        "available_until",
         "deleted_at",
+        "download",
     )
-    list_filter = ("direction", "uploaded_at")
-    search_fields = ("original_name", "eservice__id", "order_part__order__number")
-    autocomplete_fields = ("eservice", "order_part")
-    readonly_fields = ("uploaded_by", "uploaded_at", "deleted_at", "size", "content_type")
+    list_filter = ("direction", "uploaded_at", "deleted_at")
+    list_select_related = ("eservice", "order_part__order")
+    search_fields = ("original_name", "=eservice__id", "order_part__order__number")
+    readonly_fields = (
+        "original_name",
+        "direction",
+        "eservice",
+        "order_part",
+        "size",
+        "content_type",
+        "uploaded_by",
+        "uploaded_at",
+        "deleted_at",
+        "expiry_reminded_at",
+        "download",
+    )
+    fields = readonly_fields
+
+    @admin.display(description=gettext_lazy("Datne"))
+    def download(self, obj: Document) -> str:
+        return _download_link(obj)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/lejupieladet/",
+                self.admin_site.admin_view(self.download_view),
+                name="documents_document_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    def download_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """Staff download a submitted file or a result, with the same safe headers as clients."""
+        if not self.has_view_permission(request):
+            raise Http404
+        document = get_object_or_404(Document, pk=pk)
+        if document.is_deleted or not document.file:
+            raise Http404
+        if is_object_storage(document.file.storage):
+            response: HttpResponse = HttpResponseRedirect(
+                presigned_download_url(document.file.name, document.original_name)
+            )
+        else:
+            response = FileResponse(
+                document.file.open("rb"), content_type="application/octet-stream"
+            )
+            response["Content-Disposition"] = content_disposition(document.original_name)
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+@admin.register(DocumentAuditEntry)
+class DocumentAuditEntryAdmin(admin.ModelAdmin):
+    list_display = ("at", "action", "original_name", "size", "document", "storage_key")
+    list_filter = ("action", "at")
+    search_fields = ("original_name", "storage_key", "=document__id")
+    readonly_fields = [f.name for f in DocumentAuditEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class OptionalInlineFormSet(BaseInlineFormSet):
+    """These inlines add nothing the parent needs: a POST made without them (a script, a form
+    rendered before they existed) still saves the order part or e-service, with no files."""
+
+    def __init__(self, data=None, files=None, *args, **kwargs):
+        super().__init__(data, files, *args, **kwargs)
+        total = f"{self.prefix}-TOTAL_FORMS"
+        if self.is_bound and total not in self.data:
+            self.data = self.data.copy()
+            self.data.update({total: "0", f"{self.prefix}-INITIAL_FORMS": "0"})
+
+
+class DocumentListInline(admin.TabularInline):
+    """The files of this order part / e-service so far, submitted and results."""
+
+    model = Document
+    formset = OptionalInlineFormSet
+    extra = 0
+    can_delete = False
+    verbose_name = gettext_lazy("datne")
+    verbose_name_plural = gettext_lazy("Iesniegtās datnes un rezultāti")
+    fields = ("original_name", "direction", "size", "uploaded_at", "uploaded_by", "download")
+    readonly_fields = fields
+
+    @admin.display(description=gettext_lazy("Datne"))
+    def download(self, obj: Document) -> str:
+        return _download_link(obj)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ResultUploadForm(forms.ModelForm):
+    file = forms.FileField(
+        label=gettext_lazy("Rezultāta datne"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": ACCEPT_ATTRIBUTE}),
+    )
+
+    class Meta:
+        model = Document
+        fields = ("file",)
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if not isinstance(upload, UploadedFile):
+            raise ValidationError(_("Izvēlieties datni."), code="required")
+        self.checked = validate_upload(upload)
+        return upload
+
+
+class ResultUploadFormSet(OptionalInlineFormSet):
+    request: HttpRequest | None = None
+
+    def save_new(self, form, commit=True):
+        # Stored, recorded and notified by the one service function; never a half-saved row.
+        return attach_result(form.checked, by=self.request.user, **{self.fk.name: self.instance})
+
+
+class ResultUploadInline(admin.TabularInline):
+    """Attach results: each file is checked by content and the client is notified."""
+
+    model = Document
+    form = ResultUploadForm
+    formset = ResultUploadFormSet
+    extra = 1
+    max_num = 10
+    can_delete = False
+    verbose_name = gettext_lazy("rezultāts")
+    verbose_name_plural = gettext_lazy("Pievienot rezultātu")
+    fields = ("file",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.request = request
+        return formset
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request, obj=None):
+        return obj is not None and request.user.has_perm("documents.add_document")
+
+
+def document_inlines() -> list[type[admin.TabularInline]]:
+    """For OrderPartAdmin and EServiceAdmin: the files so far, and attaching results."""
+    return [DocumentListInline, ResultUploadInline]

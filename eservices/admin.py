@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
+from documents.admin import document_inlines
 from eservices.models import ESERVICE_TRANSITIONS, EService, EServiceStatus, EServiceStatusChange
 from eservices.services import change_eservice_status
 from manskonts.admin_status import StatusFormMixin, digits_if_identifier, make_status_action
@@ -56,7 +57,7 @@ class EServiceAdmin(admin.ModelAdmin):
     autocomplete_fields = ("client", "requested_by", "orders")
     readonly_fields = ("status", "status_changed_at", "label", "created_at")
     date_hierarchy = "created_at"
-    inlines = [EServiceStatusChangeInline]
+    inlines = [EServiceStatusChangeInline, *document_inlines()]
     actions = [make_status_action(EServiceStatus.choices, change_eservice_status, with_note=False)]
 
     def get_search_results(self, request, queryset, search_term):

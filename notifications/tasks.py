@@ -1,28 +1,48 @@
+"""Notification emails, sent by a worker after the transaction that created them commits
+(`notify_client` calls `delay_on_commit`). Thin: an id in, the service function does the work."""
+
 import logging
 import smtplib
 
 from celery import shared_task
+from django.db import transaction
 
 from notifications.models import Notification
 from notifications.services import send_email
 
 log = logging.getLogger(__name__)
 
+# What a mail server or the network throws when it is down or busy: worth another try later.
+RETRYABLE = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
+
 
 @shared_task(
-    autoretry_for=(smtplib.SMTPException, ConnectionError, TimeoutError),
+    autoretry_for=RETRYABLE,
     retry_backoff=30,
     retry_backoff_max=3600,
+    retry_jitter=True,
     max_retries=8,
+    acks_late=True,
+    reject_on_worker_lost=True,
 )
-def send_notification_email(notification_id: int) -> None:
-    """Email one notification; retried with back-off while the mail server fails."""
-    notification = (
-        Notification.objects.select_related("recipient")
-        .filter(pk=notification_id, emailed_at__isnull=True)
-        .first()
-    )
-    if notification is None:
-        log.info("notification %s gone or already emailed", notification_id)
-        return
-    send_email(notification)
+def send_notification_email(notification_id: int) -> bool:
+    """Email one notification; retried with back-off while the mail server fails.
+
+    Idempotent: the row is locked while sending and `emailed_at` is set in the same transaction,
+    so a re-delivered task (acks_late) finds it sent and does nothing. Returns whether it sent.
+    """
+    with transaction.atomic():
+        notification = (
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient")
+            .filter(pk=notification_id, emailed_at__isnull=True)
+            .first()
+        )
+        if notification is None:
+            log.info("notification %s gone, already emailed or being sent", notification_id)
+            return False
+        if not notification.recipient.email or not notification.recipient.is_active:
+            log.info("notification %s: recipient has no email", notification_id)
+            return False
+        send_email(notification)
+    return True

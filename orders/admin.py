@@ -2,6 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from documents.admin import document_inlines
 from manskonts.admin_status import StatusFormMixin, digits_if_identifier, make_status_action
 from orders.models import Order, OrderPart, OrderPartStatusChange, Service, ServiceGroup
 from orders.services import change_order_part_status
@@ -124,7 +125,7 @@ class OrderPartAdmin(admin.ModelAdmin):
     )
     autocomplete_fields = ("order",)
     readonly_fields = ("status", "status_changed_at")
-    inlines = [StatusChangeInline]
+    inlines = [StatusChangeInline, *document_inlines()]
 
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, digits_if_identifier(search_term))

@@ -1,0 +1,29 @@
+"""Periodic document jobs, run by the one Celery beat (CELERY_BEAT_SCHEDULE in settings):
+`purge_expired_files` daily at 02:30 and `remind_expiring_files` daily at 08:00, Riga time.
+
+Both are idempotent, so they run with acks_late + reject_on_worker_lost: a worker killed mid-way
+gives the task back to Redis and the re-run finishes the job (committed batches are not redone).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+
+from documents import services
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def purge_expired_files(batch_size: int = services.PURGE_BATCH_SIZE) -> dict:
+    """Delete e-service files kept longer than FILE_RETENTION_DAYS (records and audit kept)."""
+    report = services.purge_expired_files(batch_size=batch_size)
+    return {"purged": report.purged, "failed": report.failed, "batches": report.batches}
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def remind_expiring_files() -> int:
+    """Remind clients, once per file, of e-service files that expire within the reminder window."""
+    return services.remind_expiring_files()
