@@ -1,0 +1,126 @@
+"""The purge on a real Celery worker on real Redis, killed mid-way and run again."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from documents.models import Document, DocumentAuditEntry
+from documents.tasks import purge_expired_files
+from tests.factories import EServiceFactory
+from tests.worker import ROOT, celery_worker, database_url, redis_url  # noqa: F401 — fixture
+
+pytestmark = pytest.mark.worker
+
+FILES = 4000
+
+
+@pytest.fixture
+def shared_media(tmp_path, monkeypatch, settings):
+    """The worker process stores and deletes files in this test's media folder too."""
+    media = tmp_path / "media"
+    monkeypatch.setenv("MEDIA_ROOT", str(media))
+    return media
+
+
+def expired_files(media: Path, count: int) -> list[int]:
+    eservice = EServiceFactory()
+    folder = media / "documents" / "old"
+    folder.mkdir(parents=True)
+    uploaded = timezone.now() - timedelta(days=120)
+    rows = []
+    for i in range(count):
+        name = f"documents/old/{i:05d}"
+        (media / name).write_bytes(b"%PDF-1.4\n")
+        rows.append(
+            Document(
+                file=name,
+                original_name=f"{i}.pdf",
+                size=9,
+                content_type="application/pdf",
+                direction=Document.Direction.SUBMITTED,
+                eservice=eservice,
+                uploaded_at=uploaded + timedelta(seconds=i),
+            )
+        )
+    return [d.pk for d in Document.objects.bulk_create(rows, batch_size=1000)]
+
+
+def start_worker() -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": redis_url(),
+        "DJANGO_SETTINGS_MODULE": "manskonts.settings",
+    }
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "manskonts",
+            "worker",
+            "--pool=solo",
+            "-n",
+            f"rerun-{os.getpid()}@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_purge_killed_mid_run_then_run_again_ends_right_once(shared_media, celery_worker):  # noqa: F811
+    ids = expired_files(shared_media, FILES)
+
+    purge_expired_files.delay(batch_size=10)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if Document.objects.filter(deleted_at__isnull=False).exists():
+            break
+        time.sleep(0.02)
+    celery_worker.send_signal(signal.SIGKILL)  # no warm shutdown, no ack: as a lost worker
+    celery_worker.wait(timeout=20)
+
+    # Killed mid-way: some batches committed, the rest untouched or in the rolled-back batch.
+    deleted = set(Document.objects.filter(deleted_at__isnull=False).values_list("pk", flat=True))
+    assert 0 < len(deleted) < FILES
+    assert (
+        set(
+            DocumentAuditEntry.objects.filter(action="purged").values_list("document_id", flat=True)
+        )
+        == deleted
+    )
+    for pk in deleted:
+        assert not (shared_media / f"documents/old/{ids.index(pk):05d}").exists()
+
+    rerun = start_worker()
+    try:
+        from manskonts.celery import app
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not app.control.ping(timeout=0.5):
+            pass
+        report = purge_expired_files.delay(batch_size=500).get(timeout=120)
+    finally:
+        rerun.terminate()
+        rerun.wait(timeout=20)
+
+    assert report["purged"] == FILES - len(deleted)
+    assert Document.objects.filter(deleted_at__isnull=True).count() == 0
+    assert DocumentAuditEntry.objects.filter(action="purged").count() == FILES
+    assert sorted(DocumentAuditEntry.objects.values_list("document_id", flat=True)) == sorted(ids)
+    assert list((shared_media / "documents" / "old").iterdir()) == []
