@@ -8,9 +8,9 @@ orders in every status, invoices paid, partly paid and unpaid, files about to ex
 from __future__ import annotations
 
 import random
-from string import ascii_lowercase
 from datetime import timedelta
 from decimal import Decimal
+from string import ascii_lowercase
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -19,12 +19,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.demo import DEMO_LEGAL_PERSONS, DEMO_PERSONS
-from manskonts.listing import latvian_sort_string
 from accounts.models import Client, Membership, User
 from billing.models import Invoice, Payment
 from documents.models import Document
 from eservices.models import EService, EServiceStatus, EServiceStatusChange
+from manskonts.listing import latvian_sort_string
 from orders.models import Order, OrderPart, OrderPartStatusChange, Service
+from orders.planning import planned_completion_date, service_terms
 from orders.workflow import OrderStatus
 
 STAFF_USERNAME = "darbinieks"
@@ -221,8 +222,10 @@ class Command(BaseCommand):
                         OrderStatus.APPLIED,
                         OrderStatus.CANCELLED,
                     ):
-                        part.planned_completion_date = timezone.localdate(created) + timedelta(
-                            days=service.term_days + 2
+                        # as if paid the day after the order was registered
+                        part.planned_completion_date = planned_completion_date(
+                            timezone.localdate(created) + timedelta(days=1),
+                            service_terms([service]),
                         )
                     part.save()
                     if status in (OrderStatus.ISSUING, OrderStatus.COMPLETED):
