@@ -66,9 +66,15 @@ def test_change_form_offers_only_legal_next_statuses_and_applies_one(admin_http,
     part = OrderPartFactory(status=OrderStatus.APPLIED)
     url = reverse("admin:orders_orderpart_change", args=[part.pk])
 
-    page = admin_http.get(url).content.decode()
+    form_page = admin_http.get(url)
+    page = form_page.content.decode()
     assert 'value="registered"' in page
     assert 'value="completed"' not in page
+    inlines = {}
+    for inline in form_page.context["inline_admin_formsets"]:
+        prefix, management = inline.formset.prefix, inline.formset.management_form
+        inlines[f"{prefix}-TOTAL_FORMS"] = management["TOTAL_FORMS"].value()
+        inlines[f"{prefix}-INITIAL_FORMS"] = management["INITIAL_FORMS"].value()
 
     response = admin_http.post(
         url,
@@ -79,8 +85,7 @@ def test_change_form_offers_only_legal_next_statuses_and_applies_one(admin_http,
             "object_code": part.object_code,
             "delivery_method": part.delivery_method,
             "new_status": OrderStatus.REGISTERED,
-            "status_changes-TOTAL_FORMS": "0",
-            "status_changes-INITIAL_FORMS": "0",
+            **inlines,
         },
     )
 
