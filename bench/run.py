@@ -101,7 +101,7 @@ def measure(http, name: str, url: str, expect: int = 200) -> dict:
         http.get(url)
         times.append((time.perf_counter() - start) * 1000)
     times.sort()
-    p95 = times[min(len(times) - 1, int(round(0.95 * len(times))) - 1)]
+    p95 = times[min(len(times) - 1, round(0.95 * len(times)) - 1)]
     return {
         "name": name,
         "url": url,
@@ -297,7 +297,7 @@ def main() -> None:
     ratio = round(base_deep["median_ms"] / ours["median_ms"], 1)
     excel = excel_benchmark()
 
-    width = max(len(r["name"]) for r in results + [base_deep]) + 2
+    width = max(len(r["name"]) for r in [*results, base_deep]) + 2
     print(f"\n{'case':<{width}}{'median ms':>10}{'p95 ms':>10}{'queries':>9}  ok")
     for r in results:
         ok = r["median_ms"] <= TARGET_MEDIAN and r["p95_ms"] <= TARGET_P95

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import IO
 
+from django.db import transaction
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -173,12 +174,13 @@ def run_export_job(job) -> None:
         raise
     job.state, job.done, job.total = ExportJob.State.DONE, count, max(total, count)
     job.finished_at = timezone.now()
-    job.save(update_fields=["file", "state", "done", "total", "finished_at"])
     link = reverse("eservices:export", args=[job.pk])
-    notify_client(
-        job.client,
-        Notification.Kind.EXPORT_READY,
-        _("E-pakalpojumu atskaite ir sagatavota"),
-        _("Excel atskaite (%(count)s rindas) ir gatava lejupielādei.") % {"count": count},
-        link,
-    )
+    with transaction.atomic():  # "done" and the notification appear together
+        job.save(update_fields=["file", "state", "done", "total", "finished_at"])
+        notify_client(
+            job.client,
+            Notification.Kind.EXPORT_READY,
+            _("E-pakalpojumu atskaite ir sagatavota"),
+            _("Excel atskaite (%(count)s rindas) ir gatava lejupielādei.") % {"count": count},
+            link,
+        )

@@ -40,6 +40,12 @@ def reset_connections(app) -> None:
         app._pool = None
     app.amqp._producer_pool = None
     app.__dict__.pop("backend", None)
+    # kombu keeps pools per broker URL globally, and the control mailbox caches a producer pool:
+    # without forgetting both, a second worker test pings through the closed pool.
+    from kombu import pools
+
+    pools.reset()
+    app.control.mailbox.__dict__.pop("producer_pool", None)
 
 
 @pytest.fixture
