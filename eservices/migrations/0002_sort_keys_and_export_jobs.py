@@ -127,6 +127,9 @@ class Migration(migrations.Migration):
         ),
         migrations.RunSQL(BACKFILL_SQL, migrations.RunSQL.noop),
         migrations.RunPython(backfill_label_keys, migrations.RunPython.noop),
+        # Fire the deferred FK checks the updates queued, or CREATE INDEX below refuses to run
+        # ("pending trigger events") on a database that already has rows.
+        migrations.RunSQL("SET CONSTRAINTS ALL IMMEDIATE", migrations.RunSQL.noop),
         migrations.AddIndex(
             model_name="eservice",
             index=models.Index(

@@ -47,6 +47,9 @@ class Migration(migrations.Migration):
             field=models.PositiveSmallIntegerField(default=0, editable=False),
         ),
         migrations.RunSQL(BACKFILL_SQL, migrations.RunSQL.noop),
+        # Fire the deferred FK checks the update queued, or CREATE INDEX below refuses to run
+        # ("pending trigger events") on a database that already has rows.
+        migrations.RunSQL("SET CONSTRAINTS ALL IMMEDIATE", migrations.RunSQL.noop),
         migrations.AddIndex(
             model_name="orderpart",
             index=models.Index(

@@ -464,6 +464,9 @@ class Command(BaseCommand):
                 """,
                 params,
             )
+            # Fresh statistics first: without them the planner takes the million-row tables for
+            # tiny ones and joins them in a nested loop that runs for hours.
+            cursor.execute("ANALYZE orders_order, eservices_eservice")
             self.stdout.write("Linking every third e-service to an order…")
             cursor.execute(
                 """
