@@ -112,3 +112,25 @@ def test_one_payment_per_external_event():
 def test_invalid_status_is_refused_by_the_database():
     with pytest.raises(IntegrityError), transaction.atomic():
         OrderPartFactory(status="lost")
+
+
+@pytest.mark.django_db
+def test_accountants_may_import_statements_and_resolve_unmatched_entries():
+    from django.contrib.auth.models import Group
+
+    from accounts.roles import ACCOUNTANT
+
+    codenames = set(
+        Group.objects.get(name=ACCOUNTANT).permissions.values_list("codename", flat=True)
+    )
+
+    assert {
+        "add_bankstatement",
+        "view_bankstatement",
+        "change_unmatchedbankentry",
+        "view_paymentattempt",
+        "view_callbackdelivery",
+        "add_payment",
+        "add_invoice",
+    } <= codenames
+    assert "delete_payment" not in codenames
