@@ -21,7 +21,7 @@ from eservices.forms import LabelForm
 from eservices.models import EService, ExportJob
 from eservices.queries import history_rows, received, report_totals
 from eservices.tasks import build_export
-from manskonts.listing import query_without, run_list
+from manskonts.listing import mark_status_tags, query_without, run_list, url_prefix
 
 
 def _presets(request: HttpRequest) -> list[dict]:
@@ -37,7 +37,10 @@ def _presets(request: HttpRequest) -> list[dict]:
 
 def _list_context(request: HttpRequest, queryset) -> dict:
     result = run_list(request, EServiceFilter, queryset, SORTS)
+    mark_status_tags(result.page.rows)
     return {
+        "eservice_prefix": url_prefix("eservices:detail"),
+        "order_prefix": url_prefix("orders:detail"),
         "list": result,
         "page": result.page,
         "filterset": result.filterset,

@@ -13,7 +13,7 @@ from billing.services import invoice_state, order_payment_state, with_paid_amoun
 from documents.access import result_download_decision
 from documents.models import Document
 from eservices.views import upload_form_available
-from manskonts.listing import run_list
+from manskonts.listing import mark_status_tags, run_list, url_prefix
 from orders.filters import SORTS, OrderPartFilter, normalize_order_number
 from orders.models import Order, OrderPartStatusChange
 from orders.queries import order_rows, payment_states
@@ -37,10 +37,17 @@ def order_list(request: HttpRequest) -> HttpResponse:
     states = payment_states({part.order for part in result.page.rows})
     for part in result.page.rows:
         part.payment = states.get(part.order_id)
+    mark_status_tags(result.page.rows)
     return render(
         request,
         "orders/list.html",
-        {"list": result, "page": result.page, "legend": status_legend()},
+        {
+            "list": result,
+            "page": result.page,
+            "legend": status_legend(),
+            "eservice_prefix": url_prefix("eservices:detail"),
+            "order_prefix": url_prefix("orders:detail"),
+        },
     )
 
 

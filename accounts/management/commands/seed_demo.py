@@ -393,7 +393,9 @@ class Command(BaseCommand):
                 "os": statuses_o,
                 "now": self.now,
                 "ascii": "abcdefghijklmnopqrstuvwxyz",
-                "codes": "".join(latvian_sort_string(c, primary_only=True) for c in ascii_lowercase),
+                "codes": "".join(
+                    latvian_sort_string(c, primary_only=True) for c in ascii_lowercase
+                ),
             }
             self.stdout.write(f"Inserting {n} orders…")
             cursor.execute(
