@@ -32,3 +32,11 @@ def test_overview_names_the_active_client(signed_in, owner):
 
     assert response.status_code == 200
     assert "Anna Bērziņa" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_browser_language_does_not_override_latvian(client):
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+
+    assert '<html lang="lv"' in response.content.decode()
+    assert response["Content-Language"] == "lv"
