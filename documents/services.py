@@ -7,12 +7,14 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from documents.models import Document, DocumentAuditEntry
@@ -22,6 +24,7 @@ from documents.validation import CheckedUpload
 log = logging.getLogger("manskonts.documents")
 
 PURGE_BATCH_SIZE = 1000
+PURGE_DELETE_THREADS = 8
 
 
 # --- Storing files --------------------------------------------------------------------------------
@@ -112,6 +115,23 @@ class PurgeReport:
     failed_ids: list[int] = field(default_factory=list)
 
 
+def _delete_all(keys: list[tuple[int, str]], storage) -> dict[int, Exception]:
+    """Delete the objects of one batch, several at a time (each call waits on a disk or a
+    network); returns the failures by document id."""
+    failures: dict[int, Exception] = {}
+
+    def delete(item: tuple[int, str]) -> None:
+        pk, key = item
+        try:
+            delete_stored(key, storage)
+        except Exception as error:  # any storage failure: keep the record for the next run
+            failures[pk] = error
+
+    with ThreadPoolExecutor(max_workers=PURGE_DELETE_THREADS) as pool:
+        list(pool.map(delete, keys))
+    return failures
+
+
 def purge_expired_files(
     *, now: datetime | None = None, batch_size: int = PURGE_BATCH_SIZE, storage=None
 ) -> PurgeReport:
@@ -122,63 +142,70 @@ def purge_expired_files(
     never fight over a row and a run killed mid-way loses at most one uncommitted batch: its
     records stay undeleted and the next run deletes them again (a missing object is not an error).
     A file whose deletion fails keeps its record, gets a `purge_failed` audit entry and is retried
-    by the next run. The walk goes forward by (uploaded_at, id), so failures do not loop.
+    by the next run. The walk goes forward by (uploaded_at, id), so failures do not loop. Memory is
+    bounded by one batch; the audit entries and the marking are two set-based statements.
     """
     started = time.monotonic()
     now = now or timezone.now()
     cutoff = retention_cutoff(now)
     report = PurgeReport()
     after: tuple[datetime, int] | None = None
+    audit_table = DocumentAuditEntry._meta.db_table
+    document_table = Document._meta.db_table
     while True:
         with transaction.atomic():
             queue = Document.objects.filter(expired_files(), uploaded_at__lt=cutoff)
             if after is not None:
+                # A row comparison, so the index scan starts where the last batch ended instead
+                # of stepping over every row the earlier batches marked.
                 queue = queue.filter(
-                    Q(uploaded_at__gt=after[0]) | Q(uploaded_at=after[0], id__gt=after[1])
+                    RawSQL(  # noqa: S611 — a table name and two bound parameters
+                        f"({document_table}.uploaded_at, {document_table}.id) > (%s, %s)",
+                        after,
+                        output_field=BooleanField(),
+                    )
                 )
             batch = list(
                 queue.order_by("uploaded_at", "id")
                 .select_for_update(skip_locked=True, of=("self",))
-                .values_list("id", "uploaded_at", "file", "original_name", "size")[:batch_size]
+                .values_list("id", "uploaded_at", "file")[:batch_size]
             )
             if not batch:
                 break
             after = (batch[-1][1], batch[-1][0])
-            done: list[int] = []
-            audit: list[DocumentAuditEntry] = []
-            for pk, _uploaded, key, name, size in batch:
-                try:
-                    delete_stored(key, storage)
-                except Exception as error:
-                    log.warning("purge: storage refused document_id=%s: %r", pk, error)
-                    report.failed += 1
-                    report.failed_ids.append(pk)
-                    audit.append(
-                        DocumentAuditEntry(
-                            document_id=pk,
-                            action=DocumentAuditEntry.Action.PURGE_FAILED,
-                            at=now,
-                            storage_key=key,
-                            original_name=name,
-                            size=size,
-                            detail=repr(error)[:255],
-                        )
+            failures = _delete_all([(pk, key) for pk, _at, key in batch], storage)
+            done = [pk for pk, _at, _key in batch if pk not in failures]
+            if done:
+                with connection.cursor() as cursor:
+                    # The audit entry copies name, size and key from the row before it is marked.
+                    cursor.execute(
+                        f"INSERT INTO {audit_table} "  # noqa: S608 — table names, not input
+                        "(document_id, action, at, storage_key, original_name, size, detail) "
+                        f"SELECT id, %s, %s, file, original_name, size, '' FROM {document_table} "
+                        "WHERE id = ANY(%s)",
+                        [DocumentAuditEntry.Action.PURGED, now, done],
                     )
-                    continue
-                done.append(pk)
-                audit.append(
+                Document.objects.filter(pk__in=done).update(deleted_at=now, file="")
+            if failures:
+                for pk, error in failures.items():
+                    log.warning("purge: storage refused document_id=%s: %r", pk, error)
+                failed = Document.objects.filter(pk__in=list(failures)).values_list(
+                    "id", "file", "original_name", "size"
+                )
+                DocumentAuditEntry.objects.bulk_create(
                     DocumentAuditEntry(
                         document_id=pk,
-                        action=DocumentAuditEntry.Action.PURGED,
+                        action=DocumentAuditEntry.Action.PURGE_FAILED,
                         at=now,
                         storage_key=key,
                         original_name=name,
                         size=size,
+                        detail=repr(failures[pk])[:255],
                     )
+                    for pk, key, name, size in failed
                 )
-            if done:
-                Document.objects.filter(pk__in=done).update(deleted_at=now, file="")
-            DocumentAuditEntry.objects.bulk_create(audit)
+                report.failed += len(failures)
+                report.failed_ids.extend(sorted(failures))
             report.purged += len(done)
             report.batches += 1
     report.seconds = time.monotonic() - started
