@@ -309,3 +309,20 @@ def test_upload_partial_offers_a_choice_of_parts(order):
     )
 
     assert html.count('name="part" type="radio"') == 2
+
+
+def test_upload_with_a_very_long_odd_unicode_name_is_stored_under_a_generated_key(
+    signed_in, owner, eservice
+):
+    name = "\u202e" + "Ķ\u0301ē" * 200 + "\x07.pdf"
+    http = signed_in(owner)
+
+    response = http.post(eservice_url(eservice), {"files": [samples.upload(name, samples.PDF)]})
+
+    assert response.status_code == 303
+    document = Document.objects.get()
+    assert len(document.original_name) == 150
+    assert document.original_name.endswith(".pdf")
+    assert "\u202e" not in document.original_name and "\x07" not in document.original_name
+    assert document.file.name.startswith("documents/")
+    assert "Ķ" not in document.file.name
