@@ -7,7 +7,8 @@ from collections.abc import Callable
 from typing import IO
 
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -16,11 +17,10 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from manskonts.identifiers import format_cadastral
-from orders.models import Order
 
 DATE_FORMAT = "DD.MM.YYYY"
 CHUNK_SIZE = 2000
-PROGRESS_EVERY = 5000
+PROGRESS_EVERY = 10000
 
 
 def columns(with_user: bool) -> list[tuple[str, int]]:
@@ -42,11 +42,60 @@ def columns(with_user: bool) -> list[tuple[str, int]]:
     return result
 
 
-def export_rows(queryset: QuerySet) -> QuerySet:
-    """What one row needs, fetched together: service and group, user, and the related orders."""
-    return queryset.select_related("service__group", "requested_by").prefetch_related(
-        Prefetch("orders", queryset=Order.objects.only("id", "number").order_by("number"))
+ROW_FIELDS = (
+    "id",
+    "created_day",
+    "service__name",
+    "service__group__name",
+    "object_code",
+    "status",
+    "changed_day",
+    "received_day",
+    "label",
+    "requested_by__first_name",
+    "requested_by__last_name",
+)
+
+
+def export_rows(queryset: QuerySet):
+    """Plain tuples of what a row shows, dates already local calendar days (computed by
+    PostgreSQL), read from a server-side cursor in chunks; no model instances."""
+    tz = timezone.get_current_timezone()
+    return (
+        queryset.annotate(
+            created_day=TruncDate("created_at", tzinfo=tz),
+            changed_day=TruncDate("status_changed_at", tzinfo=tz),
+            received_day=TruncDate("received_at", tzinfo=tz),
+        )
+        .values_list(*ROW_FIELDS)
+        .iterator(chunk_size=CHUNK_SIZE)
     )
+
+
+def _chunks(rows, size: int):
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _order_numbers(ids: list[int]) -> dict[int, str]:
+    """The related order numbers of a chunk of e-services, in one query."""
+    from eservices.models import EService
+
+    numbers: dict[int, list[str]] = {}
+    links = (
+        EService.orders.through.objects.filter(eservice_id__in=ids)
+        .order_by("eservice_id", "order__number")
+        .values_list("eservice_id", "order__number")
+    )
+    for eservice_id, number in links:
+        numbers.setdefault(eservice_id, []).append(number)
+    return {pk: ", ".join(found) for pk, found in numbers.items()}
 
 
 def write_report(
@@ -57,6 +106,8 @@ def write_report(
     progress: Callable[[int], None] | None = None,
 ) -> int:
     """Write the rows of `queryset` (already filtered and ordered) to `target`; return the count."""
+    from eservices.models import EServiceStatus
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_("E-pakalpojumi"))
     cols = columns(with_user)
@@ -71,33 +122,52 @@ def write_report(
         header_cells.append(cell)
     sheet.append(header_cells)
 
-    def date_cell(value):
-        if value is None:
-            return None
-        cell = WriteOnlyCell(sheet, value=timezone.localdate(value))
+    # One styled cell per date column, reused: a write-only sheet serializes each row as it is
+    # appended, so only the value changes from row to row.
+    date_cells = []
+    for _column in range(3):
+        cell = WriteOnlyCell(sheet, value=None)
         cell.number_format = DATE_FORMAT
-        return cell
+        date_cells.append(cell)
+    created_cell, changed_cell, received_cell = date_cells
+    statuses = {value: str(label) for value, label in EServiceStatus.choices}
 
     count = 0
-    for eservice in export_rows(queryset).iterator(chunk_size=CHUNK_SIZE):
-        row = [
-            eservice.pk,
-            date_cell(eservice.created_at),
-            eservice.service.name,
-            eservice.service.group.name,
-            format_cadastral(eservice.object_code),
-            eservice.get_status_display(),
-            date_cell(eservice.status_changed_at),
-            date_cell(eservice.received_at),
-            ", ".join(order.number for order in eservice.orders.all()),
-            eservice.label or "",
-        ]
-        if with_user:
-            user = eservice.requested_by
-            row.append(user.get_full_name() if user else "")
-        sheet.append(row)
-        count += 1
-        if progress is not None and count % PROGRESS_EVERY == 0:
+    for chunk in _chunks(export_rows(queryset), CHUNK_SIZE):
+        orders = _order_numbers([row[0] for row in chunk])
+        for (
+            pk,
+            created,
+            service,
+            group,
+            obj,
+            status,
+            changed,
+            received,
+            label,
+            first,
+            last,
+        ) in chunk:
+            created_cell.value = created
+            changed_cell.value = changed
+            received_cell.value = received
+            row = [
+                pk,
+                created_cell,
+                service,
+                group,
+                format_cadastral(obj),
+                statuses.get(status, status),
+                changed_cell,
+                received_cell if received is not None else None,
+                orders.get(pk, ""),
+                label or "",
+            ]
+            if with_user:
+                row.append(f"{first or ''} {last or ''}".strip())
+            sheet.append(row)
+        count += len(chunk)
+        if progress is not None and count % PROGRESS_EVERY < CHUNK_SIZE:
             progress(count)
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(cols))}{count + 1}"
     workbook.save(target)
