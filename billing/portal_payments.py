@@ -76,7 +76,7 @@ def parse_event(body: bytes) -> Event:
         event_id = data["event_id"]
         status = data["status"]
         currency = data["currency"]
-        if not (isinstance(event_id, str) and 0 < len(event_id) <= 100):
+        if not (isinstance(event_id, str) and 0 < len(event_id) <= 100 and event_id.isprintable()):
             raise ValueError("event_id")
         if status not in ("paid", "cancelled") or not isinstance(currency, str):
             raise ValueError("status or currency")
@@ -149,6 +149,11 @@ def apply_event(event: Event) -> tuple[str, int, PaymentAttempt]:
         return Outcome.ACCEPTED, 200, attempt
 
 
+def _storable(text: str) -> str:
+    """PostgreSQL text cannot hold NUL: keep the delivery on record with it replaced."""
+    return text.replace("\x00", "\ufffd")
+
+
 def handle_callback(
     provider: str,
     body: bytes,
@@ -169,9 +174,9 @@ def handle_callback(
         provider=provider[:20],
         event_id=event_id,
         attempt=attempt,
-        signature=(signature or "")[:200],
-        timestamp=(timestamp or "")[:40],
-        body=body.decode("utf-8", "replace")[:20000],
+        signature=_storable(signature or "")[:200],
+        timestamp=_storable(timestamp or "")[:40],
+        body=_storable(body.decode("utf-8", "replace"))[:20000],
         outcome=outcome,
         status_code=status_code,
         remote_addr=remote_addr,

@@ -78,7 +78,14 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _no_nul(values: list[str]) -> list[str]:
+    """PostgreSQL text cannot hold NUL: such a value names no invoice (and would be a 500)."""
+    return [value for value in values if "\x00" not in value]
+
+
 def _invoice_for(request: HttpRequest, number: str) -> Invoice:
+    if not _no_nul([number]):
+        raise Http404
     invoice = get_object_or_404(
         with_paid_amount(
             Invoice.objects.for_client(request.client).select_related("order", "client")
@@ -135,7 +142,7 @@ def pay(request: HttpRequest) -> HttpResponse:
             request, _("Maksāšana portālā pašlaik nav pieejama. Lūdzu, maksājiet ar pārskaitījumu.")
         )
         return redirect("billing:invoice_list")
-    requested = request.POST.getlist("invoice")
+    requested = _no_nul(request.POST.getlist("invoice"))
     payable = list(
         owed_invoices(request.client)
         .filter(number__in=requested[:100])
