@@ -24,6 +24,9 @@ SORTS = SortChoices(
 
 
 def normalize_order_number(value: str) -> str:
+    """Spaces dropped, upper case; a NUL (which PostgreSQL cannot compare) makes it no number."""
+    if "\x00" in value:
+        return ""
     return "".join(value.split()).upper()
 
 

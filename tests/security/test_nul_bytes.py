@@ -36,3 +36,10 @@ def test_nul_byte_in_an_order_number_upload_is_refused_and_nothing_stored(
 
     assert response.status_code == 400
     assert Document.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_nul_byte_in_the_order_number_search_is_a_page_not_a_500(signed_in, owner, owner_client):
+    response = signed_in(owner).get("/mans-konts/pasutijumi/", {"number": "a\x00b"})
+
+    assert response.status_code == 200
