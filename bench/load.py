@@ -116,7 +116,8 @@ LISTS = [
     "/mans-konts/e-pakalpojumi/",
     "/mans-konts/e-pakalpojumi/?sort=-created",
     "/mans-konts/e-pakalpojumi/?sort=service",
-    "/mans-konts/e-pakalpojumi/?group=kadastra-informacija",
+    "/mans-konts/e-pakalpojumi/?sort=-changed",
+    "/mans-konts/e-pakalpojumi/?sort=status",
     "/mans-konts/pasutijumi/",
     "/mans-konts/pasutijumi/?sort=number",
     "/mans-konts/rekini/",
@@ -144,7 +145,7 @@ class Client(HttpUser):
 
     @task(1)
     def export_small(self):
-        self.client.get("/mans-konts/e-pakalpojumi/atskaite/?received_from=01.01.2099",
+        self.client.get("/mans-konts/e-pakalpojumi/atskaite/?received_from=2099-01-01",
                         name="report page")
 """
 
