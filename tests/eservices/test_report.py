@@ -161,7 +161,8 @@ def test_export_job_pages_are_scoped_to_the_client(
     assert HttpClient().get(status).status_code == 302
     running = signed_in(legal_admin, acting_for=legal).get(status).content.decode()
     assert '<progress id="export-progress"' in running
-    assert 'http-equiv="refresh"' in running
+    assert 'data-export-status="pending"' in running
+    assert 'http-equiv="refresh"' not in running
 
 
 @pytest.mark.django_db
