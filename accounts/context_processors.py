@@ -1,8 +1,50 @@
-from accounts.models import Client
+from functools import cache
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Membership
+
+# The navigation of Mans konts: (URL name, label, whether the pages below it belong to it).
+NAV = (
+    ("overview", _("Pārskats"), False),
+    ("eservices:list", _("E-pakalpojumu vēsture"), True),
+    ("orders:list", _("Mani pasūtījumi VZD"), True),
+    ("billing:invoice_list", _("Rēķini"), True),
+    ("notifications:list", _("Paziņojumi"), False),
+    ("accounts:application_list", _("Pieteikumi"), True),
+)
+USERS_NAV = ("accounts:users", _("Lietotāji"), False)
+
+
+@cache
+def _url(name: str) -> str:
+    return reverse(name)
+
+
+def navigation(path: str, unread: int, manages_users: bool) -> list[dict]:
+    """The items of the navigation bar, the one for the current page marked active."""
+    items = []
+    for name, label, below in (*NAV, USERS_NAV) if manages_users else NAV:
+        url = _url(name)
+        items.append(
+            {
+                "url": url,
+                "label": label,
+                "current": path == url,
+                "active": path == url or (below and path.startswith(url)),
+                "unread": unread if name == "notifications:list" else 0,
+            }
+        )
+    return items
 
 
 def acting_for(request):
-    """The active client, whom else the person may act for, and unread notifications (lazily)."""
+    """The active client, whom else the person may act for, unread notifications, navigation.
+
+    The choices, the person's role and the unread count come from
+    `accounts.acting_for.resolve_client`, which has already read them for this request.
+    """
     client = getattr(request, "client", None)
     if client is None:
         return {
@@ -10,24 +52,20 @@ def acting_for(request):
             "client_choices": [],
             "unread_notifications": 0,
             "manages_users": False,
+            "nav": [],
         }
-
-    def choices():
-        return list(Client.objects.for_user(request.user).order_by("kind", "name"))
-
-    def unread():
+    unread = getattr(client, "unread_count", None)
+    if unread is None:
         from notifications.models import Notification
 
-        return Notification.objects.for_recipient(request.user, client).unread().count()
-
-    def manages_users():
-        from accounts.memberships import is_client_admin
-
-        return is_client_admin(request.user, client)
-
+        unread = Notification.objects.for_recipient(request.user, client).unread().count()
+    manages_users = (
+        client.is_legal and getattr(client, "membership_role", None) == Membership.Role.ADMIN
+    )
     return {
         "active_client": client,
-        "client_choices": choices,
+        "client_choices": getattr(request, "client_choices", [client]),
         "unread_notifications": unread,
         "manages_users": manages_users,
+        "nav": navigation(request.path, unread, manages_users),
     }

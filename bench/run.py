@@ -31,8 +31,20 @@ LEGAL = "40003517893"
 ADMIN_CODE = "03039214561"  # Jānis Kalniņš, administrator of SIA „Zemes Mērnieki”
 TARGET_MEDIAN, TARGET_P95, TARGET_RATIO = 20.0, 35.0, 3.0
 
-os.environ["DATABASE_URL"] = DB_URL
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "manskonts.settings")
+# Production settings (DEBUG=0: no debug template engine, no query log), as bench/load.py uses.
+os.environ.update(
+    {
+        "DJANGO_SETTINGS_MODULE": "manskonts.settings",
+        "DATABASE_URL": DB_URL,
+        "DEBUG": "0",
+        "SECRET_KEY": "benchmark-only-" + "k" * 40,
+        "ALLOWED_HOSTS": "testserver",
+        "SECURE_SSL_REDIRECT": "0",
+        "LOG_LEVEL": "WARNING",
+        "DEMO_IDP_ENABLED": "0",
+        "PAYMENT_PROVIDER": "",
+    }
+)
 os.environ.pop("REDIS_URL", None)  # tasks run in-process; nothing here queues work
 
 
@@ -63,6 +75,7 @@ def seed() -> None:
     from eservices.models import EService
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # hashed names, as in production
     have = EService.objects.count()
     if have < ROWS:
         print(f"Seeding {ROWS - have} e-services and order parts (minutes)…", flush=True)
@@ -289,9 +302,6 @@ def main() -> None:
     ensure_database()
     setup_django()
     seed()
-    from django.conf import settings
-
-    settings.DEBUG = False  # no query log kept per request, as in production
     install_baseline()
     http = signed_in_client()
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 import django_filters
 from django import forms
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from manskonts.listing import SortChoices, SortOption, latvian_sort_string
-from orders.models import Service, ServiceGroup
+from orders.models import ServiceGroup
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"]
 MAX_ESERVICE_ID = 2**63 - 1
@@ -76,17 +79,52 @@ def date_field(label):
     )
 
 
-def group_choices(request):
-    return ServiceGroup.objects.order_by("name")
+@dataclass(frozen=True)
+class GroupServices:
+    """A service group's services: their ids, and the span of their places in the name order."""
+
+    ids: list[int]
+    low_rank: int
+    high_rank: int
 
 
-def user_choices(request):
-    client = getattr(request, "client", None)
-    if client is None or not client.is_legal:
-        from accounts.models import User
+def service_groups() -> tuple[list[tuple[str, str]], dict[int, GroupServices]]:
+    """The groups to choose from and what each one selects, in one query."""
+    rows = (
+        ServiceGroup.objects.order_by("name")
+        .annotate(
+            service_ids=ArrayAgg("services__id", default=[]),
+            low_rank=Min("services__name_rank"),
+            high_rank=Max("services__name_rank"),
+        )
+        .values_list("pk", "name", "service_ids", "low_rank", "high_rank")
+    )
+    choices, services = [], {}
+    for pk, name, ids, low, high in rows:
+        choices.append((str(pk), name))
+        services[pk] = GroupServices([i for i in ids if i is not None], low or 0, high or 0)
+    return choices, services
 
-        return User.objects.none()
-    return client.users()
+
+def user_choices(client) -> list[tuple[str, str]]:
+    """The legal person's users by name: (id, full name), in one query."""
+    return [
+        (str(pk), f"{first} {last}".strip() or username)
+        for pk, first, last, username in client.users().values_list(
+            "pk", "first_name", "last_name", "username"
+        )
+    ]
+
+
+def id_choice_filter(label, empty_label, **kwargs):
+    """A choice of rows by id; the choices are set per request (plain tuples, not model forms)."""
+    return django_filters.ChoiceFilter(
+        label=label,
+        choices=[],
+        empty_label=empty_label,
+        error_messages={"invalid_choice": _("Izvēlieties kādu no sarakstā dotajām vērtībām.")},
+        **kwargs,
+    )
 
 
 class EServiceFilter(django_filters.FilterSet):
@@ -116,18 +154,8 @@ class EServiceFilter(django_filters.FilterSet):
     order = django_filters.CharFilter(
         label=_("Saistītā pasūtījuma Nr."), method="filter_order", max_length=20
     )
-    user = django_filters.ModelChoiceFilter(
-        label=_("Lietotājs"),
-        queryset=user_choices,
-        field_name="requested_by",
-        empty_label=_("Visi lietotāji"),
-    )
-    group = django_filters.ModelChoiceFilter(
-        label=_("Pakalpojuma grupa"),
-        queryset=group_choices,
-        method="filter_group",
-        empty_label=_("Visas grupas"),
-    )
+    user = id_choice_filter(_("Lietotājs"), _("Visi lietotāji"), field_name="requested_by_id")
+    group = id_choice_filter(_("Pakalpojuma grupa"), _("Visas grupas"), method="filter_group")
 
     # The order in which active filters are written out above the table.
     DATE_BOUNDS = {
@@ -142,6 +170,9 @@ class EServiceFilter(django_filters.FilterSet):
         client = getattr(request, "client", None)
         if client is None or not client.is_legal:
             self.filters.pop("user")
+        else:
+            self.filters["user"].extra["choices"] = user_choices(client)
+        self.filters["group"].extra["choices"], self.group_services = service_groups()
 
     def filter_date(self, queryset, name, value):
         column, bound = self.DATE_BOUNDS[name]
@@ -173,13 +204,12 @@ class EServiceFilter(django_filters.FilterSet):
         return queryset.filter(orders__number=number)
 
     def filter_group(self, queryset, name, value):
-        services = list(Service.objects.filter(group=value).values_list("pk", "name_rank"))
-        if not services:
+        services = self.group_services.get(int(value))
+        if services is None or not services.ids:
             return queryset.none()
-        ranks = [rank for _pk, rank in services]
         # The rank range lets a sort by service name start its index scan at the group's first
         # service instead of reading (and discarding) every row before it.
         return queryset.filter(
-            service_id__in=[pk for pk, _rank in services],
-            service_rank__range=(min(ranks), max(ranks)),
+            service_id__in=services.ids,
+            service_rank__range=(services.low_rank, services.high_rank),
         )

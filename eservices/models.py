@@ -50,11 +50,16 @@ class EServiceQuerySet(models.QuerySet):
 class EService(models.Model):
     """An e-service a client requested on the portal. Its primary key is the E-pakalpojuma ID."""
 
+    # No single-column indexes on the foreign keys: every list reads by client through the
+    # (client, ...) indexes below, and a lone index on the user or the service tempts PostgreSQL
+    # into bitmap-ANDing hundreds of thousands of entries for a filtered page. Deleting a user or a
+    # service (rare, in the admin) reads the table instead.
     client = models.ForeignKey(
         "accounts.Client",
         verbose_name=_("klients"),
         on_delete=models.PROTECT,
         related_name="eservices",
+        db_index=False,
     )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -63,12 +68,14 @@ class EService(models.Model):
         null=True,
         blank=True,
         related_name="requested_eservices",
+        db_index=False,
     )
     service = models.ForeignKey(
         "orders.Service",
         verbose_name=_("pakalpojums"),
         on_delete=models.PROTECT,
         related_name="eservices",
+        db_index=False,
     )
     object_code = models.CharField(_("objekts"), max_length=17, blank=True)
     created_at = models.DateTimeField(_("izveidošanas datums"), default=timezone.now)
@@ -134,6 +141,10 @@ class EService(models.Model):
             ),
             models.Index(fields=["client", "order_key", "id"], name="eservice_client_order"),
             models.Index(fields=["client", "label_key", "id"], name="eservice_client_label"),
+            # The user filter, alone or with a service group and the sort by service name.
+            models.Index(
+                fields=["client", "requested_by", "service_rank", "id"], name="eservice_client_user"
+            ),
             models.Index(
                 fields=["client", "received_at", "id"],
                 name="eservice_client_received",

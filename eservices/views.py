@@ -20,8 +20,9 @@ from eservices.filters import SORTS, EServiceFilter, Period
 from eservices.forms import LabelForm
 from eservices.models import EService, ExportJob
 from eservices.queries import history_rows, received, report_totals
+from eservices.tables import eservice_rows
 from eservices.tasks import build_export
-from manskonts.listing import mark_status_tags, query_without, run_list, url_prefix
+from manskonts.listing import query_without, run_list, url_prefix
 
 
 def _presets(request: HttpRequest) -> list[dict]:
@@ -37,15 +38,19 @@ def _presets(request: HttpRequest) -> list[dict]:
 
 def _list_context(request: HttpRequest, queryset) -> dict:
     result = run_list(request, EServiceFilter, queryset, SORTS)
-    mark_status_tags(result.page.rows)
+    show_user = request.client.is_legal
     return {
-        "eservice_prefix": url_prefix("eservices:detail"),
-        "order_prefix": url_prefix("orders:detail"),
         "list": result,
         "page": result.page,
+        "rows_html": eservice_rows(
+            result.page.rows,
+            eservice_prefix=url_prefix("eservices:detail"),
+            order_prefix=url_prefix("orders:detail"),
+            show_user=show_user,
+        ),
         "filterset": result.filterset,
         "presets": _presets(request),
-        "show_user": request.client.is_legal,
+        "show_user": show_user,
     }
 
 

@@ -9,13 +9,18 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import F, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.http import QueryDict
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 PAGE_SIZE = 20
@@ -243,8 +248,12 @@ def query_without(params: QueryDict, *keys: str) -> str:
 
 
 # --- rendering rows cheaply -----------------------------------------------------------------------
-# The same colours as templates/includes/status_tag.html, set on each row once, so a table of 20
-# rows does not render an include per cell.
+# A page's rows are written by format_html rather than the template language: 20 rows of 9 or 10
+# cells through template variables and filters cost about 3 ms, a sixth of the page's whole budget
+# (SPEC Targets: median <= 20 ms), and the same markup with the same escaping costs a tenth of that
+# here. Each table's row layout lives next to its view (eservices/tables.py, orders/tables.py);
+# the header, caption and empty row stay in the templates. The tag colours are those of
+# templates/includes/status_tag.html.
 TAG_CLASSES = {
     "completed": "govuk-tag--green",
     "cancelled": "govuk-tag--red",
@@ -254,11 +263,32 @@ TAG_CLASSES = {
     "in_progress": "govuk-tag--blue",
     "processing": "govuk-tag--blue",
 }
+EMPTY = "—"
 
 
-def mark_status_tags(rows) -> None:
-    for row in rows:
-        row.tag_class = TAG_CLASSES.get(row.status, "govuk-tag--grey")
+def tag_class(status: str) -> str:
+    return TAG_CLASSES.get(status, "govuk-tag--grey")
+
+
+def day(value) -> str:
+    """A date, or a datetime in the current time zone, as dd.mm.yyyy ('' for none)."""
+    if not value:
+        return ""
+    if isinstance(value, datetime):
+        value = timezone.localtime(value)
+    return value.strftime("%d.%m.%Y")
+
+
+def links(prefix: str, keys) -> SafeString:
+    """'<a …>key</a>, <a …>key</a>' to prefix + key + '/', or a dash for none."""
+    if not keys:
+        return SafeString(EMPTY)
+    return SafeString(
+        ", ".join(
+            format_html('<a class="govuk-link" href="{}{}/">{}</a>', prefix, quote(str(k)), k)
+            for k in keys
+        )
+    )
 
 
 def url_prefix(name: str) -> str:
@@ -284,7 +314,7 @@ def active_filters(filterset, params: QueryDict) -> list[dict[str, str]]:
         if value in (None, "", [], ()):
             continue
         choices = dict(getattr(form_field, "choices", []) or [])
-        shown = choices.get(value, value) if isinstance(value, str) and choices else value
+        shown = choices.get(value, value)
         result.append(
             {
                 "name": name,

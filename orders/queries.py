@@ -3,7 +3,8 @@ e-services, and the payment state of every order on the page."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Exists, OuterRef, QuerySet
 
 from billing.models import Invoice
 from billing.services import OrderPaymentState, PaymentState, invoice_state, with_paid_amount
@@ -14,24 +15,23 @@ ZERO_STATES = (PaymentState.PAID, PaymentState.NOTHING_DUE)
 
 
 def order_rows(client) -> QuerySet:
+    """The client's order parts with order and service joined, the ids of the order's related
+    e-services as an array (`eservice_ids`) and whether any part of the order has a price
+    (`order_priced`): one query for any number of rows."""
+    related = EService.objects.filter(orders=OuterRef("order_id")).order_by("id").values("id")
+    priced = OrderPart.objects.filter(order_id=OuterRef("order_id")).exclude(service__price=0)
     return (
         OrderPart.objects.for_client(client)
         .select_related("order", "service")
-        .prefetch_related(
-            Prefetch(
-                "order__eservices",
-                queryset=EService.objects.only("id").order_by("id"),
-                to_attr="related_eservices",
-            )
-        )
+        .annotate(eservice_ids=ArraySubquery(related), order_priced=Exists(priced))
     )
 
 
-def payment_states(orders) -> dict[int, OrderPaymentState]:
-    """The payment state of each order, as billing.services.order_payment_state decides it for one
-    order, in two queries for a whole page: invoices with paid amounts, and which orders have
-    services that are not free."""
-    ids = {order.pk for order in orders}
+def payment_states(parts) -> dict[int, OrderPaymentState]:
+    """The payment state of each order of these order_rows(), as billing.services.
+    order_payment_state decides it for one order, with one more query for a whole page: the
+    invoices with their paid amounts."""
+    ids = {part.order_id for part in parts}
     if not ids:
         return {}
     invoices: dict[int, list] = {pk: [] for pk in ids}
@@ -39,13 +39,7 @@ def payment_states(orders) -> dict[int, OrderPaymentState]:
         "issued_on", "id"
     ):
         invoices[invoice.order_id].append(invoice)
-    priced = set(
-        OrderPart.objects.filter(order_id__in=ids)
-        .exclude(service__price=0)
-        .order_by()
-        .values_list("order_id", flat=True)
-        .distinct()
-    )
+    priced = {part.order_id for part in parts if part.order_priced}
     states = {}
     for pk in ids:
         found = invoices[pk]

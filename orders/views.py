@@ -13,10 +13,11 @@ from billing.services import invoice_state, order_payment_state, with_paid_amoun
 from documents.access import result_download_decision
 from documents.models import Document
 from eservices.views import upload_form_available
-from manskonts.listing import mark_status_tags, run_list, url_prefix
+from manskonts.listing import run_list, url_prefix
 from orders.filters import SORTS, OrderPartFilter, normalize_order_number
 from orders.models import Order, OrderPartStatusChange
 from orders.queries import order_rows, payment_states
+from orders.tables import order_part_rows
 from orders.workflow import DESCRIPTIONS, OrderStatus
 
 
@@ -34,10 +35,9 @@ def order_list(request: HttpRequest) -> HttpResponse:
         if exact is not None:
             return redirect("orders:detail", exact.number)
     result = run_list(request, OrderPartFilter, order_rows(request.client), SORTS)
-    states = payment_states({part.order for part in result.page.rows})
+    states = payment_states(result.page.rows)
     for part in result.page.rows:
         part.payment = states.get(part.order_id)
-    mark_status_tags(result.page.rows)
     return render(
         request,
         "orders/list.html",
@@ -45,8 +45,11 @@ def order_list(request: HttpRequest) -> HttpResponse:
             "list": result,
             "page": result.page,
             "legend": status_legend(),
-            "eservice_prefix": url_prefix("eservices:detail"),
-            "order_prefix": url_prefix("orders:detail"),
+            "rows_html": order_part_rows(
+                result.page.rows,
+                order_prefix=url_prefix("orders:detail"),
+                eservice_prefix=url_prefix("eservices:detail"),
+            ),
         },
     )
 

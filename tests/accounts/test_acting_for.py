@@ -52,7 +52,7 @@ def test_acting_for_offers_oneself_and_only_real_memberships(signed_in, colleagu
 
     response = http.get("/mans-konts/")
 
-    choices = response.context["client_choices"]()
+    choices = response.context["client_choices"]
     own = Client.objects.for_person(colleague)
     assert sorted(c.pk for c in choices) == sorted([own.pk, legal.pk])
     assert response.context["active_client"] == own

@@ -1,0 +1,54 @@
+"""The rows of the Mani pasūtījumi VZD table (header and empty row: templates/orders/list.html).
+
+Written with format_html for speed; see "rendering rows cheaply" in manskonts/listing.py.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+from manskonts.identifiers import format_cadastral
+from manskonts.listing import EMPTY, day, links, tag_class
+
+ROW = (
+    '<tr class="govuk-table__row">'
+    '<td class="govuk-table__cell"><a class="govuk-link" href="{}{}/">{}</a></td>'
+    '<td class="govuk-table__cell">{}</td>'
+    '<td class="govuk-table__cell mk-nowrap">{}</td>'
+    '<td class="govuk-table__cell">{}</td>'
+    '<td class="govuk-table__cell mk-nowrap">{}</td>'
+    '<td class="govuk-table__cell mk-nowrap">{}</td>'
+    '<td class="govuk-table__cell">{}</td>'
+    '<td class="govuk-table__cell"><strong class="govuk-tag {}">{}</strong></td>'
+    '<td class="govuk-table__cell mk-nowrap">{}</td>'
+    '<td class="govuk-table__cell">{}</td>'
+    "</tr>"
+)
+
+
+def order_part_rows(rows, *, order_prefix: str, eservice_prefix: str) -> SafeString:
+    """One <tr> per order part of order_rows() (with `eservice_ids`), each with `payment` set."""
+    return SafeString(
+        "".join(
+            format_html(
+                ROW,
+                order_prefix,
+                quote(p.order.number),
+                p.order.number,
+                p.part_number,
+                day(p.created_at),
+                p.service.name,
+                format_cadastral(p.object_code or "") or EMPTY,
+                day(p.planned_completion_date) or EMPTY,
+                links(eservice_prefix, p.eservice_ids),
+                tag_class(p.status),
+                p.get_status_display(),
+                day(p.status_changed_at),
+                p.payment.label if p.payment is not None else "",
+            )
+            for p in rows
+        )
+    )
