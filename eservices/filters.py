@@ -8,11 +8,10 @@ from datetime import datetime, time, timedelta
 import django_filters
 from django import forms
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from manskonts.listing import SortChoices, SortOption, latvian_sort_string
+from manskonts.listing import ListFilterSet, SortChoices, SortOption, latvian_sort_string
 from orders.models import ServiceGroup
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"]
@@ -81,28 +80,31 @@ def date_field(label):
 
 @dataclass(frozen=True)
 class GroupServices:
-    """A service group's services: their ids, and the span of their places in the name order."""
+    """A service group's services: their ids and their places in the name order (name_rank)."""
 
     ids: list[int]
-    low_rank: int
-    high_rank: int
+    ranks: list[int]
+    ranks_unique: bool  # every service has a place of its own, so the places name the services
 
 
 def service_groups() -> tuple[list[tuple[str, str]], dict[int, GroupServices]]:
     """The groups to choose from and what each one selects, in one query."""
-    rows = (
+    rows = list(
         ServiceGroup.objects.order_by("name")
         .annotate(
             service_ids=ArrayAgg("services__id", default=[]),
-            low_rank=Min("services__name_rank"),
-            high_rank=Max("services__name_rank"),
+            service_ranks=ArrayAgg("services__name_rank", default=[]),
         )
-        .values_list("pk", "name", "service_ids", "low_rank", "high_rank")
+        .values_list("pk", "name", "service_ids", "service_ranks")
     )
+    every_rank = [rank for *_rest, ranks in rows for rank in ranks if rank is not None]
+    unique = len(every_rank) == len(set(every_rank))
     choices, services = [], {}
-    for pk, name, ids, low, high in rows:
+    for pk, name, ids, ranks in rows:
         choices.append((str(pk), name))
-        services[pk] = GroupServices([i for i in ids if i is not None], low or 0, high or 0)
+        services[pk] = GroupServices(
+            [i for i in ids if i is not None], [r for r in ranks if r is not None], unique
+        )
     return choices, services
 
 
@@ -127,7 +129,7 @@ def id_choice_filter(label, empty_label, **kwargs):
     )
 
 
-class EServiceFilter(django_filters.FilterSet):
+class EServiceFilter(ListFilterSet):
     received_from = date_field(_("Saņemts no"))
     received_to = date_field(_("Saņemts līdz"))
     created_from = date_field(_("Pieprasīts no"))
@@ -170,9 +172,17 @@ class EServiceFilter(django_filters.FilterSet):
         client = getattr(request, "client", None)
         if client is None or not client.is_legal:
             self.filters.pop("user")
+            self.user_choices = []
         else:
-            self.filters["user"].extra["choices"] = user_choices(client)
-        self.filters["group"].extra["choices"], self.group_services = service_groups()
+            self.user_choices = user_choices(client)
+        self.group_choices, self.group_services = service_groups()
+
+    def prepare_form(self, form) -> None:
+        if "user" in form.fields:
+            form.fields[
+                "user"
+            ].choices = self.user_choices  # the empty choice comes first by itself
+        form.fields["group"].choices = self.group_choices
 
     def filter_date(self, queryset, name, value):
         column, bound = self.DATE_BOUNDS[name]
@@ -207,9 +217,10 @@ class EServiceFilter(django_filters.FilterSet):
         services = self.group_services.get(int(value))
         if services is None or not services.ids:
             return queryset.none()
-        # The rank range lets a sort by service name start its index scan at the group's first
-        # service instead of reading (and discarding) every row before it.
-        return queryset.filter(
-            service_id__in=services.ids,
-            service_rank__range=(services.low_rank, services.high_rank),
-        )
+        span = (min(services.ranks), max(services.ranks))
+        if services.ranks_unique:
+            # By the services' places in the name order (each e-service keeps its service's place
+            # in service_rank): the (client, service_rank, id) index answers the filter, the count
+            # and the sort by name alone. The range lets that sort start at the group's first one.
+            return queryset.filter(service_rank__in=services.ranks, service_rank__range=span)
+        return queryset.filter(service_id__in=services.ids, service_rank__range=span)

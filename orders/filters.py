@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from eservices.filters import DATE_INPUT_FORMATS, MAX_ESERVICE_ID, after_day, day_start
 from manskonts.identifiers import digits_only
-from manskonts.listing import SortChoices, SortOption
+from manskonts.listing import ListFilterSet, SortChoices, SortOption
 from orders.workflow import OrderStatus
 
 SORTS = SortChoices(
@@ -60,7 +60,7 @@ def date_field(label):
     )
 
 
-class OrderPartFilter(django_filters.FilterSet):
+class OrderPartFilter(ListFilterSet):
     number = django_filters.CharFilter(
         label=_("Pasūtījuma Nr."),
         method="filter_number",

@@ -123,6 +123,23 @@ def test_filter_by_id_label_prefix_order_and_group(owner_client, owner_http):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("ranked", [True, False])
+def test_group_filter_selects_the_groups_services_ranked_or_not(owner_client, owner_http, ranked):
+    survey = Service.objects.get(code="buves-uzmerisana")
+    other = Service.objects.exclude(group=survey.group).first()
+    if not ranked:  # services added without re-ranking share place 0
+        Service.objects.update(name_rank=0)
+    in_group = [
+        EServiceFactory(client=owner_client, service=s) for s in survey.group.services.all()
+    ]
+    EServiceFactory(client=owner_client, service=other)
+
+    response = owner_http.get(LIST, {"group": survey.group_id, "sort": "service"})
+
+    assert sorted(ids(response)) == sorted(e.pk for e in in_group)
+
+
+@pytest.mark.django_db
 def test_user_filter_is_offered_only_for_a_legal_person_with_its_own_users(
     legal, legal_admin, colleague, owner, owner_http, signed_in
 ):
@@ -139,6 +156,24 @@ def test_user_filter_is_offered_only_for_a_legal_person_with_its_own_users(
     assert offered[str(colleague.pk)] == colleague.get_full_name()
     assert foreign.context["list"].errors is True
     assert "user" not in owner_http.get(LIST).context["filterset"].form.fields
+
+
+@pytest.mark.django_db
+def test_user_choices_are_each_legal_persons_own_page_after_page(legal, legal_admin, signed_in):
+    from accounts.models import Membership
+    from tests.factories import LegalClientFactory
+
+    other = LegalClientFactory(registration_number="40103987655", name="AS „Būvprojekts”")
+    stranger = UserFactory(first_name="Svešais", last_name="Lietotājs")
+    Membership.objects.create(client=other, user=stranger, role=Membership.Role.ADMIN)
+
+    first = signed_in(legal_admin, acting_for=legal).get(LIST).content.decode()
+    second = signed_in(stranger, acting_for=other).get(LIST).content.decode()
+
+    assert legal_admin.get_full_name() in first
+    assert "Svešais Lietotājs" not in first
+    assert legal_admin.get_full_name() not in second
+    assert "Svešais Lietotājs" in second
 
 
 @pytest.mark.django_db
