@@ -5,7 +5,7 @@ PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast test-browser install static messages lint fmt migrations-check bench \
+.PHONY: run test test-fast test-browser install static messages lint fmt migrations-check bench load \
         worker beat browser-deps clean
 
 $(VENV)/.installed: pyproject.toml
@@ -64,6 +64,11 @@ migrations-check: install
 
 bench: install static messages
 	$(PY) bench/run.py
+
+# Locust against gunicorn (production settings) on the benchmark database; run `make bench` first.
+load: install static messages
+	$(PIP) install --quiet -e ".[load]"
+	$(PY) bench/load.py
 
 worker: install
 	$(VENV)/bin/celery -A manskonts worker --loglevel=INFO
