@@ -10,6 +10,7 @@ from django.utils.safestring import SafeString
 from eservices.models import EServiceStatus
 from manskonts.identifiers import format_cadastral
 from manskonts.listing import EMPTY, day, html_cells, links, tag_class
+from manskonts.templatetags.manskonts import lv
 
 ROW = (
     '<tr class="govuk-table__row">'
@@ -37,7 +38,7 @@ def eservice_rows(rows, *, eservice_prefix: str, order_prefix: str, show_user: b
                 e.pk,
                 e.pk,
                 day(e.created_at),
-                e.service.name,
+                lv(e.service.name),
                 format_cadastral(e.object_code or ""),
                 tag_class(e.status),
                 STATUS_LABELS.get(e.status, e.status),

@@ -16,6 +16,7 @@ def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "accessibility.html")
 
 
+@require_GET
 @client_required
 def overview(request: HttpRequest) -> HttpResponse:
     """What needs attention: counts, unpaid invoices, files about to expire, recent status changes."""

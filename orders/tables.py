@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString
 
 from manskonts.identifiers import format_cadastral
 from manskonts.listing import EMPTY, day, html_cells, links, tag_class
+from manskonts.templatetags.manskonts import lv
 from orders.workflow import OrderStatus
 
 ROW = (
@@ -41,7 +42,7 @@ def order_part_rows(rows, *, order_prefix: str, eservice_prefix: str) -> SafeStr
                 p.order.number,
                 p.part_number,
                 day(p.created_at),
-                p.service.name,
+                lv(p.service.name),
                 format_cadastral(p.object_code or "") or EMPTY,
                 day(p.planned_completion_date) or EMPTY,
                 links(eservice_prefix, p.eservice_ids),

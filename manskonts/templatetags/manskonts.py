@@ -9,6 +9,7 @@ from django.forms import BoundField
 from django.http import QueryDict
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from manskonts.identifiers import format_cadastral, format_personal_code
@@ -37,6 +38,15 @@ def money(value) -> str:
 @register.filter
 def cadastral(value) -> str:
     return format_cadastral(str(value or ""))
+
+
+@register.filter
+def lv(value):
+    """Latvian data (service and group names) marked as Latvian on a page in another language, so
+    that a screen reader pronounces it as Latvian (WCAG 3.1.2 Language of Parts)."""
+    if value in (None, "") or get_language() == "lv":
+        return value
+    return format_html('<span lang="lv">{}</span>', value)
 
 
 @register.filter

@@ -33,6 +33,10 @@ ZEMES_MERNIEKI = "40003517893"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
+def next_frame(page) -> None:
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => done()))")
+
+
 class Audit:
     """Collects axe violations and sideways overflow per page; the test asserts `found == {}`."""
 
@@ -57,11 +61,13 @@ class Audit:
             name = url.path + (f"?{url.query}" if url.query else "")
         problems = axe_violations(self.page)
         self.page.set_viewport_size(PHONE)
+        next_frame(self.page)  # let the page react to the new width (static/js/init.js)
         try:
             problems += axe_violations(self.page, LAYOUT_RULES)
             problems += horizontal_overflow(self.page)
         finally:
             self.page.set_viewport_size(DESKTOP)
+            next_frame(self.page)
         if problems:
             self.found.setdefault(name, []).extend(problems)
 
@@ -198,6 +204,26 @@ def test_signed_out_pages_have_no_accessibility_violations(axe_page):
         "/mans-konts/pasutijumi/%00/",  # 400
     ]:
         audit.visit(path)
+
+    # 403 for a form sent without its CSRF cookie (an expired or blocked cookie).
+    axe_page.goto("/")
+    axe_page.context.clear_cookies()
+    axe_page.get_by_role("button", name="English").click()
+    expect(axe_page.get_by_role("heading", level=1)).to_be_visible()
+    assert axe_page.title() == "Veidlapa novecojusi — Mans konts"
+    audit.check("403 CSRF")
+
+    # 500: the page Django's server_error view renders, served at a URL of the live server.
+    from django.test import RequestFactory
+    from django.views.defaults import server_error
+
+    body = server_error(RequestFactory().get("/")).content
+    axe_page.route(
+        "**/tehniska-kluda/",
+        lambda route: route.fulfill(status=500, body=body, content_type="text/html; charset=utf-8"),
+    )
+    axe_page.goto("/tehniska-kluda/")
+    audit.check("500")
 
     assert audit.found == {}, audit.report()
 

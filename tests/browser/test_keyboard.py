@@ -187,3 +187,31 @@ def test_every_element_that_takes_the_focus_shows_it(page):
 
     assert walk.unseen == [], "\n".join(walk.unseen)
     assert min(swept.values()) > 5
+
+
+REGIONS = """() => [...document.querySelectorAll('.mk-table-wrapper')].map(r => ({
+  label: r.getAttribute('aria-label'),
+  overflows: r.scrollWidth > r.clientWidth + 1,
+  tabStop: r.getAttribute('tabindex') === '0',
+}))"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_table_region_is_a_tab_stop_only_while_it_scrolls_sideways(page):
+    from tests.browser.conftest import demo_sign_in
+
+    call_command("seed_demo", stdout=StringIO())
+    demo_sign_in(page, "Anna Bērziņa")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto("/mans-konts/e-pakalpojumi/atskaite/")  # a small summary table and a wide list
+    wide = page.evaluate(REGIONS)
+
+    page.set_viewport_size({"width": 320, "height": 740})
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => done()))")
+    narrow = page.evaluate(REGIONS)
+
+    assert wide and narrow
+    assert [r["tabStop"] for r in wide] == [r["overflows"] for r in wide]
+    assert [r["tabStop"] for r in narrow] == [r["overflows"] for r in narrow]
+    assert any(not r["tabStop"] for r in wide)  # fits a desktop screen: no extra stop
+    assert any(r["tabStop"] for r in narrow)  # scrolls on a phone: reachable by Tab

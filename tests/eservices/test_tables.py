@@ -55,3 +55,20 @@ def test_a_natural_persons_row_has_no_user_column_and_dashes_for_nothing(
 
     assert len(row) == 8
     assert row[6] == row[7] == "—"
+
+
+@pytest.mark.django_db
+def test_service_names_are_marked_latvian_on_english_pages(owner_client, owner, signed_in):
+    from django.conf import settings
+
+    e = EServiceFactory(client=owner_client)
+    http = signed_in(owner)
+
+    latvian = cells(http.get(LIST).content.decode())[0][2]
+    http.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english_page = http.get(LIST).content.decode()
+    detail = http.get(f"{LIST}{e.pk}/").content.decode()
+
+    assert latvian == e.service.name
+    assert cells(english_page)[0][2] == f'<span lang="lv">{e.service.name}</span>'
+    assert f'<span class="govuk-caption-l"><span lang="lv">{e.service.name}</span></span>' in detail

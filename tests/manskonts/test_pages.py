@@ -40,3 +40,12 @@ def test_browser_language_does_not_override_latvian(client):
 
     assert '<html lang="lv"' in response.content.decode()
     assert response["Content-Language"] == "lv"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/", "/mans-konts/", "/pieklustamibas-pazinojums/"])
+def test_read_only_pages_refuse_post(signed_in, owner, path):
+    response = signed_in(owner).post(path)
+
+    assert response.status_code == 405
+    assert response["Allow"] == "GET"
