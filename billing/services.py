@@ -156,6 +156,9 @@ def record_payment(
         external_id,
     )
     after_payment(invoice.order, paid_on)
+    from notifications.services import notify_payment_received
+
+    notify_payment_received(payment)
     return payment
 
 

@@ -138,6 +138,31 @@ def notify_invoice_issued(invoice) -> None:
     notify_client(invoice.client, Notification.Kind.INVOICE, subject, body, link)
 
 
+def notify_payment_received(payment) -> None:
+    """Money reached an invoice: the client learns how much, and whether anything is still owed."""
+    from billing.services import amount_owed, with_paid_amount
+    from manskonts.templatetags.manskonts import money
+
+    invoice = with_paid_amount(type(payment.invoice).objects.filter(pk=payment.invoice_id)).get()
+    owed = amount_owed(invoice)
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Saņemts maksājums par rēķinu %(number)s") % {"number": invoice.number}
+        body = _("Saņemti %(amount)s par rēķinu %(number)s (pasūtījums %(order)s).") % {
+            "amount": money(payment.amount),
+            "number": invoice.number,
+            "order": invoice.order.number,
+        }
+        if owed > 0:
+            body += " " + _("Vēl jāsamaksā %(owed)s.") % {"owed": money(owed)}
+        else:
+            body += " " + _("Rēķins ir apmaksāts pilnībā.")
+    try:
+        link = reverse("billing:invoice_detail", args=[invoice.number])
+    except NoReverseMatch:
+        link = reverse("orders:detail", args=[invoice.order.number])
+    notify_client(invoice.client, Notification.Kind.PAYMENT, subject, body, link)
+
+
 def notify_files_expiring(eservice, documents) -> None:
     """Files of one e-service will be deleted soon; one notification names them all."""
     with translation.override(settings.LANGUAGE_CODE):

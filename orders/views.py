@@ -88,5 +88,10 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
             "eservices": order.eservices.select_related("service").order_by("id"),
             "legend": status_legend(),
             "upload_form_available": upload_form_available(),
+            # One link under the parts when any result may be downloaded (the ZIP holds only those).
+            "results_zip": any(
+                part.download.allowed and any(not d.is_deleted for d in part.result_documents)
+                for part in parts
+            ),
         },
     )

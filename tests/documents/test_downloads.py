@@ -237,3 +237,19 @@ def test_results_zip_without_results_says_so(signed_in, owner, paid_order):
 
     assert response.status_code == 403
     assert response.context["reason"] == "Šim pasūtījumam nav lejupielādējamu rezultātu."
+
+
+def test_order_page_links_the_results_zip_once_and_only_when_results_may_be_downloaded(
+    signed_in, owner, paid_order, unpaid_order
+):
+    second = OrderPartFactory(order=paid_order, part_number=2)
+    make_document(name="a.pdf", order_part=paid_order.parts.get(part_number=1))
+    make_document(name="b.pdf", order_part=second)
+    make_document(name="c.pdf", order_part=unpaid_order.parts.get())
+    http = signed_in(owner)
+
+    paid = http.get(reverse("orders:detail", args=[paid_order.number])).content.decode()
+    unpaid = http.get(reverse("orders:detail", args=[unpaid_order.number])).content.decode()
+
+    assert paid.count(zip_url(paid_order)) == 1
+    assert zip_url(unpaid_order) not in unpaid

@@ -136,3 +136,33 @@ def test_result_attached_notification_names_the_order(
     assert notification.kind == Notification.Kind.RESULT
     assert notification.subject == "Pasūtījumam 2026-0000556 pievienots rezultāts"
     assert "„izziņa.pdf”" in notification.body
+
+
+def test_payment_received_notifies_what_is_still_owed_then_that_it_is_paid(
+    owner, owner_client, mailoutbox, django_capture_on_commit_callbacks
+):
+    from decimal import Decimal
+
+    from billing.services import record_payment
+
+    invoice = InvoiceFactory(order=OrderFactory(client=owner_client, number="2026-0000557"))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        record_payment(invoice, Decimal("5.00"), source="statement", external_id="camt-1")
+        record_payment(
+            invoice, invoice.total - Decimal("5.00"), source="statement", external_id="camt-2"
+        )
+        record_payment(
+            invoice, Decimal("1.00"), source="statement", external_id="camt-2"
+        )  # repeated
+
+    first, second = Notification.objects.order_by("id")
+    assert first.kind == second.kind == Notification.Kind.PAYMENT
+    assert first.subject == f"Saņemts maksājums par rēķinu {invoice.number}"
+    assert first.body == (
+        f"Saņemti 5,00\xa0€ par rēķinu {invoice.number} (pasūtījums 2026-0000557). "
+        "Vēl jāsamaksā 8,45\xa0€."
+    )
+    assert second.body.endswith("Rēķins ir apmaksāts pilnībā.")
+    assert second.link == reverse("billing:invoice_detail", args=[invoice.number])
+    assert len(mailoutbox) == 2
