@@ -16,6 +16,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
+from manskonts.client_address import client_address
+
 log = logging.getLogger("manskonts.security")
 
 
@@ -25,7 +27,7 @@ def _key(kind: str, value: str) -> str:
 
 
 def client_ip(request: HttpRequest | None) -> str:
-    return (request.META.get("REMOTE_ADDR") if request is not None else "") or "unknown"
+    return client_address(request) or "unknown"
 
 
 def _keys(username: str, ip: str) -> dict[str, str]:

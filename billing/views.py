@@ -29,6 +29,7 @@ from billing.services import (
     owed_invoices,
     with_paid_amount,
 )
+from manskonts.client_address import client_address
 
 PAGE_SIZE = 20
 
@@ -193,7 +194,7 @@ def demo_bank(request: HttpRequest, reference) -> HttpResponse:
                 attempt, "paid" if action == "pay" else "cancelled"
             )
             handle_callback(
-                DemoProvider.code, body, signature, timestamp, request.META.get("REMOTE_ADDR")
+                DemoProvider.code, body, signature, timestamp, client_address(request) or None
             )
         return redirect("billing:payment_result", reference=attempt.reference)
     lines = attempt.lines.select_related("invoice").order_by("id")
@@ -209,6 +210,6 @@ def payment_callback(request: HttpRequest) -> HttpResponse:
         request.body,
         request.headers.get(SIGNATURE_HEADER),
         request.headers.get(TIMESTAMP_HEADER),
-        request.META.get("REMOTE_ADDR"),
+        client_address(request) or None,
     )
     return JsonResponse({"outcome": delivery.outcome}, status=delivery.status_code)

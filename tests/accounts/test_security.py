@@ -77,6 +77,25 @@ def test_staff_sign_in_is_throttled_per_ip_across_accounts():
 
 
 @pytest.mark.django_db
+def test_behind_a_proxy_the_ip_limit_counts_each_client_not_the_proxy(settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    staff = StaffFactory()
+    attacker = HttpClient(REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR="192.0.2.7")
+    for n in range(10):
+        attempt(attacker, f"guess{n}")
+
+    blocked = attempt(attacker, staff.username, PASSWORD)
+    # Another person through the same proxy is not locked out, and forging the header's left
+    # entry does not help the attacker.
+    colleague = HttpClient(REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR="192.0.2.8")
+    forged = HttpClient(REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR="192.0.2.99, 192.0.2.7")
+
+    assert "Pārāk daudz" in blocked.content.decode()
+    assert attempt(colleague, staff.username, PASSWORD).status_code == 302
+    assert "Pārāk daudz" in attempt(forged, staff.username, PASSWORD).content.decode()
+
+
+@pytest.mark.django_db
 def test_the_account_limit_ignores_letter_case():
     staff = StaffFactory()
     for n in range(10):
