@@ -12,6 +12,7 @@ demo provider uses; the person is created at first sign-in.
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlencode
 
 import jwt
 import requests
@@ -76,6 +77,30 @@ def oidc_setting(name: str, *default):
     if name in DISCOVERED_ENDPOINTS and not explicit:
         return discovery()[DISCOVERED_ENDPOINTS[name]]
     return import_from_settings(name, *default)
+
+
+def end_session_url(id_token: str | None) -> str | None:
+    """Where to send a person who signs out, to end their session at the identity provider too
+    (OpenID Connect RP-Initiated Logout): its end_session_endpoint with the ID token as a hint and
+    our signed-out page to come back to. None when they did not sign in there or it has none."""
+    if not id_token or not enabled():
+        return None
+    try:
+        endpoint = discovery().get("end_session_endpoint")
+    except (requests.RequestException, ValueError, ImproperlyConfigured) as error:
+        log.warning("OIDC provider unavailable for sign-out: %s", error)
+        return None
+    if not endpoint:
+        return None
+    back = settings.SITE_URL + resolve_url(settings.LOGOUT_REDIRECT_URL)
+    query = urlencode(
+        {
+            "id_token_hint": id_token,
+            "client_id": settings.OIDC_RP_CLIENT_ID,
+            "post_logout_redirect_uri": back,
+        }
+    )
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
 
 
 def personal_code_from_claim(value) -> str:

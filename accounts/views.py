@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -62,8 +62,13 @@ def demo_login(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def logout_view(request: HttpRequest) -> HttpResponse:
-    """Ends the session server-side (flush deletes it from the session store)."""
+    """Ends the session server-side (flush deletes it from the session store), and at the identity
+    provider too when the person signed in there."""
+    id_token = request.session.get("oidc_id_token")
     logout(request)
+    provider_logout = oidc.end_session_url(id_token)
+    if provider_logout:
+        return HttpResponseRedirect(provider_logout)
     return redirect(settings.LOGOUT_REDIRECT_URL)
 
 

@@ -245,6 +245,7 @@ OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid profile")
 OIDC_PERSONAL_CODE_CLAIM = env_str("OIDC_PERSONAL_CODE_CLAIM", "sub")
 OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
 OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # kept in the server-side session as the hint for signing out there
 OIDC_TIMEOUT = 10
 AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "accounts.oidc.PersonalCodeOIDCBackend"]
 # Staff admin sign-in: at most this many failures per account and per IP address in the window.

@@ -46,13 +46,14 @@ class StandInProvider:
     audience: str = CLIENT_ID
     id_token_issuer: str | None = None
     signing_key: rsa.RSAPrivateKey | None = None
+    offers_logout: bool = True
 
     def jwks(self) -> dict:
         public = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
         return {"keys": [{**public, "kid": self.kid, "alg": "RS256", "use": "sig"}]}
 
     def discovery(self) -> dict:
-        return {
+        document = {
             "issuer": self.issuer,
             "authorization_endpoint": f"{self.issuer}/authorize",
             "token_endpoint": f"{self.issuer}/token",
@@ -62,6 +63,9 @@ class StandInProvider:
             "response_types_supported": ["code"],
             "subject_types_supported": ["public"],
         }
+        if self.offers_logout:
+            document["end_session_endpoint"] = f"{self.issuer}/logout"
+        return document
 
     def authorize(self, authorize_url_query: dict, claims: dict) -> str:
         """What the provider does after the person proves who they are: a one-time code."""

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.test import Client as HttpClient
 
 from accounts.models import Client, User
@@ -211,3 +212,36 @@ def test_oidc_provider_down_sends_the_person_back_with_a_message(settings):
 
     assert response.redirect_chain[-1][0] == "/pieslegties/"
     assert "nav pieejams" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_signing_out_ends_the_session_here_and_at_the_provider(provider, settings):
+    http = HttpClient()
+    sign_in_at_provider(http, provider, ANNA)
+    id_token = http.session["oidc_id_token"]
+    key = http.session.session_key
+
+    response = http.post("/iziet/")
+
+    location = urlsplit(response["Location"])
+    query = parse_qs(location.query)
+    assert response.status_code == 302
+    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{provider.issuer}/logout"
+    assert query["id_token_hint"] == [id_token]
+    assert query["client_id"] == [CLIENT_ID]
+    assert query["post_logout_redirect_uri"] == [f"{settings.SITE_URL}/"]
+    assert AUTH_SESSION_KEY not in http.session
+    assert not Session.objects.filter(session_key=key).exists()
+
+
+@pytest.mark.django_db
+def test_signing_out_stays_here_when_the_provider_offers_no_sign_out(provider):
+    provider.offers_logout = False
+    http = HttpClient()
+    sign_in_at_provider(http, provider, ANNA)
+
+    response = http.post("/iziet/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert AUTH_SESSION_KEY not in http.session
