@@ -145,10 +145,12 @@ class EService(models.Model):
             models.Index(
                 fields=["client", "requested_by", "service_rank", "id"], name="eservice_client_user"
             ),
+            # Also the report's totals by service and status: an index-only scan, not a heap read.
             models.Index(
                 fields=["client", "received_at", "id"],
                 name="eservice_client_received",
                 condition=Q(received_at__isnull=False),
+                include=["service", "status"],
             ),
         ]
 
