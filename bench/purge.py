@@ -112,7 +112,25 @@ def run_purge() -> None:
     from documents.services import purge_expired_files
 
     report = purge_expired_files()
-    print(json.dumps({"purged": report.purged, "failed": report.failed, "batches": report.batches}))
+    print(
+        json.dumps(
+            {
+                "purged": report.purged,
+                "failed": report.failed,
+                "batches": report.batches,
+                "peak_mb": peak_rss_mb(),
+            }
+        )
+    )
+
+
+def peak_rss_mb() -> float:
+    """This process's own peak resident memory (VmHWM). Not getrusage's maxrss, which on Linux
+    also counts what the process held before exec: the forked copy of its large parent."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss) / 1024
 
 
 def main() -> None:
@@ -140,8 +158,8 @@ def main() -> None:
             check=True,
         )
         seconds = time.monotonic() - started
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
         report = json.loads(child.stdout.strip().splitlines()[-1])
+        peak_mb = report["peak_mb"]
 
         from documents.models import Document, DocumentAuditEntry
 

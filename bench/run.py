@@ -243,6 +243,25 @@ def cases() -> list[tuple[str, str, int]]:
     return result
 
 
+def other_pages() -> list[tuple[str, str, int]]:
+    """Pages outside the two lists' targets, measured for the record."""
+    from accounts.models import Client
+    from eservices.models import EService
+    from orders.models import Order
+
+    legal = Client.objects.get(registration_number=LEGAL)
+    eservice = EService.objects.for_client(legal).order_by("-id").first()
+    order = Order.objects.for_client(legal).order_by("-id").first()
+    return [
+        ("overview", "/mans-konts/", 200),
+        ("report of all received e-services (totals)", "/mans-konts/e-pakalpojumi/atskaite/", 200),
+        ("invoices", "/mans-konts/rekini/", 200),
+        ("notifications", "/mans-konts/pazinojumi/", 200),
+        ("e-service detail", f"/mans-konts/e-pakalpojumi/{eservice.pk}/", 200),
+        ("order detail", f"/mans-konts/pasutijumi/{order.number}/", 200),
+    ]
+
+
 # --- the plain Django way, for comparison ----------------------------------------------------------
 def baseline_url(page: int) -> str:
     return f"/bench-baseline/?page={page}"
@@ -285,7 +304,7 @@ def install_baseline() -> None:
 def excel_benchmark() -> dict:
     """Run the export of EXCEL_ROWS rows in a fresh process: wall time and peak memory."""
     code = f"""
-import os, resource, sys, time, tempfile
+import os, sys, time, tempfile
 sys.path.insert(0, {str(ROOT)!r})
 import django; django.setup()
 from accounts.models import Client
@@ -298,7 +317,9 @@ with tempfile.TemporaryFile() as target:
     n = write_report(qs, target, with_user=True)
     size = target.tell()
 seconds = time.perf_counter() - start
-print(n, round(seconds, 2), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, size)
+# VmHWM: this process's own peak (getrusage's maxrss would also count the forked parent's pages).
+peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+print(n, round(seconds, 2), peak // 1024, size)
 """
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
@@ -315,6 +336,7 @@ def main() -> None:
     http = signed_in_client()
 
     results = [measure(http, name, url, expect) for name, url, expect in cases()]
+    others = [measure(http, name, url, expect) for name, url, expect in other_pages()]
     base_deep = measure(http, "baseline ListView+Paginator page 1000 by name", baseline_url(1000))
     base_first = measure(http, "baseline ListView+Paginator page 1 by name", baseline_url(1))
     ours = next(r for r in results if r["name"] == "eservices deep page 2000 sorted by service")
@@ -331,6 +353,9 @@ def main() -> None:
             f"{'yes' if ok else 'NO'}"
         )
     for r in (base_first, base_deep):
+        print(f"{r['name']:<{width}}{r['median_ms']:>10}{r['p95_ms']:>10}{r['queries']:>9}")
+    print("\nOther pages (no target of their own):")
+    for r in others:
         print(f"{r['name']:<{width}}{r['median_ms']:>10}{r['p95_ms']:>10}{r['queries']:>9}")
     print(
         f"\nDeep sorted page: ours {ours['median_ms']} ms vs baseline {base_deep['median_ms']} ms "
@@ -349,6 +374,7 @@ def main() -> None:
                 "rows": ROWS,
                 "runs": RUNS,
                 "cases": results,
+                "other_pages": others,
                 "baseline": [base_first, base_deep],
                 "deep_sorted_ratio": ratio,
                 "excel": excel,
