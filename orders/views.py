@@ -31,9 +31,9 @@ def order_list(request: HttpRequest) -> HttpResponse:
     number = normalize_order_number(request.GET.get("number", ""))[:20]
     if number:
         # An exact order number goes straight to that order.
-        exact = Order.objects.for_client(request.client).filter(number=number).first()
-        if exact is not None:
-            return redirect("orders:detail", exact.number)
+        exact = Order.objects.for_client(request.client).filter(number=number)
+        if exact.exists():
+            return redirect("orders:detail", number)
     result = run_list(request, OrderPartFilter, order_rows(request.client), SORTS)
     states = payment_states(result.page.rows)
     for part in result.page.rows:
