@@ -183,6 +183,7 @@ class EServiceFilter(ListFilterSet):
                 "user"
             ].choices = self.user_choices  # the empty choice comes first by itself
         form.fields["group"].choices = self.group_choices
+        form.fields["group"].data_language = "lv"  # group names are Latvian data
 
     def filter_date(self, queryset, name, value):
         column, bound = self.DATE_BOUNDS[name]

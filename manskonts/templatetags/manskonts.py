@@ -120,11 +120,19 @@ def govuk_field(field: BoundField) -> SafeString:
     value = "" if value is None else str(value)
     widget_type = field.widget_type
     if widget_type == "select":
+        # Choices that are Latvian data (service groups) say so on a page in another language.
+        data_lang = getattr(field.field, "data_language", "")
+        option_lang = (
+            format_html(' lang="{}"', data_lang)
+            if data_lang and data_lang != get_language()
+            else ""
+        )
         options = "".join(
             format_html(
-                '<option value="{}"{}>{}</option>',
+                '<option value="{}"{}{}>{}</option>',
                 choice,
                 " selected" if str(choice) == value else "",
+                option_lang if choice != "" else "",
                 label,
             )
             for choice, label in field.field.choices

@@ -72,3 +72,21 @@ def test_service_names_are_marked_latvian_on_english_pages(owner_client, owner, 
     assert latvian == e.service.name
     assert cells(english_page)[0][2] == f'<span lang="lv">{e.service.name}</span>'
     assert f'<span class="govuk-caption-l"><span lang="lv">{e.service.name}</span></span>' in detail
+
+
+@pytest.mark.django_db
+def test_service_group_options_are_marked_latvian_on_english_pages(owner, signed_in):
+    from django.conf import settings
+
+    from orders.models import ServiceGroup
+
+    group = ServiceGroup.objects.order_by("name").first()
+    http = signed_in(owner)
+
+    latvian = http.get(LIST).content.decode()
+    http.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = http.get(LIST).content.decode()
+
+    assert f'<option value="{group.pk}">{group.name}</option>' in latvian
+    assert f'<option value="{group.pk}" lang="lv">{group.name}</option>' in english
+    assert '<option value="" selected>All groups</option>' in english
