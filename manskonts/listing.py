@@ -253,9 +253,9 @@ def query_without(params: QueryDict, *keys: str) -> str:
 # A page's rows are written in Python rather than the template language: 20 rows of 9 or 10 cells
 # through template variables and filters cost about 3 ms, a sixth of the page's whole budget
 # (SPEC Targets: median <= 20 ms), and the same markup with the same escaping (html_cells) costs a
-# tenth of that. Each table's row layout lives next to its view (eservices/tables.py, orders/tables.py);
-# the header, caption and empty row stay in the templates. The tag colours are those of
-# templates/includes/status_tag.html.
+# tenth of that. Each table's row layout lives next to its view (eservices/tables.py,
+# orders/tables.py); the header, caption and empty row stay in the templates. TAG_CLASSES are the
+# status colours of both the rows and templates/includes/status_tag.html (the tag_class filter).
 TAG_CLASSES = {
     "completed": "govuk-tag--green",
     "cancelled": "govuk-tag--red",

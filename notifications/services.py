@@ -112,6 +112,14 @@ def notify_result_attached(document) -> None:
     notify_client(client, Notification.Kind.RESULT, subject, body, link)
 
 
+def _invoice_link(invoice) -> str:
+    """The invoice's page, or its order's when the billing pages are not installed."""
+    try:
+        return reverse("billing:invoice_detail", args=[invoice.number])
+    except NoReverseMatch:
+        return reverse("orders:detail", args=[invoice.order.number])
+
+
 def notify_invoice_issued(invoice) -> None:
     """VZD issued an invoice: the client learns its number, amount and due date, and where to pay."""
     from manskonts.templatetags.manskonts import money
@@ -131,19 +139,18 @@ def notify_invoice_issued(invoice) -> None:
             "total": money(invoice.total),
             "due": invoice.due_on.strftime("%d.%m.%Y"),
         }
-    try:
-        link = reverse("billing:invoice_detail", args=[invoice.number])
-    except NoReverseMatch:
-        link = reverse("orders:detail", args=[invoice.order.number])
+    link = _invoice_link(invoice)
     notify_client(invoice.client, Notification.Kind.INVOICE, subject, body, link)
 
 
 def notify_payment_received(payment) -> None:
     """Money reached an invoice: the client learns how much, and whether anything is still owed."""
+    from billing.models import Invoice
     from billing.services import amount_owed, with_paid_amount
     from manskonts.templatetags.manskonts import money
 
-    invoice = with_paid_amount(type(payment.invoice).objects.filter(pk=payment.invoice_id)).get()
+    invoices = Invoice.objects.filter(pk=payment.invoice_id).select_related("order", "client")
+    invoice = with_paid_amount(invoices).get()
     owed = amount_owed(invoice)
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Saņemts maksājums par rēķinu %(number)s") % {"number": invoice.number}
@@ -156,10 +163,7 @@ def notify_payment_received(payment) -> None:
             body += " " + _("Vēl jāsamaksā %(owed)s.") % {"owed": money(owed)}
         else:
             body += " " + _("Rēķins ir apmaksāts pilnībā.")
-    try:
-        link = reverse("billing:invoice_detail", args=[invoice.number])
-    except NoReverseMatch:
-        link = reverse("orders:detail", args=[invoice.order.number])
+    link = _invoice_link(invoice)
     notify_client(invoice.client, Notification.Kind.PAYMENT, subject, body, link)
 
 

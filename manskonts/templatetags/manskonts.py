@@ -12,6 +12,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from manskonts import listing
 from manskonts.identifiers import format_cadastral, format_personal_code
 
 register = template.Library()
@@ -47,6 +48,12 @@ def lv(value):
     if value in (None, "") or get_language() == "lv":
         return value
     return format_html('<span lang="lv">{}</span>', value)
+
+
+@register.filter
+def tag_class(status) -> str:
+    """The GOV.UK tag colour of a status (one table for templates and the Python-written rows)."""
+    return listing.tag_class(status)
 
 
 @register.filter
