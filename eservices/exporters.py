@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
@@ -21,6 +22,26 @@ from manskonts.identifiers import format_cadastral
 DATE_FORMAT = "DD.MM.YYYY"
 CHUNK_SIZE = 2000
 PROGRESS_EVERY = 10000
+
+
+def text_cell(cell: WriteOnlyCell, value: str | None) -> WriteOnlyCell | str | None:
+    """`value` to append as a string cell, never a formula; None for an empty cell.
+
+    openpyxl turns a string that starts with "=" into a formula (and "#N/A" and the like into an
+    error value); such a value goes into `cell` with its type set back to string afterwards, which
+    writes an inline string (`t="inlineStr"`) that Excel and LibreOffice show exactly as typed and
+    never evaluate, so the visible text needs no apostrophe. Any other string openpyxl already
+    writes as an inline string, "+", "-", "@", tab and CR prefixes included
+    (tests/security/test_excel_formulas.py reads the XML back), so it is passed as it is: a cell
+    object per value would cost a caught exception in openpyxl's row writer, a third more time.
+    """
+    if not value:
+        return None
+    if value[0] != "=" and value not in ERROR_CODES:
+        return value
+    cell.value = value  # openpyxl's check: no control characters Excel cannot hold
+    cell.data_type = "s"
+    return cell
 
 
 def columns(with_user: bool) -> list[tuple[str, int]]:
@@ -130,6 +151,11 @@ def write_report(
         cell.number_format = DATE_FORMAT
         date_cells.append(cell)
     created_cell, changed_cell, received_cell = date_cells
+    # Text that a client, a person's name or VZD's data put in a cell, as strings (text_cell): one
+    # reusable cell per column, safe because each row is written as it is appended.
+    service_cell, group_cell, object_cell, status_cell, orders_cell, label_cell, user_cell = (
+        WriteOnlyCell(sheet) for _column in range(7)
+    )
     statuses = {value: str(label) for value, label in EServiceStatus.choices}
 
     count = 0
@@ -154,17 +180,17 @@ def write_report(
             row = [
                 pk,
                 created_cell,
-                service,
-                group,
-                format_cadastral(obj),
-                statuses.get(status, status),
+                text_cell(service_cell, service),
+                text_cell(group_cell, group),
+                text_cell(object_cell, format_cadastral(obj)),
+                text_cell(status_cell, statuses.get(status, status)),
                 changed_cell,
                 received_cell if received is not None else None,
-                orders.get(pk, ""),
-                label or "",
+                text_cell(orders_cell, orders.get(pk, "")),
+                text_cell(label_cell, label),
             ]
             if with_user:
-                row.append(f"{first or ''} {last or ''}".strip())
+                row.append(text_cell(user_cell, f"{first or ''} {last or ''}".strip()))
             sheet.append(row)
         count += len(chunk)
         if progress is not None and count % PROGRESS_EVERY < CHUNK_SIZE:
