@@ -23,7 +23,13 @@ from django.utils.translation import gettext_lazy
 
 from documents.models import Document, DocumentAuditEntry
 from documents.services import attach_result
-from documents.storage import content_disposition, is_object_storage, presigned_download_url
+from documents.storage import (
+    content_disposition,
+    is_object_storage,
+    is_stored,
+    open_stored,
+    presigned_download_url,
+)
 from documents.validation import ACCEPT_ATTRIBUTE, validate_upload
 
 
@@ -100,14 +106,18 @@ class DocumentAdmin(admin.ModelAdmin):
         document = get_object_or_404(Document, pk=pk)
         if document.is_deleted or not document.file:
             raise Http404
+        # A record whose object is missing from storage is a 404, never a 500.
         if is_object_storage(document.file.storage):
+            if not is_stored(document.file.name, document.file.storage):
+                raise Http404
             response: HttpResponse = HttpResponseRedirect(
                 presigned_download_url(document.file.name, document.original_name)
             )
         else:
-            response = FileResponse(
-                document.file.open("rb"), content_type="application/octet-stream"
-            )
+            source = open_stored(document.file.name, document.file.storage)
+            if source is None:
+                raise Http404
+            response = FileResponse(source, content_type="application/octet-stream")
             response["Content-Disposition"] = content_disposition(document.original_name)
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"

@@ -17,7 +17,7 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from documents.models import Document, DocumentAuditEntry
+from documents.models import Document, DocumentAuditEntry, PurgeRun
 from documents.storage import delete_stored
 from documents.validation import CheckedUpload
 
@@ -132,25 +132,105 @@ def _delete_all(keys: list[tuple[int, str]], storage) -> dict[int, Exception]:
     return failures
 
 
+def _finish_batch(
+    rows: list[tuple[int, str]], *, now: datetime, storage, report: PurgeReport
+) -> None:
+    """Delete from storage the objects of rows already marked deleted (that marking committed),
+    then clear their keys with an audit entry each. A failure un-marks its row: the object is
+    still there, so the file stays available until a later run deletes it. Every statement is
+    conditional on the key still being set, so a second run working on the same rows at the
+    same moment neither audits a file twice nor un-marks one the other has finished."""
+    failures = _delete_all(rows, storage)
+    done = [pk for pk, _key in rows if pk not in failures]
+    audit_table = DocumentAuditEntry._meta.db_table
+    document_table = Document._meta.db_table
+    with transaction.atomic():
+        if done:
+            finished = list(
+                Document.objects.filter(pk__in=done, deleted_at__isnull=False)
+                .exclude(file="")
+                .select_for_update()
+                .values_list("id", flat=True)
+            )
+            if finished:
+                with connection.cursor() as cursor:
+                    # The entry copies name, size and key from the row before the key is cleared.
+                    cursor.execute(
+                        f"INSERT INTO {audit_table} "  # noqa: S608 — table names, not input
+                        "(document_id, action, at, storage_key, original_name, size, detail) "
+                        f"SELECT id, %s, deleted_at, file, original_name, size, '' "
+                        f"FROM {document_table} WHERE id = ANY(%s)",
+                        [DocumentAuditEntry.Action.PURGED, finished],
+                    )
+                Document.objects.filter(pk__in=finished).update(file="")
+            report.purged += len(finished)
+        if failures:
+            for pk, error in failures.items():
+                log.warning("purge: storage refused document_id=%s: %r", pk, error)
+            failed = list(
+                Document.objects.filter(pk__in=list(failures))
+                .exclude(file="")
+                .select_for_update()
+                .values_list("id", "file", "original_name", "size")
+            )
+            Document.objects.filter(pk__in=[row[0] for row in failed]).update(deleted_at=None)
+            DocumentAuditEntry.objects.bulk_create(
+                DocumentAuditEntry(
+                    document_id=pk,
+                    action=DocumentAuditEntry.Action.PURGE_FAILED,
+                    at=now,
+                    storage_key=key,
+                    original_name=name,
+                    size=size,
+                    detail=repr(failures[pk])[:255],
+                )
+                for pk, key, name, size in failed
+            )
+            report.failed += len(failures)
+            report.failed_ids.extend(sorted(failures))
+    report.batches += 1
+
+
+def unfinished_purges() -> Q:
+    """Records marked deleted whose object was not yet confirmed gone: a run killed mid-batch."""
+    return Q(deleted_at__isnull=False) & ~Q(file="")
+
+
 def purge_expired_files(
     *, now: datetime | None = None, batch_size: int = PURGE_BATCH_SIZE, storage=None
 ) -> PurgeReport:
     """Delete from storage every e-service file older than FILE_RETENTION_DAYS, keep its record
-    (name, size, deleted_at) and write an audit entry per file.
+    (name, size, deleted_at) and write an audit entry per file; record the run (`PurgeRun`).
 
-    Batches are locked with SELECT … FOR UPDATE SKIP LOCKED and committed one by one, so two runs
-    never fight over a row and a run killed mid-way loses at most one uncommitted batch: its
-    records stay undeleted and the next run deletes them again (a missing object is not an error).
-    A file whose deletion fails keeps its record, gets a `purge_failed` audit entry and is retried
-    by the next run. The walk goes forward by (uploaded_at, id), so failures do not loop. Memory is
-    bounded by one batch; the audit entries and the marking are two set-based statements.
+    A record is marked deleted, and that committed, *before* its object is deleted from storage;
+    only afterwards is its storage key cleared (with the audit entry). So whenever a run dies —
+    killed mid-batch, the machine gone — a record whose object may be gone already says
+    "deleted" and no download tries to serve it; the next run first finishes what such a run
+    left (rows marked deleted that still have a key: deleting a missing object is not an
+    error), then goes on. Batches are locked with SELECT … FOR UPDATE SKIP LOCKED, so two runs
+    never fight over a row. A file whose deletion fails is un-marked (it is still there), gets
+    a `purge_failed` audit entry and is retried by the next run. The walk goes forward by
+    (uploaded_at, id), so failures do not loop. Memory is bounded by one batch.
     """
     started = time.monotonic()
+    run = PurgeRun.objects.create()
     now = now or timezone.now()
     cutoff = retention_cutoff(now)
     report = PurgeReport()
+
+    last_id = 0
+    while True:
+        leftovers = list(
+            Document.objects.filter(unfinished_purges(), pk__gt=last_id)
+            .order_by("id")
+            .values_list("id", "file")[:batch_size]
+        )
+        if not leftovers:
+            break
+        last_id = leftovers[-1][0]
+        _finish_batch(leftovers, now=now, storage=storage, report=report)
+
     after: tuple[datetime, int] | None = None
-    audit_table = DocumentAuditEntry._meta.db_table
     document_table = Document._meta.db_table
     while True:
         with transaction.atomic():
@@ -173,42 +253,15 @@ def purge_expired_files(
             if not batch:
                 break
             after = (batch[-1][1], batch[-1][0])
-            failures = _delete_all([(pk, key) for pk, _at, key in batch], storage)
-            done = [pk for pk, _at, _key in batch if pk not in failures]
-            if done:
-                with connection.cursor() as cursor:
-                    # The audit entry copies name, size and key from the row before it is marked.
-                    cursor.execute(
-                        f"INSERT INTO {audit_table} "  # noqa: S608 — table names, not input
-                        "(document_id, action, at, storage_key, original_name, size, detail) "
-                        f"SELECT id, %s, %s, file, original_name, size, '' FROM {document_table} "
-                        "WHERE id = ANY(%s)",
-                        [DocumentAuditEntry.Action.PURGED, now, done],
-                    )
-                Document.objects.filter(pk__in=done).update(deleted_at=now, file="")
-            if failures:
-                for pk, error in failures.items():
-                    log.warning("purge: storage refused document_id=%s: %r", pk, error)
-                failed = Document.objects.filter(pk__in=list(failures)).values_list(
-                    "id", "file", "original_name", "size"
-                )
-                DocumentAuditEntry.objects.bulk_create(
-                    DocumentAuditEntry(
-                        document_id=pk,
-                        action=DocumentAuditEntry.Action.PURGE_FAILED,
-                        at=now,
-                        storage_key=key,
-                        original_name=name,
-                        size=size,
-                        detail=repr(failures[pk])[:255],
-                    )
-                    for pk, key, name, size in failed
-                )
-                report.failed += len(failures)
-                report.failed_ids.extend(sorted(failures))
-            report.purged += len(done)
-            report.batches += 1
+            Document.objects.filter(pk__in=[pk for pk, _at, _key in batch]).update(deleted_at=now)
+        # Committed: from here on these records say "deleted", whatever becomes of this process.
+        _finish_batch(
+            [(pk, key) for pk, _at, key in batch], now=now, storage=storage, report=report
+        )
     report.seconds = time.monotonic() - started
+    PurgeRun.objects.filter(pk=run.pk).update(
+        finished_at=timezone.now(), files_purged=report.purged, files_failed=report.failed
+    )
     log.info(
         "purge: %s files deleted, %s failed, %s batches, %.1f s",
         report.purged,

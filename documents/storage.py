@@ -52,3 +52,22 @@ def delete_stored(name: str, storage: Storage | None = None) -> None:
     if not name:
         return
     (storage or default_storage).delete(name)
+
+
+def is_stored(name: str, storage: Storage | None = None) -> bool:
+    """Whether the object is really there (a HEAD request on S3, a stat on disk). A download asks
+    first, so a record whose file went missing (a purge killed mid-batch, a lost bucket object) is
+    shown as unavailable instead of failing with a 500 or an S3 error page."""
+    if not name:
+        return False
+    return (storage or default_storage).exists(name)
+
+
+def open_stored(name: str, storage: Storage | None = None):
+    """The object opened for reading, or None when it is missing from storage."""
+    if not is_stored(name, storage):
+        return None
+    try:
+        return (storage or default_storage).open(name, "rb")
+    except FileNotFoundError:  # deleted between the check and the open
+        return None

@@ -21,7 +21,13 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.acting_for import client_required
 from documents.access import download_decision, results_for_download
 from documents.models import Document
-from documents.storage import content_disposition, is_object_storage, presigned_download_url
+from documents.storage import (
+    content_disposition,
+    is_object_storage,
+    is_stored,
+    open_stored,
+    presigned_download_url,
+)
 from documents.uploads import PART_FIELD, handle_upload
 from documents.zipstream import stream_zip
 from eservices.models import EService
@@ -38,8 +44,15 @@ def _private(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _refused(request: HttpRequest, context: dict) -> HttpResponse:
-    return _private(render(request, "documents/refused.html", context, status=403))
+def _refused(request: HttpRequest, context: dict, status: int = 403) -> HttpResponse:
+    return _private(render(request, "documents/refused.html", context, status=status))
+
+
+def _missing(request: HttpRequest, document: Document) -> HttpResponse:
+    """The record says the file exists but storage has no such object: 410, never a 500."""
+    log.warning("download: stored object missing document_id=%s", document.pk)
+    reason = _("Datne vairs nav pieejama: tā ir dzēsta no glabātuves.")
+    return _refused(request, {"document": document, "reason": reason}, status=410)
 
 
 @require_GET
@@ -57,10 +70,15 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     log.info("download document_id=%s user_id=%s", document.pk, request.user.pk)
     if is_object_storage(document.file.storage):
+        if not is_stored(document.file.name, document.file.storage):
+            return _missing(request, document)
         # Issued only now, after the check; the URL lives at most a minute.
         url = presigned_download_url(document.file.name, document.original_name)
         return _private(HttpResponseRedirect(url))
-    response = FileResponse(document.file.open("rb"), content_type="application/octet-stream")
+    source = open_stored(document.file.name, document.file.storage)
+    if source is None:
+        return _missing(request, document)
+    response = FileResponse(source, content_type="application/octet-stream")
     response["Content-Disposition"] = content_disposition(document.original_name)
     return _private(response)
 
@@ -71,6 +89,20 @@ def download_results_zip(request: HttpRequest, number: str) -> HttpResponse:
     """All results of an order the client may download, as one streamed ZIP."""
     order = get_object_or_404(Order.objects.for_client(request.client), number=number)
     documents, reasons = results_for_download(order)
+    present = [d for d in documents if is_stored(d.file.name, d.file.storage)]
+    if len(present) < len(documents):
+        log.warning(
+            "results zip: stored objects missing order=%s missing=%s",
+            order.number,
+            len(documents) - len(present),
+        )
+        reasons.append(
+            _("%(count)s rezultāta datnes vairs nav pieejamas: tās ir dzēstas no glabātuves.")
+            % {"count": len(documents) - len(present)}
+        )
+        if not present:
+            return _refused(request, {"order": order, "reason": " ".join(reasons)}, status=410)
+        documents = present
     if not documents:
         reason = " ".join(reasons) or _("Šim pasūtījumam nav lejupielādējamu rezultātu.")
         return _refused(request, {"order": order, "reason": reason})

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import zipfile
 from collections.abc import Iterable, Iterator
 
 from django.utils import timezone
 
 from documents.models import Document
+from documents.storage import open_stored
 from documents.validation import safe_display_name
+
+log = logging.getLogger("manskonts.documents")
 
 CHUNK = 64 * 1024
 
@@ -50,19 +54,37 @@ def unique_names(documents: Iterable[Document]) -> list[tuple[Document, str]]:
     return named
 
 
+def _opened(document: Document):
+    """The document's bytes and their first chunk, or (None, b"") when the object has vanished
+    since the view checked it: that file is left out rather than the archive cut off mid-way."""
+    source = open_stored(document.file.name, document.file.storage)
+    if source is None:
+        return None, b""
+    try:
+        return source, source.read(CHUNK)
+    except FileNotFoundError:
+        source.close()
+        return None, b""
+
+
 def stream_zip(documents: Iterable[Document]) -> Iterator[bytes]:
     sink = _Sink()
     with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED) as archive:
         for document, name in unique_names(documents):
+            source, chunk = _opened(document)
+            if source is None:
+                log.warning("results zip: object vanished document_id=%s", document.pk)
+                continue
             info = zipfile.ZipInfo(
                 name, date_time=timezone.localtime(document.uploaded_at).timetuple()[:6]
             )
             info.compress_type = zipfile.ZIP_DEFLATED
-            with document.file.open("rb") as source, archive.open(info, "w") as target:
-                while chunk := source.read(CHUNK):
+            with source, archive.open(info, "w") as target:
+                while chunk:
                     target.write(chunk)
                     if data := sink.take():
                         yield data
+                    chunk = source.read(CHUNK)
             if data := sink.take():
                 yield data
     if data := sink.take():

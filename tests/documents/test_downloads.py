@@ -253,3 +253,49 @@ def test_order_page_links_the_results_zip_once_and_only_when_results_may_be_down
 
     assert paid.count(zip_url(paid_order)) == 1
     assert zip_url(unpaid_order) not in unpaid
+
+
+# --- A record whose object is missing from storage (issue 11, point 6) ----------------------------
+
+
+def test_download_of_a_file_missing_from_storage_says_so_instead_of_a_500(
+    signed_in, owner, owner_eservice
+):
+    from django.core.files.storage import default_storage
+
+    document = make_document(name="pazudis.pdf", eservice=owner_eservice)
+    default_storage.delete(document.file.name)  # as a purge killed after the delete would leave it
+
+    response = signed_in(owner).get(url(document))
+
+    assert response.status_code == 410
+    assert "Datne vairs nav pieejama" in response.content.decode()
+    assert "pazudis.pdf" in response.content.decode()
+
+
+def test_results_zip_leaves_out_a_result_missing_from_storage(signed_in, owner, paid_order):
+    from django.core.files.storage import default_storage
+
+    part = paid_order.parts.get()
+    make_document(name="ir.pdf", data=b"%PDF-1 ir", order_part=part)
+    missing = make_document(name="nav.pdf", order_part=part)
+    default_storage.delete(missing.file.name)
+
+    response = signed_in(owner).get(zip_url(paid_order))
+
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(body(response)))
+    assert archive.namelist() == ["ir.pdf"]
+    assert archive.testzip() is None
+
+
+def test_results_zip_with_every_result_missing_from_storage_says_so(signed_in, owner, paid_order):
+    from django.core.files.storage import default_storage
+
+    missing = make_document(name="nav.pdf", order_part=paid_order.parts.get())
+    default_storage.delete(missing.file.name)
+
+    response = signed_in(owner).get(zip_url(paid_order))
+
+    assert response.status_code == 410
+    assert "vairs nav pieejamas" in response.content.decode()

@@ -210,3 +210,68 @@ def test_remind_expiring_files_leaves_order_files_alone(paid_order):
 
     assert remind_expiring_files() == 0
     assert Notification.objects.count() == 0
+
+
+class ProcessKilled(BaseException):
+    """What kill -9 looks like from inside: nothing after this line runs, no except: catches it."""
+
+
+class DyingStorage(FileSystemStorage):
+    """Deletes the object, then the process "dies" right after deleting `dies_after`."""
+
+    def __init__(self, dies_after: str):
+        super().__init__(location=default_storage.location)
+        self.dies_after = dies_after
+
+    def delete(self, name):
+        super().delete(name)
+        if name == self.dies_after:
+            raise ProcessKilled
+
+
+def test_purge_killed_mid_batch_leaves_no_record_whose_file_is_gone_unmarked(
+    signed_in, owner, owner_eservice
+):
+    """Issue 11, point 6: a purge killed between deleting objects and committing their batch
+    used to leave records that looked downloadable with nothing behind them (a 500)."""
+    from django.urls import reverse
+
+    documents = [aged(95 + i, eservice=owner_eservice, name=f"{i}.pdf") for i in range(5)]
+    oldest = min(documents, key=lambda d: d.uploaded_at)
+
+    with pytest.raises(ProcessKilled):
+        purge_expired_files(storage=DyingStorage(oldest.file.name), batch_size=10)
+
+    http = signed_in(owner)
+    for document in documents:
+        gone = not default_storage.exists(document.file.name)
+        document.refresh_from_db()
+        response = http.get(reverse("documents:download", args=[document.pk]))
+        assert response.status_code in (200, 403)
+        if gone:
+            assert document.is_deleted
+            assert response.status_code == 403
+            assert "Datne dzēsta" in response.content.decode()
+
+    report = purge_expired_files()  # the next night's run finishes the job, once
+
+    assert report.purged == 5
+    assert Document.objects.filter(deleted_at__isnull=True).count() == 0
+    assert Document.objects.exclude(file="").count() == 0
+    assert sorted(
+        DocumentAuditEntry.objects.filter(action="purged").values_list("document_id", flat=True)
+    ) == sorted(d.pk for d in documents)
+    assert purge_expired_files().purged == 0
+
+
+def test_each_purge_run_is_recorded(owner_eservice):
+    from documents.models import PurgeRun
+
+    aged(95, eservice=owner_eservice)
+
+    purge_expired_files()
+
+    run = PurgeRun.objects.get()
+    assert run.finished_at is not None
+    assert run.finished_at >= run.started_at
+    assert (run.files_purged, run.files_failed) == (1, 0)

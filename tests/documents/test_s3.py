@@ -173,3 +173,48 @@ def test_s3_purge_deletes_the_object_and_keeps_the_record(s3, signed_in, owner, 
     assert report.purged == 1
     assert keys(s3) == []
     assert Document.objects.get().is_deleted
+
+
+def test_s3_download_of_an_object_missing_from_the_bucket_says_so(
+    s3, signed_in, owner, owner_eservice
+):
+    """No pre-signed URL to an S3 404 page: the portal says the file is no longer there."""
+    http = signed_in(owner)
+    upload(http, owner_eservice, samples.upload("a.pdf", samples.PDF))
+    document = Document.objects.get()
+    s3.delete_object(Bucket=BUCKET, Key=document.file.name)
+
+    response = http.get(reverse("documents:download", args=[document.pk]))
+
+    assert response.status_code == 410
+    assert "Datne vairs nav pieejama" in response.content.decode()
+
+
+def test_s3_healthz_only_reads_the_bucket(s3, client):
+    """Issue 11, point 9: /healthz used to PUT and DELETE an object on every call."""
+    from django.core.files.storage import default_storage
+
+    calls: list[str] = []
+    events = default_storage.connection.meta.client.meta.events
+    events.register("before-call.s3", lambda model, **kwargs: calls.append(model.name))
+
+    for _ in range(3):
+        response = client.get(reverse("healthz"))
+        assert (response.status_code, response.json()["checks"]["storage"]) == (200, "ok")
+
+    assert calls == ["HeadBucket"] * 3
+    assert keys(s3) == []
+
+
+def test_s3_healthz_reports_a_missing_bucket(s3, client, settings):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            **settings.STORAGES["default"],
+            "OPTIONS": {**settings.STORAGES["default"]["OPTIONS"], "bucket_name": "no-such"},
+        },
+    }
+
+    response = client.get(reverse("healthz"))
+
+    assert (response.status_code, response.json()["checks"]["storage"]) == (503, "down")
