@@ -1,13 +1,26 @@
 """/healthz: is this web worker able to serve? Checks the database, Redis (when configured) and
-file storage, and answers 503 naming what is down. No personal data, no authentication."""
+file storage, and answers 503 naming what is down. No personal data, no authentication.
+
+Every check only reads: a `SELECT 1`, a Redis PING, and for storage a HEAD on the S3 bucket or a
+look at the media folder on disk, so an unauthenticated caller cannot make the portal write.
+
+Two more facts are reported without deciding the status (a web worker serves pages without them):
+`celery` — whether Celery workers answer a broadcast ping (at most PING_TIMEOUT seconds, the
+answer reused for PING_CACHE_SECONDS so frequent probes do not flood the broker; "eager" when
+there is no broker and tasks run in the web process), and `purge` — when the retention purge last
+started and finished (`documents.PurgeRun`), so a beat that stopped running is seen.
+"""
 
 from __future__ import annotations
 
 import logging
-import uuid
+import os
+import threading
+import time
+from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
@@ -15,6 +28,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 log = logging.getLogger("manskonts.health")
+
+PING_TIMEOUT = 1.0
+PING_CACHE_SECONDS = 15.0
 
 
 def check_database() -> None:
@@ -31,11 +47,67 @@ def check_redis() -> None:
 
 
 def check_storage() -> None:
-    name = default_storage.save(f"healthz/{uuid.uuid4().hex}", ContentFile(b"ok"))
-    default_storage.delete(name)
+    """Read-only. S3: HEAD on the bucket (exists and these credentials may use it). Disk: the
+    media folder, or the nearest folder it will be created in, is a folder this process may
+    write to."""
+    storage = default_storage
+    if hasattr(storage, "bucket_name") and hasattr(storage, "connection"):
+        storage.connection.meta.client.head_bucket(Bucket=storage.bucket_name)
+        return
+    probe = Path(storage.location)
+    while not probe.exists() and probe != probe.parent:
+        probe = probe.parent
+    if not probe.is_dir() or not os.access(probe, os.W_OK | os.X_OK):
+        raise NotADirectoryError(str(probe))
 
 
 CHECKS = {"database": check_database, "redis": check_redis, "storage": check_storage}
+
+_ping_lock = threading.Lock()
+_ping_cache: dict[str, object] = {}
+
+
+def celery_workers(broker_ok: bool) -> dict:
+    """{"state": "ok" | "down" | "eager", "workers": how many answered the ping}."""
+    from manskonts.celery import app
+
+    if app.conf.task_always_eager:
+        return {"state": "eager", "workers": 0}
+    if not broker_ok:
+        return {"state": "down", "workers": 0}
+    with _ping_lock:
+        cached = _ping_cache.get("result")
+        if cached is not None and time.monotonic() - _ping_cache["at"] < PING_CACHE_SECONDS:
+            return dict(cached)
+        try:
+            count = len(app.control.ping(timeout=PING_TIMEOUT) or [])
+        except Exception as error:  # any broker failure means no worker can be reached
+            log.warning("health check failed check=celery error=%s", type(error).__name__)
+            count = 0
+        result = {"state": "ok" if count else "down", "workers": count}
+        _ping_cache.update(result=result, at=time.monotonic())
+    return dict(result)
+
+
+def last_purge(database_ok: bool) -> dict:
+    """When the retention purge last started and last finished (None: never, or no database)."""
+    result: dict = {"last_started_at": None, "last_finished_at": None}
+    if not database_ok:
+        return result
+    purge_run = apps.get_model("documents", "PurgeRun")
+    try:
+        result["last_started_at"] = (
+            purge_run.objects.order_by("-started_at").values_list("started_at", flat=True).first()
+        )
+        result["last_finished_at"] = (
+            purge_run.objects.filter(finished_at__isnull=False)
+            .order_by("-finished_at")
+            .values_list("finished_at", flat=True)
+            .first()
+        )
+    except Exception as error:  # reported as unknown; the database check decides the status
+        log.warning("health check failed check=purge error=%s", type(error).__name__)
+    return result
 
 
 @never_cache
@@ -51,6 +123,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
         else:
             results[name] = "ok"
     healthy = all(value == "ok" for value in results.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "down", "checks": results}, status=200 if healthy else 503
-    )
+    body = {
+        "status": "ok" if healthy else "down",
+        "checks": results,
+        "celery": celery_workers(bool(settings.REDIS_URL) and results["redis"] == "ok"),
+        "purge": last_purge(results["database"] == "ok"),
+    }
+    return JsonResponse(body, status=200 if healthy else 503)

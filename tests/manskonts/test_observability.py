@@ -29,6 +29,8 @@ def test_healthz_answers_503_naming_what_is_down(client, settings):
     assert response.json() == {
         "status": "down",
         "checks": {"database": "ok", "redis": "down", "storage": "ok"},
+        "celery": {"state": "eager", "workers": 0},
+        "purge": {"last_started_at": None, "last_finished_at": None},
     }
 
 
@@ -47,6 +49,51 @@ def test_healthz_reports_a_storage_failure(client, settings, tmp_path):
     response = client.get(reverse("healthz"))
 
     assert (response.status_code, response.json()["checks"]["storage"]) == (503, "down")
+
+
+@pytest.mark.django_db
+def test_healthz_writes_nothing_to_storage(client, settings, tmp_path):
+    """Issue 11, point 9: every call used to save and delete an object under healthz/."""
+    media = tmp_path / "media"
+    media.mkdir()
+    settings.MEDIA_ROOT = str(media)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(media)},
+        },
+    }
+
+    response = client.get(reverse("healthz"))
+
+    assert list(media.iterdir()) == []  # not even an empty healthz/ folder
+    assert response.json()["checks"]["storage"] == "ok"
+
+
+@pytest.mark.django_db
+def test_healthz_says_tasks_run_eagerly_without_a_broker(client):
+    response = client.get(reverse("healthz"))
+
+    assert response.json()["celery"] == {"state": "eager", "workers": 0}
+
+
+@pytest.mark.django_db
+def test_healthz_reports_when_the_purge_last_ran(client, owner):
+    from documents.services import purge_expired_files
+
+    assert response_purge(client) == {"last_started_at": None, "last_finished_at": None}
+    purge_expired_files()
+
+    purge = response_purge(client)
+    assert purge["last_started_at"] is not None
+    assert purge["last_finished_at"] >= purge["last_started_at"]
+
+
+def response_purge(client) -> dict:
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    return response.json()["purge"]
 
 
 @pytest.mark.django_db
