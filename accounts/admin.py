@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as DjangoGroupAdmin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import (
     FileResponse,
@@ -17,6 +19,16 @@ from accounts.forms import LegalClientCreationForm, RejectApplicationForm
 from accounts.models import Client, LegalPersonApplication, Membership, User
 from accounts.throttle import ThrottledAdminAuthenticationForm
 from manskonts.identifiers import format_personal_code
+
+# The fields that grant rights. Only a superuser changes them, and never on her own user: for
+# anyone else they are read-only, so Django leaves them out of the form and a POST of them is
+# ignored (and save_model refuses outright should they change anyway).
+RIGHTS_FIELDS = ("is_staff", "is_superuser", "groups", "user_permissions")
+
+
+def may_grant_rights(request, user: User | None) -> bool:
+    """A superuser, on someone else's user (or a new one)."""
+    return request.user.is_superuser and (user is None or user.pk != request.user.pk)
 
 
 @admin.register(User)
@@ -36,7 +48,10 @@ class UserAdmin(DjangoUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Persona"), {"fields": ("personal_code", "first_name", "last_name", "email")}),
-        (_("Tiesības"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        (
+            _("Tiesības"),
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
         (_("Datumi"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -49,6 +64,66 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
     readonly_fields = ("last_login", "date_joined")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None and not may_grant_rights(request, obj):
+            fieldsets = [
+                (name, {**options, "fields": [f for f in options["fields"] if f != "is_staff"]})
+                for name, options in fieldsets
+            ]
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is not None and not may_grant_rights(request, obj):
+            fields += RIGHTS_FIELDS
+        return fields
+
+    def _is_staff_member(self, obj) -> bool:
+        return obj is not None and (obj.is_staff or obj.is_superuser)
+
+    def has_change_permission(self, request, obj=None):
+        # A staff member's user (one's own too) is changed only by a superuser: its password or
+        # e-mail would be a way into her account and her rights.
+        if self._is_staff_member(obj) and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if self._is_staff_member(obj) and not request.user.is_superuser:
+            return False
+        if obj is not None and obj.pk == request.user.pk:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        if not may_grant_rights(request, obj if change else None):
+            stored = (
+                User.objects.filter(pk=obj.pk).values("is_staff", "is_superuser").first()
+                if change
+                else {"is_staff": False, "is_superuser": False}
+            )
+            if stored != {"is_staff": obj.is_staff, "is_superuser": obj.is_superuser}:
+                raise PermissionDenied
+        super().save_model(request, obj, form, change)
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(DjangoGroupAdmin):
+    """Roles and their permissions are changed by superusers only, whatever permissions say."""
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
 class MembershipInline(admin.TabularInline):
@@ -124,6 +199,7 @@ class MembershipAdmin(admin.ModelAdmin):
         "client__registration_number",
     )
     autocomplete_fields = ("user", "client")
+    readonly_fields = ("created_at",)
 
 
 # Staff sign in with username and password; failures are throttled per account and per IP.

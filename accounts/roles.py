@@ -1,7 +1,10 @@
 """VZD staff roles as Django groups, and what each may do in the admin.
 
-A migration calls `sync_staff_groups`; when a later change adds a model, a new migration calls it
-again so the groups stay in step.
+A migration calls `sync_staff_groups`; when a later change adds a model or a permission, a new
+migration calls it again so the groups stay in step. `docs/roles.md` is the human-readable
+contract (one row per admin model, one column per role), asserted by tests/accounts/test_roles.py.
+No role holds permissions on users' rights or on groups: those are for superusers only (and the
+admin enforces it whatever the permissions say, accounts/admin.py).
 """
 
 from __future__ import annotations
@@ -20,9 +23,9 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "orders.servicegroup": ("view",),
         "eservices.eservice": ("view", "change"),
         "eservices.eservicestatuschange": ("view",),
-        "documents.document": ("view", "add", "change"),
+        # add: results attached on an order part's or e-service's page; records are never edited.
+        "documents.document": ("view", "add"),
         "documents.documentauditentry": ("view",),
-        "eservices.exportjob": ("view",),
         "billing.invoice": ("view",),
         "billing.payment": ("view",),
         "accounts.client": ("view",),
@@ -44,7 +47,9 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "accounts.legalpersonapplication": ("view", "change"),
         "accounts.client": ("view", "add", "change"),
         "accounts.membership": ("view", "add", "change", "delete"),
-        "accounts.user": ("view", "add", "change"),
+        # view only: to pick the person of a membership. A user's page holds their rights, and
+        # legal persons' people are created from their personal codes when an account is opened.
+        "accounts.user": ("view",),
     },
 }
 

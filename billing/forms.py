@@ -56,12 +56,15 @@ class InvoiceAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["amount_net"].required = False
-        self.fields["vat_amount"].required = False
-        self.fields["amount_net"].help_text = _(
-            "Atstājiet tukšu, lai summu bez PVN un PVN aprēķinātu no kopsummas."
-        )
-        if not self.instance.pk:
+        # An issued invoice's amounts are read-only, and a view-only page has no fields at all.
+        if "amount_net" in self.fields:
+            self.fields["amount_net"].required = False
+            self.fields["amount_net"].help_text = _(
+                "Atstājiet tukšu, lai summu bez PVN un PVN aprēķinātu no kopsummas."
+            )
+        if "vat_amount" in self.fields:
+            self.fields["vat_amount"].required = False
+        if "number" in self.fields and not self.instance.pk:
             self.fields["number"].initial = next_invoice_number()
 
     def clean(self):
@@ -112,7 +115,8 @@ class TreasuryPaymentForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reference"].required = True
+        if "reference" in self.fields:  # a recorded payment's page is read-only: no fields
+            self.fields["reference"].required = True
 
     def clean_amount(self):
         amount = self.cleaned_data["amount"]

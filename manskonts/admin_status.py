@@ -28,7 +28,9 @@ class StatusChangeActionForm(forms.Form):
 def make_status_action(choices, change: Callable, *, with_note: bool) -> Callable:
     """A bulk admin action: pick a status on an intermediate page, apply it to each chosen row."""
 
-    @admin.action(description=gettext_lazy("Mainīt statusu izvēlētajiem"))
+    # Offered only to those who may change the rows: Django offers an action without permissions
+    # to anyone who may view the list.
+    @admin.action(description=gettext_lazy("Mainīt statusu izvēlētajiem"), permissions=["change"])
     def change_status(modeladmin, request, queryset):
         if "apply" in request.POST:
             form = StatusChangeActionForm(request.POST, choices=choices, with_note=with_note)
