@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.applications import approve_application, create_legal_person, reject_application
 from accounts.forms import LegalClientCreationForm, RejectApplicationForm
 from accounts.models import Client, LegalPersonApplication, Membership, User
-from accounts.throttle import ThrottledAdminAuthenticationForm
+from accounts.staff_signin import StaffAuthenticationForm
 from manskonts.identifiers import format_personal_code
 
 # The fields that grant rights. Only a superuser changes them, and never on her own user: for
@@ -202,8 +202,8 @@ class MembershipAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at",)
 
 
-# Staff sign in with username and password; failures are throttled per account and per IP.
-admin.site.login_form = ThrottledAdminAuthenticationForm
+# Staff sign in with username and password; axes throttles failures per username and address.
+admin.site.login_form = StaffAuthenticationForm
 
 
 @admin.register(LegalPersonApplication)

@@ -7,6 +7,7 @@ the console. Production (DEBUG=0) refuses to start without a secret key and allo
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_filters",
     "csp",
+    "axes",
     "accounts",
     "orders",
     "eservices",
@@ -69,6 +71,8 @@ MIDDLEWARE = [
     "accounts.middleware.ActingForMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as axes asks: turns a locked staff sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "manskonts.urls"
@@ -248,9 +252,21 @@ OIDC_USE_PKCE = True
 OIDC_STORE_ID_TOKEN = True  # kept in the server-side session as the hint for signing out there
 OIDC_TIMEOUT = 10
 AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "accounts.oidc.PersonalCodeOIDCBackend"]
-# Staff admin sign-in: at most this many failures per account and per IP address in the window.
-ADMIN_LOGIN_MAX_FAILURES = 10
-ADMIN_LOGIN_FAILURE_WINDOW_SECONDS = 5 * 60
+
+# Staff admin sign-in throttle (django-axes, accounts/staff_signin.py): 10 failures lock that
+# username at that address for 5 minutes; the same person elsewhere still gets in. Counted in the
+# database (works with Redis down), serialised per pair by an advisory lock.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", *AUTHENTICATION_BACKENDS]
+AXES_HANDLER = "accounts.staff_signin.StaffSignInHandler"
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=5)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_ONLY_ADMIN_SITE = True
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "manskonts.client_address.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.staff_signin.lockout_response"
+# Axes' access log would keep every sign-in's username, and clients' usernames hold personal codes.
+AXES_DISABLE_ACCESS_LOG = True
 
 # --- Security headers -----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -258,7 +274,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 # How many reverse proxies in front of gunicorn append to X-Forwarded-For (0: none, the header is
-# ignored). The client's address for throttling and logs: manskonts/client_address.py.
+# ignored). The client's address for the sign-in throttle and logs: manskonts/client_address.py.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 
 if not DEBUG:
