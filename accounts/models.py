@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from manskonts.identifiers import (
     format_personal_code,
+    normalize_personal_code,
     validate_personal_code,
     validate_registration_number,
 )
@@ -19,7 +20,11 @@ from manskonts.identifiers import (
 
 class PersonManager(UserManager):
     def get_or_create_person(self, personal_code: str, **details) -> tuple[User, bool]:
-        """The natural person with this personal code, created at first sign-in with their client."""
+        """The natural person with this personal code, created at first sign-in with their client.
+
+        The code is checked here too (ValidationError), whoever passes it: a form, the identity
+        provider or an application approved long after it was sent."""
+        personal_code = normalize_personal_code(personal_code)
         user, created = self.get_or_create(
             personal_code=personal_code,
             defaults={"username": f"PK:{personal_code}", **details},

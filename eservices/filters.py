@@ -11,11 +11,11 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from manskonts.identifier_fields import EServiceIdFilter, OrderNumberFilter
 from manskonts.listing import ListFilterSet, SortChoices, SortOption, latvian_sort_string
 from orders.models import ServiceGroup
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"]
-MAX_ESERVICE_ID = 2**63 - 1
 
 SORTS = SortChoices(
     [
@@ -140,11 +140,9 @@ class EServiceFilter(ListFilterSet):
         method="filter_period",
         empty_label=_("Jebkurš"),
     )
-    id = django_filters.NumberFilter(
+    id = EServiceIdFilter(
         label=_("E-pakalpojuma ID"),
         method="filter_id",
-        min_value=1,
-        max_value=MAX_ESERVICE_ID,
         error_messages={"invalid": _("E-pakalpojuma ID ir skaitlis.")},
     )
     label = django_filters.CharFilter(
@@ -153,7 +151,7 @@ class EServiceFilter(ListFilterSet):
         max_length=100,
         help_text=_("Identifikatora sākums; mazie un lielie burti nav svarīgi."),
     )
-    order = django_filters.CharFilter(
+    order = OrderNumberFilter(
         label=_("Saistītā pasūtījuma Nr."), method="filter_order", max_length=20
     )
     user = id_choice_filter(_("Lietotājs"), _("Visi lietotāji"), field_name="requested_by_id")
@@ -199,7 +197,7 @@ class EServiceFilter(ListFilterSet):
         return queryset.filter(created_at__gte=day_start(start), created_at__lt=after_day(end))
 
     def filter_id(self, queryset, name, value):
-        return queryset.filter(pk=int(value))
+        return queryset.filter(pk=value)
 
     def filter_label(self, queryset, name, value):
         prefix = latvian_sort_string(value.strip(), primary_only=True)
@@ -209,10 +207,9 @@ class EServiceFilter(ListFilterSet):
         return queryset.filter(label_key__startswith=prefix)
 
     def filter_order(self, queryset, name, value):
-        number = value.strip().upper()
-        if not number:
+        if not value:
             return queryset
-        return queryset.filter(orders__number=number)
+        return queryset.filter(orders__number=value)
 
     def filter_group(self, queryset, name, value):
         services = self.group_services.get(int(value))

@@ -11,6 +11,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from manskonts.identifiers import validate_cadastral
+
 
 class EServiceStatus(models.TextChoices):
     # The source lists no e-service statuses; this small set says what a client needs to know.
@@ -77,7 +79,9 @@ class EService(models.Model):
         related_name="eservices",
         db_index=False,
     )
-    object_code = models.CharField(_("objekts"), max_length=17, blank=True)
+    object_code = models.CharField(
+        _("objekts"), max_length=17, blank=True, validators=[validate_cadastral]
+    )
     created_at = models.DateTimeField(_("izveidošanas datums"), default=timezone.now)
     received_at = models.DateTimeField(
         _("saņemšanas datums"),

@@ -13,6 +13,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from manskonts.identifiers import digits_only, is_ascii_digits
+
 
 class StatusChangeActionForm(forms.Form):
     new_status = forms.ChoiceField(label=gettext_lazy("Jaunais statuss"))
@@ -90,8 +92,7 @@ class StatusFormMixin(forms.ModelForm):
 
 
 def digits_if_identifier(search_term: str) -> str:
-    """'1300 026 3302' or '120585-12340' → digits, as stored; any other search as typed."""
-    from manskonts.identifiers import digits_only
-
+    """'1300 026 3302' or '120585-12340' → digits, as stored; any other search as typed (other
+    scripts' digits too: they match nothing, as no identifier is stored with them)."""
     digits = digits_only(search_term)
-    return digits if digits.isdigit() and len(digits) >= 6 else search_term
+    return digits if is_ascii_digits(digits) and len(digits) >= 6 else search_term

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from eservices.filters import DATE_INPUT_FORMATS, MAX_ESERVICE_ID, after_day, day_start
-from manskonts.identifiers import digits_only
+from eservices.filters import DATE_INPUT_FORMATS, after_day, day_start
+from manskonts.identifier_fields import CadastralPrefixFilter, EServiceIdFilter, OrderNumberFilter
 from manskonts.listing import ListFilterSet, SortChoices, SortOption
 from orders.workflow import OrderStatus
 
@@ -23,33 +22,6 @@ SORTS = SortChoices(
 )
 
 
-def normalize_order_number(value: str) -> str:
-    """Spaces dropped, upper case; a NUL (which PostgreSQL cannot compare) makes it no number."""
-    if "\x00" in value:
-        return ""
-    return "".join(value.split()).upper()
-
-
-class ObjectField(forms.CharField):
-    """A cadastral designation or its beginning, grouped or not: "1300 026 3302" → "13000263302"."""
-
-    def clean(self, value):
-        value = super().clean(value)
-        if not value:
-            return ""
-        digits = digits_only(value)
-        if not digits.isdigit() or len(digits) > 17:
-            raise ValidationError(
-                _("Objektu norādiet ar kadastra apzīmējuma cipariem, piemēram, 1300 026 3302."),
-                code="invalid_object",
-            )
-        return digits
-
-
-class ObjectFilter(django_filters.CharFilter):
-    field_class = ObjectField
-
-
 def date_field(label):
     return django_filters.DateFilter(
         label=label,
@@ -61,7 +33,7 @@ def date_field(label):
 
 
 class OrderPartFilter(ListFilterSet):
-    number = django_filters.CharFilter(
+    number = OrderNumberFilter(
         label=_("Pasūtījuma Nr."),
         method="filter_number",
         max_length=20,
@@ -69,7 +41,7 @@ class OrderPartFilter(ListFilterSet):
     )
     created_from = date_field(_("Izveidots no"))
     created_to = date_field(_("Izveidots līdz"))
-    object = ObjectFilter(
+    object = CadastralPrefixFilter(
         label=_("Objekts"),
         method="filter_object",
         max_length=40,
@@ -78,20 +50,17 @@ class OrderPartFilter(ListFilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Statuss"), choices=OrderStatus.choices, empty_label=_("Visi statusi")
     )
-    eservice = django_filters.NumberFilter(
+    eservice = EServiceIdFilter(
         label=_("Saistītā e-pakalpojuma ID"),
         method="filter_eservice",
-        min_value=1,
-        max_value=MAX_ESERVICE_ID,
         error_messages={"invalid": _("E-pakalpojuma ID ir skaitlis.")},
     )
 
     def filter_number(self, queryset, name, value):
-        number = normalize_order_number(value)
-        if not number:
+        if not value:
             return queryset
         # order_number has the C collation: LIKE 'prefix%' reads the (client, number) index.
-        return queryset.filter(order_number__startswith=number)
+        return queryset.filter(order_number__startswith=value)
 
     def filter_date(self, queryset, name, value):
         if name == "created_from":
@@ -104,4 +73,4 @@ class OrderPartFilter(ListFilterSet):
         return queryset.filter(object_code__startswith=value)
 
     def filter_eservice(self, queryset, name, value):
-        return queryset.filter(order__eservices__id=int(value))
+        return queryset.filter(order__eservices__id=value)

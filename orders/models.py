@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from manskonts.identifiers import validate_cadastral
 from orders.workflow import OrderStatus
 
 # Workflow order of the seven statuses, for sorting by status.
@@ -168,7 +169,9 @@ class OrderPart(models.Model):
     service = models.ForeignKey(
         Service, verbose_name=_("pakalpojums"), on_delete=models.PROTECT, related_name="order_parts"
     )
-    object_code = models.CharField(_("objekts"), max_length=17, blank=True)
+    object_code = models.CharField(
+        _("objekts"), max_length=17, blank=True, validators=[validate_cadastral]
+    )
     delivery_method = models.CharField(
         _("pakalpojumu saņemšanas veids"),
         max_length=12,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,8 +14,9 @@ from billing.services import invoice_state, order_payment_state, with_paid_amoun
 from documents.access import result_download_decision
 from documents.models import Document
 from eservices.views import upload_form_available
+from manskonts.identifiers import ORDER_NUMBER_MAX_LENGTH, normalize_order_number
 from manskonts.listing import run_list, url_prefix
-from orders.filters import SORTS, OrderPartFilter, normalize_order_number
+from orders.filters import SORTS, OrderPartFilter
 from orders.models import Order, OrderPartStatusChange
 from orders.queries import order_rows, payment_states
 from orders.tables import order_part_rows
@@ -28,8 +30,11 @@ def status_legend() -> list[tuple[str, str, str]]:
 @require_GET
 @client_required
 def order_list(request: HttpRequest) -> HttpResponse:
-    number = normalize_order_number(request.GET.get("number", ""))[:20]
-    if number:
+    try:
+        number = normalize_order_number(request.GET.get("number", ""))
+    except ValidationError:
+        number = ""  # the filter form below says what is wrong with it
+    if number and len(number) <= ORDER_NUMBER_MAX_LENGTH:
         # An exact order number goes straight to that order.
         exact = Order.objects.for_client(request.client).filter(number=number)
         if exact.exists():
