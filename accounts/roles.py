@@ -28,6 +28,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "documents.documentauditentry": ("view",),
         "billing.invoice": ("view",),
         "billing.payment": ("view",),
+        "billing.overpayment": ("view",),
         "accounts.client": ("view",),
         "accounts.user": ("view",),
         "accounts.membership": ("view",),
@@ -35,6 +36,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
     ACCOUNTANT: {
         "billing.invoice": ("view", "add", "change"),
         "billing.payment": ("view", "add"),
+        "billing.overpayment": ("view", "refund"),
         "billing.bankstatement": ("view", "add"),
         "billing.unmatchedbankentry": ("view", "change"),
         "billing.paymentattempt": ("view",),

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.db import transaction
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +14,7 @@ from billing.camt import import_statement, resolve_unmatched
 from billing.forms import (
     BankStatementForm,
     InvoiceAdminForm,
+    RefundForm,
     TreasuryPaymentForm,
     UnmatchedEntryForm,
     treasury_external_id,
@@ -19,12 +23,14 @@ from billing.models import (
     BankStatement,
     CallbackDelivery,
     Invoice,
+    Overpayment,
     Payment,
     PaymentAttempt,
     PaymentAttemptInvoice,
     UnmatchedBankEntry,
 )
-from billing.services import notify_issued, record_payment
+from billing.services import notify_issued, record_payment, refund_overpayment
+from manskonts.templatetags.manskonts import money
 
 
 class PaymentInline(admin.TabularInline):
@@ -33,6 +39,29 @@ class PaymentInline(admin.TabularInline):
     fields = ("amount", "currency", "paid_on", "source", "reference", "external_id", "recorded_by")
     readonly_fields = fields
     can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class OverpaymentInline(admin.TabularInline):
+    model = Overpayment
+    extra = 0
+    fields = ("amount", "currency", "received_on", "source", "reference", "status")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -53,7 +82,11 @@ class InvoiceAdmin(admin.ModelAdmin):
     )
     autocomplete_fields = ("order",)
     readonly_fields = ("client", "issued_by", "created_at")
-    inlines = [PaymentInline]
+    inlines = [PaymentInline, OverpaymentInline]
+
+    def get_inlines(self, request, obj):
+        # A new invoice has no payments yet: only an issued one lists what it received.
+        return self.inlines if obj is not None else []
 
     def get_readonly_fields(self, request, obj=None):
         # An issued invoice is an accounting record: its amounts and number do not change.
@@ -122,7 +155,7 @@ class PaymentAdmin(admin.ModelAdmin):
         if change:
             return
         data = form.cleaned_data
-        payment = record_payment(
+        receipt = record_payment(
             data["invoice"],
             data["amount"],
             source=Payment.Source.TREASURY,
@@ -131,9 +164,121 @@ class PaymentAdmin(admin.ModelAdmin):
             reference=data["reference"],
             recorded_by=request.user,
         )
-        if payment is not None:
-            form.instance = payment
-            obj.pk = payment.pk
+        request.billing_receipt = receipt
+        if receipt is not None and receipt.payment is not None:
+            form.instance = receipt.payment
+            obj.pk = receipt.payment.pk
+        if receipt is not None and receipt.overpayment is not None:
+            messages.warning(
+                request,
+                gettext(
+                    "Rēķinam %(number)s bija jāmaksā mazāk: %(amount)s reģistrēti kā pārmaksa, "
+                    "kas jāatmaksā."
+                )
+                % {"number": data["invoice"].number, "amount": money(receipt.overpayment.amount)},
+            )
+
+    def log_addition(self, request, obj, message):
+        receipt = getattr(request, "billing_receipt", None)
+        if obj.pk is None and receipt is not None and receipt.overpayment is not None:
+            return super().log_addition(request, receipt.overpayment, message)
+        return super().log_addition(request, obj, message)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        receipt = getattr(request, "billing_receipt", None)
+        if obj.pk is None and receipt is not None and receipt.overpayment is not None:
+            return HttpResponseRedirect(
+                reverse("admin:billing_overpayment_change", args=[receipt.overpayment.pk])
+            )
+        return super().response_add(request, obj, post_url_continue)
+
+
+@admin.action(description=_("Atzīmēt kā atmaksātu"), permissions=["refund"])
+def refund(modeladmin, request, queryset):
+    """Refund the chosen overpayments: an intermediate page asks for the refund's number and date."""
+    if "apply" in request.POST:
+        form = RefundForm(request.POST)
+        if form.is_valid():
+            done = 0
+            for overpayment in queryset.order_by("pk"):
+                if refund_overpayment(
+                    overpayment,
+                    reference=form.cleaned_data["refund_reference"],
+                    refunded_on=form.cleaned_data["refunded_on"],
+                    by=request.user,
+                ):
+                    modeladmin.log_change(request, overpayment, gettext("Atmaksāts."))
+                    done += 1
+            skipped = queryset.count() - done
+            if done:
+                modeladmin.message_user(
+                    request,
+                    gettext("Atzīmētas kā atmaksātas: %(n)d.") % {"n": done},
+                    messages.SUCCESS,
+                )
+            if skipped:
+                modeladmin.message_user(
+                    request,
+                    gettext("Jau bija atmaksātas, nekas nav mainīts: %(n)d.") % {"n": skipped},
+                    messages.WARNING,
+                )
+            return HttpResponseRedirect(request.get_full_path())
+    else:
+        form = RefundForm()
+    return TemplateResponse(
+        request,
+        "admin/billing/refund_action.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": gettext("Atzīmēt pārmaksas kā atmaksātas"),
+            "objects": queryset.select_related("invoice"),
+            "form": form,
+            "opts": modeladmin.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        },
+    )
+
+
+@admin.register(Overpayment)
+class OverpaymentAdmin(ReadOnlyAdmin):
+    """Money beyond what an invoice owed: staff refund it and record the refund here."""
+
+    list_display = (
+        "invoice",
+        "amount",
+        "currency",
+        "received_on",
+        "source",
+        "reference",
+        "status",
+        "refund_reference",
+        "refunded_on",
+    )
+    list_filter = ("status", "source", "received_on")
+    list_select_related = ("invoice",)
+    search_fields = ("invoice__number", "reference", "external_id", "refund_reference")
+    actions = [refund]
+    fields = (
+        "invoice",
+        "amount",
+        "currency",
+        "received_on",
+        "source",
+        "reference",
+        "external_id",
+        "attempt",
+        "recorded_by",
+        "created_at",
+        "status",
+        "refund_reference",
+        "refunded_on",
+        "refunded_by",
+        "refunded_at",
+    )
+    readonly_fields = fields
+
+    def has_refund_permission(self, request):
+        return request.user.has_perm("billing.refund_overpayment")
 
 
 class PaymentAttemptInvoiceInline(admin.TabularInline):
@@ -144,17 +289,6 @@ class PaymentAttemptInvoiceInline(admin.TabularInline):
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -260,9 +394,9 @@ class ResolvedFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "no":
-            return queryset.filter(payment__isnull=True)
+            return queryset.filter(resolved_at__isnull=True)
         if self.value() == "yes":
-            return queryset.filter(payment__isnull=False)
+            return queryset.filter(resolved_at__isnull=False)
         return queryset
 
 
@@ -294,13 +428,14 @@ class UnmatchedBankEntryAdmin(admin.ModelAdmin):
         "remittance_info",
         "reason",
         "payment",
+        "overpayment",
         "resolved_by",
         "resolved_at",
     )
     fields = ("invoice", *readonly_fields)
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.payment_id:
+        if obj is not None and obj.resolved_at is not None:
             return ("invoice", *self.readonly_fields)
         return self.readonly_fields
 

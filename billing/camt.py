@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from lxml import etree
 
 from billing.models import BankStatement, Invoice, Payment, UnmatchedBankEntry
-from billing.services import amount_owed, record_payment, with_paid_amount
+from billing.services import Receipt, amount_owed, record_payment, with_paid_amount
 
 log = logging.getLogger("manskonts.billing")
 
@@ -271,15 +271,16 @@ def _import_entry(statement: BankStatement, entry: BankEntry, by) -> str:
     return "unmatched"
 
 
-def resolve_unmatched(entry: UnmatchedBankEntry, invoice: Invoice, *, by) -> Payment | None:
-    """A clerk says which invoice an unmatched entry pays: the payment is recorded once."""
+def resolve_unmatched(entry: UnmatchedBankEntry, invoice: Invoice, *, by) -> Receipt | None:
+    """A clerk says which invoice an unmatched entry pays: the money is recorded once (beyond what
+    the invoice owes, as an overpayment). None when the entry was already resolved."""
     from django.utils import timezone
 
     with transaction.atomic():
         locked = UnmatchedBankEntry.objects.select_for_update().get(pk=entry.pk)
-        if locked.payment_id:
+        if locked.resolved_at is not None:
             return None
-        payment = record_payment(
+        receipt = record_payment(
             invoice,
             locked.amount,
             source=Payment.Source.BANK_STATEMENT,
@@ -289,8 +290,11 @@ def resolve_unmatched(entry: UnmatchedBankEntry, invoice: Invoice, *, by) -> Pay
             recorded_by=by,
         )
         locked.invoice = invoice
-        locked.payment = payment
+        locked.payment = receipt.payment if receipt else None
+        locked.overpayment = receipt.overpayment if receipt else None
         locked.resolved_by = by
         locked.resolved_at = timezone.now()
-        locked.save(update_fields=["invoice", "payment", "resolved_by", "resolved_at"])
-    return payment
+        locked.save(
+            update_fields=["invoice", "payment", "overpayment", "resolved_by", "resolved_at"]
+        )
+    return receipt

@@ -3,10 +3,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from billing.camt import StatementError, parse
 from billing.models import BankStatement, Invoice, Payment, UnmatchedBankEntry
+from billing.services import already_recorded
 
 MAX_INVOICES_PER_PAYMENT = 20
 
@@ -90,8 +92,6 @@ class InvoiceAdminForm(forms.ModelForm):
 
 
 def next_invoice_number() -> str:
-    from django.utils import timezone
-
     year = timezone.localdate().year
     prefix = f"R{year}-"
     last = (
@@ -129,7 +129,7 @@ class TreasuryPaymentForm(forms.ModelForm):
         invoice, reference = data.get("invoice"), data.get("reference")
         if invoice and reference:
             external_id = treasury_external_id(invoice, reference)
-            if Payment.objects.filter(external_id=external_id).exists():
+            if already_recorded(external_id):
                 raise forms.ValidationError(
                     _("Maksājums ar šo references numuru šim rēķinam jau ir reģistrēts.")
                 )
@@ -175,8 +175,29 @@ class UnmatchedEntryForm(forms.ModelForm):
         invoice = self.cleaned_data.get("invoice")
         if invoice is None:
             raise forms.ValidationError(_("Izvēlieties rēķinu, ko šis maksājums apmaksā."))
-        if self.instance.payment_id:
+        if self.instance.resolved_at is not None:
             raise forms.ValidationError(_("Šis ieraksts jau ir atrisināts."))
         if invoice.currency != self.instance.currency:
             raise forms.ValidationError(_("Rēķina valūta atšķiras no maksājuma valūtas."))
         return invoice
+
+
+class RefundForm(forms.Form):
+    """The refund staff made of an overpayment: its payment order number and date."""
+
+    refund_reference = forms.CharField(
+        label=_("Atmaksas maksājuma Nr."),
+        max_length=140,
+        help_text=_("Atmaksas maksājuma rīkojuma numurs."),
+    )
+    refunded_on = forms.DateField(label=_("Atmaksas datums"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["refunded_on"].initial = timezone.localdate()
+
+    def clean_refund_reference(self):
+        reference = self.cleaned_data["refund_reference"].strip()
+        if not reference:
+            raise forms.ValidationError(_("Norādiet atmaksas maksājuma numuru."))
+        return reference

@@ -161,6 +161,87 @@ class Payment(models.Model):
         return f"{self.invoice.number}: {self.amount} {self.currency}"
 
 
+class Overpayment(models.Model):
+    """Money that arrived for an invoice beyond what it still owed: on record and to be refunded,
+    never counted as paid (`billing.services.record_payments` splits it off)."""
+
+    class Status(models.TextChoices):
+        TO_REFUND = "to_refund", _("Jāatmaksā")
+        REFUNDED = "refunded", _("Atmaksāts")
+
+    invoice = models.ForeignKey(
+        Invoice, verbose_name=_("rēķins"), on_delete=models.PROTECT, related_name="overpayments"
+    )
+    amount = models.DecimalField(_("summa"), max_digits=12, decimal_places=2)
+    currency = models.CharField(_("valūta"), max_length=3, default="EUR")
+    received_on = models.DateField(_("saņemts"), default=timezone.localdate)
+    source = models.CharField(_("avots"), max_length=10, choices=Payment.Source.choices)
+    reference = models.CharField(_("references numurs"), max_length=140, blank=True)
+    # The same external event as the payment it came with (if any): one record per event, ever.
+    external_id = models.CharField(_("ārējais ID"), max_length=140, unique=True)
+    attempt = models.ForeignKey(
+        "billing.PaymentAttempt",
+        verbose_name=_("maksājuma mēģinājums"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="overpayments",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reģistrēja"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("reģistrēts"), default=timezone.now)
+    status = models.CharField(
+        _("statuss"), max_length=10, choices=Status.choices, default=Status.TO_REFUND
+    )
+    refunded_on = models.DateField(_("atmaksas datums"), null=True, blank=True)
+    refund_reference = models.CharField(
+        _("atmaksas maksājuma Nr."),
+        max_length=140,
+        blank=True,
+        help_text=_("Atmaksas maksājuma rīkojuma numurs."),
+    )
+    refunded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("atmaksu reģistrēja"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    refunded_at = models.DateTimeField(_("atmaksa reģistrēta"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("pārmaksa")
+        verbose_name_plural = _("pārmaksas")
+        ordering = ["-created_at", "-id"]
+        permissions = [("refund_overpayment", _("Var atzīmēt pārmaksu kā atmaksātu"))]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="overpayment_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=["to_refund", "refunded"]),
+                name="overpayment_valid_status",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="to_refund")
+                | (
+                    Q(refunded_on__isnull=False, refunded_at__isnull=False)
+                    & ~Q(refund_reference="")
+                ),
+                name="overpayment_refund_recorded",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-created_at"], name="overpayment_status")]
+
+    def __str__(self) -> str:
+        return f"{self.invoice.number}: {self.amount} {self.currency}"
+
+
 class PaymentAttemptQuerySet(models.QuerySet):
     def for_client(self, client) -> PaymentAttemptQuerySet:
         return self.filter(client=client)
@@ -247,6 +328,7 @@ class CallbackDelivery(models.Model):
 
     class Outcome(models.TextChoices):
         ACCEPTED = "accepted", _("Pieņemts: maksājums reģistrēts")
+        OVERPAID = "overpaid", _("Pieņemts: rēķins jau apmaksāts, pārmaksa jāatmaksā")
         CANCELLED = "cancelled", _("Pieņemts: maksājums atcelts")
         DUPLICATE = "duplicate", _("Atkārtots notikums: nekas nav mainīts")
         NO_SECRET = "no_secret", _("Noraidīts: nav konfigurēts paraksta atslēgas")
@@ -346,6 +428,15 @@ class UnmatchedBankEntry(models.Model):
     payment = models.OneToOneField(
         Payment,
         verbose_name=_("maksājums"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # What the clerk's choice recorded beyond what the invoice still owed.
+    overpayment = models.OneToOneField(
+        Overpayment,
+        verbose_name=_("pārmaksa"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,

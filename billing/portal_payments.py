@@ -3,8 +3,9 @@
 The callback fails closed: no secret configured, no or a wrong signature, a stale timestamp, an
 unknown attempt, a wrong amount or currency — each is refused with a 4xx and nothing changes. Every
 delivery is recorded with its outcome. The same event twice, also at the same moment, records one
-payment: the attempt row is locked, and Payment.external_id is unique in the database.
-"""
+payment: the attempt row is locked, and each event is recorded once (`record_payments`). A "paid"
+event for an invoice already paid (another attempt, a bank transfer) is kept as an overpayment to
+refund, never as a second payment."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from django.utils import timezone
 
 from billing.models import CallbackDelivery, Invoice, Payment, PaymentAttempt, PaymentAttemptInvoice
 from billing.providers.base import signature_matches
-from billing.services import amount_owed, owed_invoices, record_payment
+from billing.services import amount_owed, lock_key, owed_invoices, record_payments
 
 log = logging.getLogger("manskonts.billing")
 Outcome = CallbackDelivery.Outcome
@@ -32,14 +33,39 @@ class NothingToPay(Exception):
 
 
 def start_attempt(client, user, numbers: list[str], provider_code: str) -> PaymentAttempt:
-    """One attempt for the chosen invoices of this client that still owe something."""
-    invoices = list(owed_invoices(client).filter(number__in=numbers).order_by("issued_on", "id"))
-    if not invoices or len(invoices) != len(set(numbers)):
-        raise NothingToPay
-    currencies = {i.currency for i in invoices}
-    if len(currencies) != 1:
-        raise NothingToPay
+    """One attempt for the chosen invoices of this client that still owe something.
+
+    An open attempt for any of these invoices (another tab, a double click) is cancelled first, so
+    one invoice has at most one attempt waiting at the bank. Should the bank still pay a cancelled
+    one, its callback records the money all the same: as a payment if still owed, else as an
+    overpayment to refund (`record_payments`).
+    """
     with transaction.atomic():
+        # Starts for one client queue up here, so two tabs cannot both find nothing to cancel.
+        # Attempts are locked before anything else, as the callback locks them.
+        lock_key(f"payment-start:{client.pk}")
+        chosen = PaymentAttemptInvoice.objects.filter(
+            invoice__client=client, invoice__number__in=numbers
+        ).values("attempt")
+        stale = list(
+            PaymentAttempt.objects.select_for_update()
+            .filter(pk__in=chosen, status=PaymentAttempt.Status.PENDING)
+            .order_by("pk")
+        )
+        invoices = list(
+            owed_invoices(client).filter(number__in=numbers).order_by("issued_on", "id")
+        )
+        if not invoices or len(invoices) != len(set(numbers)):
+            raise NothingToPay
+        currencies = {i.currency for i in invoices}
+        if len(currencies) != 1:
+            raise NothingToPay
+        now = timezone.now()
+        for old in stale:
+            old.status = PaymentAttempt.Status.CANCELLED
+            old.completed_at = now
+            old.save(update_fields=["status", "completed_at"])
+            log.info("payment attempt superseded reference=%s", old.reference)
         attempt = PaymentAttempt.objects.create(
             client=client,
             started_by=user,
@@ -121,31 +147,32 @@ def apply_event(event: Event) -> tuple[str, int, PaymentAttempt]:
             attempt.completed_at = timezone.now()
             attempt.save(update_fields=["status", "completed_at"])
             return Outcome.CANCELLED, 200, attempt
-        if attempt.status == PaymentAttempt.Status.PAID:
-            same = Payment.objects.filter(attempt=attempt, reference=event.event_id).exists()
-            return (Outcome.DUPLICATE, 200, attempt) if same else (Outcome.CONFLICT, 409, attempt)
+        # A "paid" event is money that arrived: whatever the attempt's state (also cancelled
+        # by a newer attempt, or already paid by another event), it is recorded, and what the
+        # invoices no longer owe becomes an overpayment to refund.
         if event.currency != attempt.currency:
             return Outcome.WRONG_CURRENCY, 400, attempt
         if event.amount != attempt.amount:
             return Outcome.WRONG_AMOUNT, 400, attempt
-        today = timezone.localdate()
-        recorded = 0
-        for line in attempt.lines.select_related("invoice__order"):
-            payment = record_payment(
-                line.invoice,
-                line.amount,
-                source=Payment.Source.PORTAL,
-                external_id=f"{event.event_id}:{line.invoice.number}",
-                paid_on=today,
-                reference=event.event_id,
-                attempt=attempt,
-            )
-            recorded += payment is not None
-        if not recorded:
+        lines = list(attempt.lines.select_related("invoice").order_by("invoice_id"))
+        receipts = record_payments(
+            [
+                (line.invoice, line.amount, f"{event.event_id}:{line.invoice.number}")
+                for line in lines
+            ],
+            source=Payment.Source.PORTAL,
+            paid_on=timezone.localdate(),
+            reference=event.event_id,
+            attempt=attempt,
+        )
+        if all(receipt is None for receipt in receipts):
             return Outcome.DUPLICATE, 200, attempt
-        attempt.status = PaymentAttempt.Status.PAID
-        attempt.completed_at = timezone.now()
-        attempt.save(update_fields=["status", "completed_at"])
+        if attempt.status != PaymentAttempt.Status.PAID:
+            attempt.status = PaymentAttempt.Status.PAID
+            attempt.completed_at = timezone.now()
+            attempt.save(update_fields=["status", "completed_at"])
+        if any(receipt and receipt.overpayment for receipt in receipts):
+            return Outcome.OVERPAID, 200, attempt
         return Outcome.ACCEPTED, 200, attempt
 
 

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from billing.models import Invoice, Payment
+from billing.models import Invoice, Overpayment, Payment
 
 ZERO = Decimal("0.00")
 log = logging.getLogger("manskonts.billing")
@@ -113,53 +113,127 @@ def owed_invoices(client):
     return with_paid_amount(Invoice.objects.for_client(client)).filter(paid_amount__lt=F("total"))
 
 
+@dataclass
+class Receipt:
+    """What one external event brought to one invoice: the part it owed, and any money beyond."""
+
+    invoice: Invoice
+    payment: Payment | None = None
+    overpayment: Overpayment | None = None
+
+
+def lock_key(key: str) -> None:
+    """Hold a transaction-level PostgreSQL advisory lock named by `key` until commit/rollback."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+
+
+def already_recorded(external_id: str) -> bool:
+    return (
+        Payment.objects.filter(external_id=external_id).exists()
+        or Overpayment.objects.filter(external_id=external_id).exists()
+    )
+
+
 def record_payment(
-    invoice: Invoice,
-    amount: Decimal,
+    invoice: Invoice, amount: Decimal, *, external_id: str, **details
+) -> Receipt | None:
+    """Record money received for one invoice, once per external event; None if already recorded.
+
+    See `record_payments`, which this calls with one item.
+    """
+    return record_payments([(invoice, amount, external_id)], **details)[0]
+
+
+def record_payments(
+    items: list[tuple[Invoice, Decimal, str]],
     *,
     source: str,
-    external_id: str,
     paid_on: date | None = None,
     reference: str = "",
     recorded_by=None,
     attempt=None,
-) -> Payment | None:
-    """Record money received for an invoice, once per external event; None if already recorded.
+) -> list[Receipt | None]:
+    """Record money received for one or more invoices (invoice, amount, external id) at once.
 
     Every way money arrives (portal callback, a clerk, a bank statement) comes through here, so
-    the order's planned dates follow as soon as it is paid in full.
+    an invoice is never paid beyond its total: the invoices are locked (in id order, so events for
+    overlapping invoices queue up instead of deadlocking) and what each still owes is read under
+    the lock. The part owed becomes a Payment; anything beyond it an Overpayment to refund. The
+    money is never dropped and each external event is recorded once (None for a repeat), also
+    when repeats arrive at the same moment. The order's planned dates follow as soon as it is paid
+    in full.
     """
+    if any(amount <= 0 for _invoice, amount, _id in items):
+        raise ValueError("A payment amount must be positive.")
     paid_on = paid_on or timezone.localdate()
-    try:
-        with transaction.atomic():
-            payment = Payment.objects.create(
-                invoice=invoice,
-                amount=amount,
-                currency=invoice.currency,
-                paid_on=paid_on,
-                source=source,
-                reference=reference[:140],
-                external_id=external_id,
-                recorded_by=recorded_by,
-                attempt=attempt,
+    receipts: list[Receipt | None] = []
+    with transaction.atomic():
+        for external_id in sorted({external_id for _i, _a, external_id in items}):
+            lock_key(f"payment-event:{external_id}")
+        ids = sorted({invoice.pk for invoice, _a, _id in items})
+        locked = {
+            invoice.pk: invoice
+            for invoice in Invoice.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids)
+            .select_related("order")
+            .order_by("pk")
+        }
+        paid = dict(
+            Payment.objects.filter(invoice_id__in=ids)
+            .values("invoice")
+            .annotate(s=Sum("amount"))
+            .values_list("invoice", "s")
+        )
+        for item, amount, external_id in items:
+            if already_recorded(external_id):
+                log.info("payment already recorded external_id=%s", external_id)
+                receipts.append(None)
+                continue
+            invoice = locked[item.pk]
+            owed = max(invoice.total - paid.get(invoice.pk, ZERO), ZERO)
+            receipt = Receipt(invoice)
+            common = {
+                "invoice": invoice,
+                "currency": invoice.currency,
+                "source": source,
+                "reference": reference[:140],
+                "external_id": external_id,
+                "recorded_by": recorded_by,
+                "attempt": attempt,
+            }
+            if owed > 0:
+                receipt.payment = Payment.objects.create(
+                    amount=min(amount, owed), paid_on=paid_on, **common
+                )
+                paid[invoice.pk] = paid.get(invoice.pk, ZERO) + receipt.payment.amount
+            if amount > owed:
+                receipt.overpayment = Overpayment.objects.create(
+                    amount=amount - owed, received_on=paid_on, **common
+                )
+            log.info(
+                "payment recorded invoice=%s paid=%s overpaid=%s source=%s external_id=%s",
+                invoice.number,
+                receipt.payment.amount if receipt.payment else ZERO,
+                receipt.overpayment.amount if receipt.overpayment else ZERO,
+                source,
+                external_id,
             )
-    except IntegrityError:
-        if Payment.objects.filter(external_id=external_id).exists():
-            log.info("payment already recorded external_id=%s", external_id)
-            return None
-        raise
-    log.info(
-        "payment recorded invoice=%s amount=%s source=%s external_id=%s",
-        invoice.number,
-        amount,
-        source,
-        external_id,
-    )
-    after_payment(invoice.order, paid_on)
-    from notifications.services import notify_payment_received
+            receipts.append(receipt)
+        for receipt in receipts:
+            if receipt is not None:
+                _tell(receipt, paid_on)
+    return receipts
 
-    notify_payment_received(payment)
-    return payment
+
+def _tell(receipt: Receipt, paid_on: date) -> None:
+    from notifications.services import notify_overpayment_received, notify_payment_received
+
+    if receipt.payment is not None:
+        after_payment(receipt.invoice.order, paid_on)
+        notify_payment_received(receipt.payment)
+    if receipt.overpayment is not None:
+        notify_overpayment_received(receipt.overpayment)
 
 
 def after_payment(order, paid_on: date) -> None:
@@ -175,3 +249,30 @@ def notify_issued(invoice: Invoice) -> None:
     from notifications.services import notify_invoice_issued
 
     notify_invoice_issued(invoice)
+
+
+def refund_overpayment(overpayment: Overpayment, *, reference: str, refunded_on: date, by) -> bool:
+    """Staff paid an overpayment back: recorded once, with who, when and the refund's number.
+
+    False when it was already refunded (a second click, or a colleague at the same moment).
+    """
+    with transaction.atomic():
+        locked = Overpayment.objects.select_for_update().get(pk=overpayment.pk)
+        if locked.status != Overpayment.Status.TO_REFUND:
+            return False
+        locked.status = Overpayment.Status.REFUNDED
+        locked.refund_reference = reference.strip()[:140]
+        locked.refunded_on = refunded_on
+        locked.refunded_by = by
+        locked.refunded_at = timezone.now()
+        locked.save(
+            update_fields=[
+                "status",
+                "refund_reference",
+                "refunded_on",
+                "refunded_by",
+                "refunded_at",
+            ]
+        )
+    log.info("overpayment refunded id=%s reference=%s", locked.pk, locked.refund_reference)
+    return True

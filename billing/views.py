@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured
@@ -106,6 +108,7 @@ def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
         {
             "invoice": invoice,
             "payments": invoice.payments.order_by("paid_on", "id"),
+            "overpayments": invoice.overpayments.order_by("received_on", "id"),
             "bank": bank_details(),
             "iban": grouped_iban(bank_details().iban),
             "treasury_check_url": treasury_check_url(),
@@ -171,8 +174,22 @@ def payment_result(request: HttpRequest, reference) -> HttpResponse:
     attempt = get_object_or_404(
         PaymentAttempt.objects.for_client(request.client), reference=reference
     )
-    lines = attempt.lines.select_related("invoice__order").order_by("id")
-    return render(request, "billing/payment_result.html", {"attempt": attempt, "lines": lines})
+    lines = list(attempt.lines.select_related("invoice__order").order_by("id"))
+    overpaid: dict[int, Decimal] = {}
+    for invoice_id, amount in attempt.overpayments.values_list("invoice_id", "amount"):
+        overpaid[invoice_id] = overpaid.get(invoice_id, Decimal("0.00")) + amount
+    for line in lines:
+        line.overpaid = overpaid.get(line.invoice_id)
+    return render(
+        request,
+        "billing/payment_result.html",
+        {
+            "attempt": attempt,
+            "lines": lines,
+            "overpaid": sum(overpaid.values(), Decimal("0.00")),
+            "all_overpaid": bool(lines) and all(line.overpaid == line.amount for line in lines),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])

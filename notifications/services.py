@@ -167,6 +167,25 @@ def notify_payment_received(payment) -> None:
     notify_client(invoice.client, Notification.Kind.PAYMENT, subject, body, link)
 
 
+def notify_overpayment_received(overpayment) -> None:
+    """Money arrived for an invoice that no longer owed it: the client learns it will be refunded."""
+    from manskonts.templatetags.manskonts import money
+
+    invoice = overpayment.invoice
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Rēķins %(number)s jau apmaksāts") % {"number": invoice.number}
+        body = _(
+            "Par rēķinu %(number)s (pasūtījums %(order)s) saņemti %(amount)s vairāk, nekā bija "
+            "jāmaksā. Šo pārmaksu VZD Jums atmaksās."
+        ) % {
+            "amount": money(overpayment.amount),
+            "number": invoice.number,
+            "order": invoice.order.number,
+        }
+    link = _invoice_link(invoice)
+    notify_client(invoice.client, Notification.Kind.PAYMENT, subject, body, link)
+
+
 def notify_files_expiring(eservice, documents) -> None:
     """Files of one e-service will be deleted soon; one notification names them all."""
     with translation.override(settings.LANGUAGE_CODE):

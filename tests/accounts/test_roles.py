@@ -25,7 +25,7 @@ from django.urls import reverse
 
 from accounts.models import LegalPersonApplication, User
 from accounts.roles import ROLES
-from billing.models import BankStatement, CallbackDelivery, UnmatchedBankEntry
+from billing.models import BankStatement, CallbackDelivery, Overpayment, UnmatchedBankEntry
 from billing.portal_payments import start_attempt
 from documents.models import Document, DocumentAuditEntry
 from notifications.models import Notification
@@ -181,6 +181,9 @@ BUILDERS: dict[str, Callable[[], models.Model]] = {
     "auth.group": lambda: Group.objects.create(name="Pārbaudes grupa"),
     "billing.invoice": InvoiceFactory,
     "billing.payment": PaymentFactory,
+    "billing.overpayment": lambda: Overpayment.objects.create(
+        invoice=InvoiceFactory(), amount=Decimal("13.45"), source="treasury", external_id="t-1"
+    ),
     "billing.paymentattempt": _payment_attempt,
     "billing.callbackdelivery": lambda: CallbackDelivery.objects.create(
         provider="demo", outcome="bad_sig", status_code=400

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.test import Client as HttpClient
 
-from billing.models import CallbackDelivery, Payment, PaymentAttempt
+from billing.models import CallbackDelivery, Overpayment, Payment, PaymentAttempt
 from billing.portal_payments import start_attempt
 from tests.billing.helpers import SECRET, deliver, event_body, signed_headers
 from tests.factories import InvoiceFactory, OrderFactory, OrderPartFactory
@@ -168,12 +168,27 @@ def test_the_same_event_twice_in_sequence_records_one_payment(attempt):
 
 
 @pytest.mark.django_db
-def test_a_second_different_event_for_a_paid_attempt_is_a_conflict(attempt):
+def test_a_second_different_event_for_a_paid_attempt_is_an_overpayment_not_a_payment(attempt):
     first = event_body(attempt, event_id="evt-1")
     second = event_body(attempt, event_id="evt-2")
     deliver(HttpClient(), first, signed_headers(first))
 
     response = deliver(HttpClient(), second, signed_headers(second))
+
+    assert response.status_code == 200
+    assert _state(attempt)[:2] == ("paid", 1)
+    assert list(Overpayment.objects.values_list("external_id", "amount")) == [
+        (f"evt-2:{attempt.lines.get().invoice.number}", Decimal("13.45"))
+    ]
+
+
+@pytest.mark.django_db
+def test_a_cancelled_event_for_a_paid_attempt_is_a_conflict(attempt):
+    paid = event_body(attempt, event_id="evt-1")
+    cancelled = event_body(attempt, event_id="evt-2", status="cancelled")
+    deliver(HttpClient(), paid, signed_headers(paid))
+
+    response = deliver(HttpClient(), cancelled, signed_headers(cancelled))
 
     assert response.status_code == 409
     assert _state(attempt)[:2] == ("paid", 1)

@@ -138,17 +138,19 @@ def test_clerk_resolves_an_unmatched_entry_once(invoices):
     entry = UnmatchedBankEntry.objects.get()
     clerk = StaffFactory()
 
-    payment = resolve_unmatched(entry, invoices["900004"], by=clerk)
+    payment = resolve_unmatched(entry, invoices["900004"], by=clerk).payment
     again = resolve_unmatched(entry, invoices["900004"], by=clerk)
 
     entry.refresh_from_db()
     assert (payment.amount, payment.external_id, payment.recorded_by) == (
-        Decimal("20.00"),
+        Decimal("13.45"),
         "camt:2026061900002",
         clerk,
     )
     assert (again, entry.payment, entry.resolved_by) == (None, payment, clerk)
     assert Payment.objects.filter(invoice=invoices["900004"]).count() == 1
+    # 20.00 arrived for a 13.45 invoice: the rest is an overpayment to refund, never "paid"
+    assert (entry.overpayment.amount, entry.overpayment.status) == (Decimal("6.55"), "to_refund")
 
 
 @pytest.mark.parametrize(

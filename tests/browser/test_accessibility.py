@@ -16,7 +16,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import Client, User
-from billing.models import Invoice
+from billing.models import Invoice, PaymentAttempt
+from billing.portal_payments import handle_callback
+from billing.providers.demo import DemoProvider
 from billing.services import order_payment_state, owed_invoices, with_paid_amount
 from documents.access import result_download_decision
 from documents.models import Document
@@ -183,6 +185,18 @@ def audit_billing(audit: Audit, client: Client) -> None:
     page.get_by_role("button", name="Maksāt").click()
     page.get_by_role("heading", level=1, name="Maksājums saņemts").wait_for()
     audit.check("payment result")
+    # The same invoice paid again (an older tab's attempt the bank still paid): an overpayment.
+    again = PaymentAttempt.objects.filter(client=client, status="paid").latest("id")
+    late = PaymentAttempt.objects.create(
+        client=client, provider="demo", amount=again.amount, currency=again.currency
+    )
+    for line in again.lines.all():
+        late.lines.create(invoice=line.invoice, amount=line.amount)
+    body, timestamp, signature = DemoProvider.signed_event(late, "paid")
+    assert handle_callback("demo", body, signature, timestamp).outcome == "overpaid"
+    audit.visit(f"/mans-konts/rekini/maksajums/{late.reference}/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rēķins jau apmaksāts")
+    audit.visit(f"/mans-konts/rekini/{late.lines.first().invoice.number}/")
 
 
 def audit_common(audit: Audit) -> None:
