@@ -25,5 +25,5 @@ RUN SECRET_KEY=build ALLOWED_HOSTS=build DATABASE_URL=postgres://build@localhost
     python manage.py compilemessages --ignore=node_modules
 USER manskonts
 EXPOSE 8000
-CMD ["gunicorn", "manskonts.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", \
-     "--access-logfile", "-", "--max-requests", "2000", "--max-requests-jitter", "200"]
+# Bind, workers and the access log (path only: no query string, no referer) in gunicorn.conf.py.
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "manskonts.wsgi:application"]

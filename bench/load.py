@@ -281,6 +281,9 @@ def main() -> None:
             str(args.workers),
             "--log-level",
             "warning",
+            # gunicorn.conf.py (read from the working directory) logs every request to stdout.
+            "--access-logfile",
+            os.devnull,
         ],
         cwd=ROOT,
         env=env,
