@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import IO
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -232,51 +231,3 @@ def report_queryset(client, params) -> QuerySet | None:
         return None
     sort, _notice = SORTS.parse(params.get("sort"))
     return filterset.qs.order_by(*sort.ordering)
-
-
-def run_export_job(job) -> None:
-    """Build the workbook of one ExportJob, report progress, store it and tell the client."""
-    import tempfile
-
-    from django.core.files import File
-    from django.http import QueryDict
-    from django.urls import reverse
-
-    from eservices.models import ExportJob
-    from notifications.models import Notification
-    from notifications.services import notify_client
-
-    queryset = report_queryset(job.client, QueryDict(job.query))
-    if queryset is None:
-        ExportJob.objects.filter(pk=job.pk).update(
-            state=ExportJob.State.FAILED, finished_at=timezone.now()
-        )
-        return
-    total = queryset.count()
-    ExportJob.objects.filter(pk=job.pk).update(state=ExportJob.State.RUNNING, total=total)
-
-    def progress(done: int) -> None:
-        ExportJob.objects.filter(pk=job.pk).update(done=done)
-
-    try:
-        with tempfile.TemporaryFile() as target:
-            count = write_report(queryset, target, with_user=job.client.is_legal, progress=progress)
-            target.seek(0)
-            job.file.save(job.filename, File(target), save=False)
-    except Exception:
-        ExportJob.objects.filter(pk=job.pk).update(
-            state=ExportJob.State.FAILED, finished_at=timezone.now()
-        )
-        raise
-    job.state, job.done, job.total = ExportJob.State.DONE, count, max(total, count)
-    job.finished_at = timezone.now()
-    link = reverse("eservices:export", args=[job.pk])
-    with transaction.atomic():  # "done" and the notification appear together
-        job.save(update_fields=["file", "state", "done", "total", "finished_at"])
-        notify_client(
-            job.client,
-            Notification.Kind.EXPORT_READY,
-            _("E-pakalpojumu atskaite ir sagatavota"),
-            _("Excel atskaite (%(count)s rindas) ir gatava lejupielādei.") % {"count": count},
-            link,
-        )

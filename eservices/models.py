@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -227,7 +228,14 @@ class ExportJobQuerySet(models.QuerySet):
 
 
 class ExportJob(models.Model):
-    """A large Excel report built by a Celery worker; its file is downloadable only by its client."""
+    """A large Excel report built by a Celery worker; its file is downloadable only by its client.
+
+    The worker building it holds a lease (`claim`, `lease_until`), renewed as rows are written; a
+    job whose lease ran out lost its worker and is resumed or failed by `recover_exports`. One
+    job per client runs at a time (a partial unique index); the others wait in PENDING. The file
+    is kept EXPORT_RETENTION_DAYS after it is ready, then the daily purge deletes it and sets
+    `deleted_at` (the record stays).
+    """
 
     class State(models.TextChoices):
         PENDING = "pending", _("Gaida rindā")
@@ -259,6 +267,14 @@ class ExportJob(models.Model):
     file = models.FileField(_("datne"), upload_to="exports/%Y/%m/", blank=True, max_length=200)
     created_at = models.DateTimeField(_("izveidots"), default=timezone.now)
     finished_at = models.DateTimeField(_("pabeigts"), null=True, blank=True)
+    # The lease of the run building it: which run (a new token per claim) and until when.
+    claim = models.UUIDField(null=True, blank=True, editable=False)
+    lease_until = models.DateTimeField(_("darba process aktīvs līdz"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("mēģinājumi"), default=0)
+    # When it was last handed to the broker (the request, or `recover_exports` re-queuing it).
+    enqueued_at = models.DateTimeField(_("nodots izpildei"), default=timezone.now)
+    message = models.CharField(_("paziņojums klientam"), max_length=255, blank=True)
+    deleted_at = models.DateTimeField(_("dzēsts"), null=True, blank=True)
 
     objects = ExportJobQuerySet.as_manager()
 
@@ -266,7 +282,31 @@ class ExportJob(models.Model):
         verbose_name = _("Excel atskaite")
         verbose_name_plural = _("Excel atskaites")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["client", "-created_at"], name="exportjob_client_created")]
+        indexes = [
+            models.Index(fields=["client", "-created_at"], name="exportjob_client_created"),
+            # `recover_exports` each minute: running jobs by lease, waiting ones by hand-over.
+            models.Index(
+                fields=["lease_until"],
+                name="exportjob_running_lease",
+                condition=Q(state="running"),
+            ),
+            models.Index(
+                fields=["enqueued_at"], name="exportjob_pending", condition=Q(state="pending")
+            ),
+            # The daily purge: ready files by age.
+            models.Index(
+                fields=["finished_at"],
+                name="exportjob_purge_queue",
+                condition=Q(state="done", deleted_at__isnull=True),
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client"],
+                condition=Q(state="running"),
+                name="exportjob_one_running_per_client",
+            ),
+        ]
 
     def __str__(self) -> str:
         return str(self.pk)
@@ -278,6 +318,22 @@ class ExportJob(models.Model):
         if not self.total:
             return 0
         return min(99, self.done * 100 // self.total)
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+    @property
+    def state_label(self) -> str:
+        """What the client is shown: "Dzēsta" once the purge removed the file."""
+        return _("Dzēsta") if self.is_deleted else self.get_state_display()
+
+    @property
+    def available_until(self):
+        """Until when a ready file can be downloaded (EXPORT_RETENTION_DAYS after it was ready)."""
+        if self.state != self.State.DONE or self.finished_at is None:
+            return None
+        return self.finished_at + timedelta(days=settings.EXPORT_RETENTION_DAYS)
 
     @property
     def filename(self) -> str:

@@ -1,22 +1,25 @@
-"""Background work of e-services: large Excel reports."""
+"""Background work of e-services: large Excel reports (see `eservices.jobs` for their life)."""
 
 from __future__ import annotations
 
-import logging
-
 from celery import shared_task
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True)
 def build_export(job_id: str) -> None:
-    """Build one ExportJob's workbook (started from the report page when it has > 5 000 rows)."""
-    from eservices.exporters import run_export_job
-    from eservices.models import ExportJob
+    """Build one ExportJob's workbook (started from the report page when it has > 5 000 rows).
 
-    job = ExportJob.objects.select_related("client", "requested_by").filter(pk=job_id).first()
-    if job is None:
-        logger.info("Export job %s is gone; nothing to do.", job_id)
-        return
-    run_export_job(job)
+    Safe to deliver twice: a finished job is never rebuilt, a job a live worker holds is left to
+    it, and a job waiting for another export of its client is started when that one finishes."""
+    from eservices import jobs
+
+    jobs.run(job_id)
+
+
+@shared_task(acks_late=True)
+def recover_exports() -> dict:
+    """Celery beat, every minute: resume (or fail, after EXPORT_MAX_ATTEMPTS) the exports whose
+    worker died, and re-send waiting exports whose turn has come."""
+    from eservices import jobs
+
+    return jobs.recover()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.acting_for import client_required
+from documents.storage import open_stored
 from eservices.exporters import direct_limit, report_queryset, write_report
 from eservices.filters import SORTS, EServiceFilter, Period
 from eservices.forms import LabelForm
@@ -125,6 +127,7 @@ def report(request: HttpRequest) -> HttpResponse:
     context["totals"] = None if result.errors else report_totals(result.filterset.qs)
     context["direct_limit"] = direct_limit()
     context["recent_jobs"] = ExportJob.objects.for_client(request.client)[:5]
+    context["export_retention_days"] = settings.EXPORT_RETENTION_DAYS
     return render(request, "eservices/report.html", context)
 
 
@@ -168,14 +171,31 @@ def _attachment(response: HttpResponse) -> HttpResponse:
 @client_required
 def export_status(request: HttpRequest, pk) -> HttpResponse:
     job = get_object_or_404(ExportJob.objects.for_client(request.client), pk=pk)
-    return render(request, "eservices/export.html", {"job": job})
+    running = None
+    if job.state == ExportJob.State.PENDING:
+        # One export per client is built at a time; say which one this one waits for.
+        running = (
+            ExportJob.objects.for_client(request.client)
+            .filter(state=ExportJob.State.RUNNING)
+            .exclude(pk=job.pk)
+            .first()
+        )
+    context = {"job": job, "running": running, "retention_days": settings.EXPORT_RETENTION_DAYS}
+    return render(request, "eservices/export.html", context)
 
 
 @require_GET
 @client_required
 def export_download(request: HttpRequest, pk) -> HttpResponse:
     job = get_object_or_404(ExportJob.objects.for_client(request.client), pk=pk)
+    if job.is_deleted:
+        messages.error(request, _("Atskaite ir dzēsta, jo beidzies tās glabāšanas termiņš."))
+        return redirect("eservices:export", job.pk)
     if job.state != ExportJob.State.DONE or not job.file:
         messages.error(request, _("Atskaite vēl nav gatava."))
         return redirect("eservices:export", job.pk)
-    return _attachment(FileResponse(job.file.open("rb"), as_attachment=True, filename=job.filename))
+    source = open_stored(job.file.name, job.file.storage)
+    if source is None:  # the record outlived its object: say so, never a 500
+        messages.error(request, _("Atskaites datne vairs nav pieejama. Sagatavojiet to no jauna."))
+        return redirect("eservices:export", job.pk)
+    return _attachment(FileResponse(source, as_attachment=True, filename=job.filename))

@@ -148,7 +148,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "documents.tasks.remind_expiring_files",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Every minute: resume (or, after EXPORT_MAX_ATTEMPTS, fail) Excel exports whose worker died
+    # (lease expired), and hand waiting exports whose turn has come to the broker again.
+    "recover-exports": {
+        "task": "eservices.tasks.recover_exports",
+        "schedule": 60.0,
+    },
 }
+# Background Excel exports: the lease a worker holds (renewed every 10,000 rows), how many times a
+# job is started before it is failed, and how long a ready file is kept (then the purge deletes it).
+EXPORT_LEASE_SECONDS = env_int("EXPORT_LEASE_SECONDS", 120, minimum=1)
+EXPORT_MAX_ATTEMPTS = env_int("EXPORT_MAX_ATTEMPTS", 3, minimum=1)
+EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7, minimum=1)
 
 # --- Files ----------------------------------------------------------------------------------------
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))

@@ -48,27 +48,17 @@ def reset_connections(app) -> None:
     app.control.mailbox.__dict__.pop("producer_pool", None)
 
 
-@pytest.fixture
-def celery_worker(reference_data):
-    import redis
-
-    from manskonts.celery import app
-
-    url = redis_url()
-    try:
-        redis.Redis.from_url(url).ping()
-    except redis.exceptions.ConnectionError:
-        pytest.fail(f"Redis is not reachable at {url}: the worker tests need a real Redis.")
-    redis.Redis.from_url(url).flushdb()
-
+def start_worker(hostname: str, *, output=subprocess.DEVNULL) -> subprocess.Popen:
+    """`celery -A manskonts worker` (solo pool) on this run's database and Redis; the rest of its
+    environment (MEDIA_ROOT, EXPORT_LEASE_SECONDS…) is this process's. A test that kills one
+    (kill -9, as a lost machine) starts the next with this too."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
-        "REDIS_URL": url,
+        "REDIS_URL": redis_url(),
         "DJANGO_SETTINGS_MODULE": "manskonts.settings",
     }
-    hostname = f"test-{os.getpid()}@%h"
-    process = subprocess.Popen(
+    return subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -85,22 +75,45 @@ def celery_worker(reference_data):
         ],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=output,
         stderr=subprocess.STDOUT,
         text=True,
     )
+
+
+def wait_until_answering(process: subprocess.Popen, seconds: float = 60) -> None:
+    """Until some worker answers a ping (this process must already use the Redis broker)."""
+    from manskonts.celery import app
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            output = process.stdout.read() if process.stdout else ""
+            pytest.fail(f"Celery worker exited early:\n{output}")
+        if app.control.ping(timeout=0.5):
+            return
+    pytest.fail(f"Celery worker did not answer a ping within {seconds:.0f} s.")
+
+
+@pytest.fixture
+def celery_worker(reference_data):
+    import redis
+
+    from manskonts.celery import app
+
+    url = redis_url()
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.fail(f"Redis is not reachable at {url}: the worker tests need a real Redis.")
+    redis.Redis.from_url(url).flushdb()
+
+    process = start_worker(f"test-{os.getpid()}@%h", output=subprocess.PIPE)
     saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
     app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
     reset_connections(app)
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"Celery worker exited early:\n{process.stdout.read()}")
-            if app.control.ping(timeout=0.5):
-                break
-        else:
-            pytest.fail("Celery worker did not answer a ping within 60 s.")
+        wait_until_answering(process)
         yield process
     finally:
         process.terminate()
