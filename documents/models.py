@@ -159,6 +159,7 @@ class PurgeRun(models.Model):
     finished_at = models.DateTimeField(_("pabeigts"), null=True, blank=True)
     files_purged = models.PositiveIntegerField(_("dzēstas datnes"), default=0)
     files_failed = models.PositiveIntegerField(_("neizdevās dzēst"), default=0)
+    exports_purged = models.PositiveIntegerField(_("dzēstas Excel atskaites"), default=0)
 
     class Meta:
         verbose_name = _("dzēšanas izpilde")

@@ -112,6 +112,8 @@ class PurgeReport:
     failed: int = 0
     batches: int = 0
     seconds: float = 0.0
+    exports_purged: int = 0
+    exports_failed: int = 0
     failed_ids: list[int] = field(default_factory=list)
 
 
@@ -200,7 +202,9 @@ def purge_expired_files(
     *, now: datetime | None = None, batch_size: int = PURGE_BATCH_SIZE, storage=None
 ) -> PurgeReport:
     """Delete from storage every e-service file older than FILE_RETENTION_DAYS, keep its record
-    (name, size, deleted_at) and write an audit entry per file; record the run (`PurgeRun`).
+    (name, size, deleted_at) and write an audit entry per file; then the files of Excel exports
+    older than EXPORT_RETENTION_DAYS (`eservices.jobs.purge_expired_exports`, records kept);
+    record the run (`PurgeRun`).
 
     A record is marked deleted, and that committed, *before* its object is deleted from storage;
     only afterwards is its storage key cleared (with the audit entry). So whenever a run dies —
@@ -258,15 +262,24 @@ def purge_expired_files(
         _finish_batch(
             [(pk, key) for pk, _at, key in batch], now=now, storage=storage, report=report
         )
+
+    # Excel exports are kept EXPORT_RETENTION_DAYS; the same run deletes their files.
+    from eservices.jobs import purge_expired_exports
+
+    report.exports_purged, report.exports_failed = purge_expired_exports(now=now, storage=storage)
     report.seconds = time.monotonic() - started
     PurgeRun.objects.filter(pk=run.pk).update(
-        finished_at=timezone.now(), files_purged=report.purged, files_failed=report.failed
+        finished_at=timezone.now(),
+        files_purged=report.purged,
+        files_failed=report.failed,
+        exports_purged=report.exports_purged,
     )
     log.info(
-        "purge: %s files deleted, %s failed, %s batches, %.1f s",
+        "purge: %s files deleted, %s failed, %s batches, %s exports deleted, %.1f s",
         report.purged,
         report.failed,
         report.batches,
+        report.exports_purged,
         report.seconds,
     )
     return report

@@ -1,5 +1,5 @@
 """Periodic document jobs, run by the one Celery beat (CELERY_BEAT_SCHEDULE in settings):
-`purge_expired_files` daily at 02:30 and `remind_expiring_files` daily at 08:00, Riga time.
+`purge_expired_files` (e-service files and Excel exports) daily at 02:30 and `remind_expiring_files` daily at 08:00, Riga time.
 
 Both are idempotent, so they run with acks_late + reject_on_worker_lost: a worker killed mid-way
 gives the task back to Redis and the re-run finishes the job (committed batches are not redone).
@@ -18,9 +18,15 @@ log = logging.getLogger(__name__)
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def purge_expired_files(batch_size: int = services.PURGE_BATCH_SIZE) -> dict:
-    """Delete e-service files kept longer than FILE_RETENTION_DAYS (records and audit kept)."""
+    """Delete e-service files kept longer than FILE_RETENTION_DAYS (records and audit kept) and
+    Excel export files kept longer than EXPORT_RETENTION_DAYS (records kept)."""
     report = services.purge_expired_files(batch_size=batch_size)
-    return {"purged": report.purged, "failed": report.failed, "batches": report.batches}
+    return {
+        "purged": report.purged,
+        "failed": report.failed,
+        "batches": report.batches,
+        "exports": report.exports_purged,
+    }
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -16,7 +14,7 @@ from django.utils import timezone
 from documents.models import Document, DocumentAuditEntry, PurgeRun
 from documents.tasks import purge_expired_files
 from tests.factories import EServiceFactory
-from tests.worker import ROOT, celery_worker, database_url, redis_url  # noqa: F401 — fixture
+from tests.worker import celery_worker, start_worker, wait_until_answering  # noqa: F401
 
 pytestmark = [pytest.mark.worker, pytest.mark.fault]
 
@@ -54,34 +52,6 @@ def expired_files(media: Path, count: int) -> list[int]:
     return [d.pk for d in Document.objects.bulk_create(rows, batch_size=1000)]
 
 
-def start_worker() -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": redis_url(),
-        "DJANGO_SETTINGS_MODULE": "manskonts.settings",
-    }
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "manskonts",
-            "worker",
-            "--pool=solo",
-            "-n",
-            f"rerun-{os.getpid()}@%h",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-
-
 @pytest.mark.django_db(transaction=True)
 def test_purge_killed_mid_run_then_run_again_ends_right_once(shared_media, celery_worker):  # noqa: F811
     ids = expired_files(shared_media, FILES)
@@ -107,13 +77,9 @@ def test_purge_killed_mid_run_then_run_again_ends_right_once(shared_media, celer
     assert audited <= gone
     assert PurgeRun.objects.get().finished_at is None  # /healthz shows it never finished
 
-    rerun = start_worker()
+    rerun = start_worker(f"rerun-{os.getpid()}@%h")
     try:
-        from manskonts.celery import app
-
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and not app.control.ping(timeout=0.5):
-            pass
+        wait_until_answering(rerun)
         report = purge_expired_files.delay(batch_size=500).get(timeout=120)
     finally:
         rerun.terminate()

@@ -8,7 +8,8 @@ from documents.services import PURGE_BATCH_SIZE, purge_expired_files
 class Command(BaseCommand):
     help = (
         "Delete from storage the e-service files kept longer than FILE_RETENTION_DAYS, keep their "
-        "records and write an audit entry per file. Safe to re-run or interrupt."
+        "records and write an audit entry per file; delete Excel exports older than "
+        "EXPORT_RETENTION_DAYS (records kept). Safe to re-run or interrupt."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -20,7 +21,8 @@ class Command(BaseCommand):
         report = purge_expired_files(batch_size=batch_size)
         self.stdout.write(
             f"Deleted {report.purged} files, {report.failed} failed (kept for the next run), "
-            f"{report.batches} batches, {report.seconds:.1f} s."
+            f"{report.batches} batches, {report.exports_purged} expired Excel exports, "
+            f"{report.seconds:.1f} s."
         )
         if report.failed:
             raise CommandError(
