@@ -17,7 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from accounts.applications import approve_application, create_legal_person, reject_application
 from accounts.forms import LegalClientCreationForm, RejectApplicationForm
 from accounts.models import Client, LegalPersonApplication, Membership, User
-from accounts.staff_signin import StaffAuthenticationForm
 from manskonts.identifiers import format_personal_code
 
 # The fields that grant rights. Only a superuser changes them, and never on her own user: for
@@ -202,10 +201,6 @@ class MembershipAdmin(admin.ModelAdmin):
     readonly_fields = ("created_at",)
 
 
-# Staff sign in with username and password; axes throttles failures per username and address.
-admin.site.login_form = StaffAuthenticationForm
-
-
 @admin.register(LegalPersonApplication)
 class LegalPersonApplicationAdmin(admin.ModelAdmin):
     """Review of legal-person account applications: read the application, approve or reject."""
@@ -340,3 +335,6 @@ class LegalPersonApplicationAdmin(admin.ModelAdmin):
         response["X-Content-Type-Options"] = "nosniff"
         response["Cache-Control"] = "private, no-store"
         return response
+
+
+from accounts import two_factor_admin  # noqa: E402, F401 — devices and lockouts: superusers only

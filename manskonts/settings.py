@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -37,7 +38,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.apps.StaffAdminConfig",  # Django's admin, asking staff for a second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -48,6 +49,10 @@ INSTALLED_APPS = [
     "django_filters",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "accounts",
     "orders",
     "eservices",
@@ -68,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.ActingForMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -278,6 +284,27 @@ AXES_CLIENT_IP_CALLABLE = "manskonts.client_address.client_address"
 AXES_LOCKOUT_CALLABLE = "accounts.staff_signin.lockout_response"
 # Axes' access log would keep every sign-in's username, and clients' usernames hold personal codes.
 AXES_DISABLE_ACCESS_LOG = True
+
+# Staff two-factor sign-in (accounts/two_factor.py): after the password, a code from an authenticator
+# app, a passkey or a recovery code. Required for every staff account; with DEBUG=0 a system check
+# refuses STAFF_OTP_REQUIRED=0 and any exempt account. Locally the seed_demo staff may skip it.
+STAFF_OTP_REQUIRED = env_bool("STAFF_OTP_REQUIRED", default=True)
+STAFF_OTP_EXEMPT_USERNAMES = env_list(
+    "STAFF_OTP_EXEMPT_USERNAMES", ["darbinieks", "admin"] if DEBUG else []
+)
+OTP_TOTP_ISSUER = "Mans konts (VZD)"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Passkeys belong to the site's host name; a browser allows them only on https (or localhost).
+_site = urlsplit(SITE_URL)
+_local_site = _site.hostname in {"127.0.0.1", "localhost"}
+OTP_WEBAUTHN_RP_ID = env_str("OTP_WEBAUTHN_RP_ID", "localhost" if _local_site else _site.hostname)
+OTP_WEBAUTHN_RP_NAME = "Mans konts"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "OTP_WEBAUTHN_ALLOWED_ORIGINS",
+    [f"http://localhost:{_site.port or 80}"] if _local_site else [SITE_URL],
+)
+# A passkey is a second factor after the password here, never a sign-in on its own.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 # --- Security headers -----------------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

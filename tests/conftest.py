@@ -37,6 +37,31 @@ def _fresh_cache():
 
 
 @pytest.fixture(autouse=True)
+def _force_login_includes_the_second_factor(monkeypatch):
+    """`force_login` stands for a finished sign-in; for staff that includes the second factor.
+
+    Tests of the sign-in itself post the password (and the code) to the real pages instead.
+    """
+    from django.test.client import ClientMixin
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    original = ClientMixin._login
+
+    def login_with_second_factor(self, user, backend=None):
+        original(self, user, backend)
+        if user.is_staff:
+            device, _created = StaticDevice.objects.get_or_create(
+                user=user, name="tests: force_login"
+            )
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(ClientMixin, "_login", login_with_second_factor)
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Every test stores files in its own folder, never in the developer's media/."""
     settings.STORAGES = {

@@ -71,3 +71,27 @@ def demo_sign_in(page, full_name: str) -> None:
     """Sign in through the demo identity provider's page, as a person would."""
     page.goto("/pieslegties/")
     page.get_by_role("button", name=f"Pieslēgties kā {full_name}").click()
+
+
+STAFF_PASSWORD = "clerk-password-123"  # tests.factories.StaffFactory's
+
+
+def staff_sign_in(page, username: str, password: str = STAFF_PASSWORD) -> None:
+    """The admin's sign-in as staff do it: the password, then a code from their authenticator app
+    (the device is set up here, as enrolment would have)."""
+    import time
+    from binascii import unhexlify
+
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from accounts.models import User
+
+    device = TOTPDevice.objects.create(user=User.objects.get(username=username), name="Tālrunis")
+    page.get_by_label("Lietotājvārds").fill(username)
+    page.get_by_label("Parole").fill(password)
+    page.get_by_role("button", name="Pieteikties").click()
+    totp = TOTP(unhexlify(device.key))
+    totp.time = time.time()
+    page.get_by_label("6 ciparu kods").fill(f"{totp.token():06d}")
+    page.get_by_role("button", name="Apstiprināt", exact=True).click()

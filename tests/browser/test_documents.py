@@ -16,7 +16,7 @@ from accounts.models import Client, User
 from documents.models import Document
 from notifications.models import Notification
 from orders.models import OrderPart
-from tests.browser.conftest import demo_sign_in
+from tests.browser.conftest import demo_sign_in, staff_sign_in
 from tests.documents import samples
 from tests.factories import (
     EServiceFactory,
@@ -115,9 +115,7 @@ def test_from_submitted_document_to_result_to_purge(page, browser, live_server, 
     staff = browser.new_context(base_url=live_server.url, locale="lv-LV")
     admin = staff.new_page()
     admin.goto(f"/admin/orders/orderpart/{part.pk}/change/")
-    admin.fill("#id_username", "dace")
-    admin.fill("#id_password", "clerk-password-123")
-    admin.locator("input[type=submit], button[type=submit]").first.click()
+    staff_sign_in(admin, "dace")
     admin.goto(f"/admin/eservices/eservice/{eservice.pk}/change/")
     assert admin.get_by_text("pilnvara.pdf").first.is_visible()
     assert admin.get_by_role("link", name="Lejupielādēt").count() == 1

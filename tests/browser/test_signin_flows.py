@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from accounts.models import Client, LegalPersonApplication, Membership, User
 from accounts.roles import ACCOUNT_REVIEWER
-from tests.browser.conftest import demo_sign_in
+from tests.browser.conftest import demo_sign_in, staff_sign_in
 from tests.factories import LegalClientFactory, StaffFactory
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -76,9 +76,7 @@ def test_new_person_applies_clerk_approves_and_the_person_acts_for_the_legal_per
     staff.set_default_timeout(10_000)
     try:
         staff.goto("/admin/")
-        staff.get_by_label("Lietotājvārds").fill("klerks")
-        staff.get_by_label("Parole").fill("clerk-password-123")
-        staff.get_by_role("button", name="Pieteikties").click()
+        staff_sign_in(staff, "klerks")
         staff.get_by_role("link", name="Juridisko personu kontu pieteikumi").first.click()
         staff.get_by_role("link", name="SIA „Krūmiņa Zeme”").click()
         staff.get_by_role("button", name="Apstiprināt pieteikumu").click()
