@@ -13,13 +13,12 @@ from django.contrib import messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_POST
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
@@ -173,9 +172,10 @@ def _devices(user: User) -> list[tuple[str, object]]:
     return rows
 
 
-@require_POST
 def recovery_codes(site, request: HttpRequest) -> HttpResponse:
     """New recovery codes, shown this once; for a verified session only (after a passkey too)."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     if not request.user.is_verified():
         return HttpResponseRedirect(reverse("admin:otp_verify"))
     if request.POST.get("only_if_missing") and two_factor.has_recovery_codes(request.user):

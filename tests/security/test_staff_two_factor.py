@@ -121,6 +121,25 @@ def test_enrolment_with_an_app_shows_the_recovery_codes_once_then_opens_the_admi
     assert not any(code in again for code in codes)
 
 
+def test_new_recovery_codes_replace_the_old_ones_in_a_verified_session_only(clerk, signed_in):
+    with_app(clerk)
+    old = two_factor.issue_recovery_codes(clerk)
+    unverified = password_only(clerk)
+
+    refused = unverified.post("/admin/divfaktoru/rezerves-kodi/")
+    issued = signed_in(clerk).post("/admin/divfaktoru/rezerves-kodi/")
+
+    assert refused["Location"] == VERIFY
+    assert issued.status_code == 200
+    new = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", issued.content.decode())
+    assert len(new) == 10
+    assert not set(new) & set(old)
+    assert set(new) == set(
+        StaticToken.objects.filter(device__user=clerk).values_list("token", flat=True)
+    )
+    assert signed_in(clerk).get("/admin/divfaktoru/rezerves-kodi/").status_code == 405
+
+
 def test_a_wrong_app_code_is_refused(clerk):
     device = with_app(clerk)
     http = password_only(clerk)
