@@ -6,7 +6,8 @@
   worker and is left alone. So a message delivered twice (Redis re-delivers unacknowledged tasks
   after its visibility time-out) does the work once.
 - **One per client.** A partial unique index allows one running job per client; a second one
-  waits in PENDING (the page says so) and is started by the run that finishes the first.
+  waits in PENDING (the page says so) and is handed to the broker again by the run that
+  finishes the first.
 - **Lease.** Every 10,000 rows the run renews its lease, conditional on its token. A run that
   finds its token gone (its job was taken over after it stalled) stops and deletes its file.
 - **Finish.** "done", the file and the "ready" notification are one transaction, conditional on
@@ -21,7 +22,6 @@ from __future__ import annotations
 
 import logging
 import tempfile
-import time
 import uuid
 from datetime import datetime, timedelta
 
@@ -50,8 +50,6 @@ FAILED_GAVE_UP = gettext_noop(
 RESUMED = gettext_noop(
     "Sagatavošana tika pārtraukta, jo apstājās darba process; tā atsākta no sākuma."
 )
-# One task keeps building a client's waiting jobs for at most this long; the rest are re-sent.
-CHAIN_SECONDS = 10 * 60
 Running = ExportJob.State.RUNNING
 
 
@@ -178,31 +176,40 @@ def build(job: ExportJob, token: uuid.UUID) -> None:
 
 
 def run(job_id) -> None:
-    """What the `build_export` task does: build this job if it may run now, then the client's
-    next waiting jobs, oldest first (for at most CHAIN_SECONDS; the recovery re-sends the rest)."""
-    started = time.monotonic()
-    next_id = job_id
-    while next_id is not None:
-        claimed = claim(next_id)
-        if claimed is None:
-            return
-        job, token = claimed
-        try:
-            build(job, token)
-        except LeaseLost:
-            log.warning("export job_id=%s was taken over by another run; this one stops", job.pk)
-            return
-        except Exception:
-            log.exception("export job_id=%s failed", job.pk)
-            _fail(job.pk, FAILED_ERROR, token=token)
-        if time.monotonic() - started > CHAIN_SECONDS:
-            return
-        next_id = (
-            ExportJob.objects.filter(client_id=job.client_id, state=ExportJob.State.PENDING)
+    """What the `build_export` task does: build this job if it may run now; then hand the
+    client's next waiting job (the oldest) to the broker. Handed over, not built here, so it
+    queues behind other clients' exports instead of jumping ahead of them."""
+    claimed = claim(job_id)
+    if claimed is None:
+        return
+    job, token = claimed
+    try:
+        build(job, token)
+    except LeaseLost:
+        log.warning("export job_id=%s was taken over by another run; this one stops", job.pk)
+        return
+    except Exception:
+        log.exception("export job_id=%s failed", job.pk)
+        _fail(job.pk, FAILED_ERROR, token=token)
+    hand_over_next(job.client_id)
+
+
+def hand_over_next(client_id) -> None:
+    """Send the client's oldest waiting export to the broker (its first message may have been
+    consumed while this one ran; a second delivery is harmless)."""
+    from eservices.tasks import build_export
+
+    with transaction.atomic():
+        waiting = (
+            ExportJob.objects.filter(client_id=client_id, state=ExportJob.State.PENDING)
             .order_by("created_at")
             .values_list("pk", flat=True)
             .first()
         )
+        if waiting is None:
+            return
+        ExportJob.objects.filter(pk=waiting).update(enqueued_at=timezone.now())
+        build_export.delay_on_commit(str(waiting))
 
 
 def recover(now: datetime | None = None) -> dict:
