@@ -6,6 +6,7 @@ import tempfile
 
 from django.conf import settings
 from django.contrib import messages
+from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import TemplateDoesNotExist
@@ -13,8 +14,10 @@ from django.template.loader import get_template
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
+import outbox
 from accounts.acting_for import client_required
 from documents.storage import open_stored
 from eservices.exporters import direct_limit, report_queryset, write_report
@@ -23,8 +26,8 @@ from eservices.forms import LabelForm
 from eservices.models import EService, ExportJob
 from eservices.queries import history_rows, received, report_totals
 from eservices.tables import eservice_rows
-from eservices.tasks import build_export
 from manskonts.listing import query_without, run_list, url_prefix
+from outbox.models import Message
 
 
 def _presets(request: HttpRequest) -> list[dict]:
@@ -149,16 +152,27 @@ def report_export(request: HttpRequest) -> HttpResponse:
         target.seek(0)
         filename = f"e-pakalpojumi-{timezone.localtime():%Y-%m-%d-%H%M}.xlsx"
         return _attachment(FileResponse(target, as_attachment=True, filename=filename))
-    job = ExportJob.objects.create(
-        client=request.client, requested_by=request.user, query=request.GET.urlencode()[:2000]
-    )
-    build_export.delay_on_commit(str(job.pk))
+    with transaction.atomic():
+        job = ExportJob.objects.create(
+            client=request.client, requested_by=request.user, query=request.GET.urlencode()[:2000]
+        )
+        sent = outbox.send_task(BUILD_EXPORT, args=[str(job.pk)])
     messages.info(
         request,
         _("Atskaitē ir vairāk nekā %(limit)s rindu; to sagatavo fonā. Jūs saņemsiet paziņojumu.")
         % {"limit": limit},
     )
+    if sent is not None and not sent.is_sent:
+        messages.warning(request, BROKER_AWAY)
     return redirect("eservices:export", job.pk)
+
+
+BUILD_EXPORT = "eservices.tasks.build_export"
+# The broker did not take the job (down or paused): the outbox sends it when the broker answers.
+BROKER_AWAY = _lazy(
+    "Fona apstrādes serviss pašlaik nav pieejams. Atskaite tiks sagatavota, tiklīdz tas būs "
+    "pieejams, un Jūs saņemsiet paziņojumu."
+)
 
 
 def _attachment(response: HttpResponse) -> HttpResponse:
@@ -172,6 +186,7 @@ def _attachment(response: HttpResponse) -> HttpResponse:
 def export_status(request: HttpRequest, pk) -> HttpResponse:
     job = get_object_or_404(ExportJob.objects.for_client(request.client), pk=pk)
     running = None
+    broker_away = False
     if job.state == ExportJob.State.PENDING:
         # One export per client is built at a time; say which one this one waits for.
         running = (
@@ -180,7 +195,13 @@ def export_status(request: HttpRequest, pk) -> HttpResponse:
             .exclude(pk=job.pk)
             .first()
         )
-    context = {"job": job, "running": running, "retention_days": settings.EXPORT_RETENTION_DAYS}
+        broker_away = Message.objects.pending().for_task(BUILD_EXPORT, [str(job.pk)]).exists()
+    context = {
+        "job": job,
+        "running": running,
+        "broker_away": broker_away,
+        "retention_days": settings.EXPORT_RETENTION_DAYS,
+    }
     return render(request, "eservices/export.html", context)
 
 

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "billing",
     "documents",
     "notifications",
+    "outbox",
     "manskonts",
 ]
 
@@ -124,6 +125,8 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "manskonts"),
+            # A Redis that is down or paused fails a cache call in a second, never hangs a page.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
 else:
@@ -140,9 +143,41 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 # Redis re-delivers an unacknowledged task after this long; it must exceed the longest task.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+# A broker that is down or paused answers a publish with an error within about a second (each
+# socket operation times out after 1 s), never hangs a page: tasks are sent through the outbox
+# (outbox/relay.py), which keeps what the broker missed and publishes it by the minute sweep.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 60 * 60,
+    "socket_connect_timeout": 1,
+    "socket_timeout": 1,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+# Workers and beat keep reconnecting while the broker is away, however long.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Publishes not made by the outbox (beat, worker retries): one quick retry, then the error.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+CELERY_REDIS_SOCKET_TIMEOUT = 1
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1}}
 CELERY_TIMEZONE = "Europe/Riga"
 CELERY_TASK_DEFAULT_QUEUE = "manskonts"
+# One queue per kind of work, each with its own workers (docker-compose.yml), so a burst of heavy
+# exports never delays an email or the purge. Unrouted tasks go to the default queue, which the
+# maintenance workers also consume.
+CELERY_TASK_ROUTES = {
+    "eservices.tasks.*": {"queue": "exports"},
+    "notifications.tasks.*": {"queue": "emails"},
+    "documents.tasks.*": {"queue": "maintenance"},
+    "billing.tasks.*": {"queue": "maintenance"},
+    "outbox.tasks.*": {"queue": "maintenance"},
+}
 CELERY_BEAT_SCHEDULE = {
     # Daily at 02:30 Riga time: delete e-service files kept longer than FILE_RETENTION_DAYS.
     "purge-expired-files": {
@@ -159,6 +194,13 @@ CELERY_BEAT_SCHEDULE = {
     "recover-exports": {
         "task": "eservices.tasks.recover_exports",
         "schedule": 60.0,
+    },
+    # Every minute: publish the outbox messages the broker missed (down or paused at commit).
+    # A sweep not started within 50 s is dropped: the next one does the same work.
+    "relay-outbox": {
+        "task": "outbox.tasks.relay_pending",
+        "schedule": 60.0,
+        "options": {"expires": 50},
     },
 }
 # Background Excel exports: the lease a worker holds (renewed every 10,000 rows), how many times a

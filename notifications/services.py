@@ -1,14 +1,17 @@
-"""Telling a client's people what VZD did: a portal notification each, and an email after commit."""
+"""Telling a client's people what VZD did: a portal notification each, and an email after commit
+(sent through the outbox, so a broker outage delays the email but never loses it)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+import outbox
 from accounts.models import Client, User
 from notifications.models import Notification
 
@@ -21,25 +24,29 @@ def recipients(client: Client) -> list[User]:
 
 
 def notify_client(client: Client, kind: str, subject: str, body: str, link: str = "") -> list[int]:
-    """Create a notification for each of the client's people and email them once committed."""
-    from notifications.tasks import send_notification_email
+    """Create a notification for each of the client's people and email them once committed.
 
+    The notifications and their emails' outbox rows are saved together: none without the other.
+    """
     now = timezone.now()
-    created = Notification.objects.bulk_create(
-        Notification(
-            client=client,
-            recipient=user,
-            kind=kind,
-            subject=subject,
-            body=body,
-            link=link,
-            created_at=now,
+    with transaction.atomic():
+        created = Notification.objects.bulk_create(
+            Notification(
+                client=client,
+                recipient=user,
+                kind=kind,
+                subject=subject,
+                body=body,
+                link=link,
+                created_at=now,
+            )
+            for user in recipients(client)
         )
-        for user in recipients(client)
-    )
-    for notification in created:
-        if notification.recipient.email:
-            send_notification_email.delay_on_commit(notification.pk)
+        for notification in created:
+            if notification.recipient.email:
+                outbox.send_task(
+                    "notifications.tasks.send_notification_email", args=[notification.pk]
+                )
     return [n.pk for n in created]
 
 

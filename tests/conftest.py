@@ -62,6 +62,15 @@ def _force_login_includes_the_second_factor(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _outbox_trusts_the_broker():
+    """A broker failure seen by one test does not make the next one skip publishing."""
+    from outbox.relay import forget_broker_failure
+
+    forget_broker_failure()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     """Every test stores files in its own folder, never in the developer's media/."""
     settings.STORAGES = {

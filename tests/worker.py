@@ -1,9 +1,10 @@
 """A real Celery worker on real Redis, against the test database, for tests marked `worker`.
 
 Use the `celery_worker` fixture: it starts `celery -A manskonts worker` in a subprocess pointed at
-this test run's database, switches this process from eager tasks to the Redis broker, and stops
-the worker afterwards. Data the worker must see has to be committed, so such tests are
-transactional.
+this test run's database, consuming every queue (CELERY_TASK_ROUTES), switches this process from
+eager tasks to the Redis broker, and stops the worker afterwards. Data the worker must see has to
+be committed, so such tests are transactional. `running_worker(url)` does the same on another
+broker (the fault tests' own Redis); `start_worker` starts one more (after a kill -9).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
@@ -39,7 +42,11 @@ def reset_connections(app) -> None:
         app._pool.force_close_all()
         app._pool = None
     app.amqp._producer_pool = None
+    # The result backend (and its result consumer's connection) is cached on the app: drop it, or
+    # results are awaited on the broker of an earlier test.
     app.__dict__.pop("backend", None)
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
     # kombu keeps pools per broker URL globally, and the control mailbox caches a producer pool:
     # without forgetting both, a second worker test pings through the closed pool.
     from kombu import pools
@@ -48,14 +55,24 @@ def reset_connections(app) -> None:
     app.control.mailbox.__dict__.pop("producer_pool", None)
 
 
-def start_worker(hostname: str, *, output=subprocess.DEVNULL) -> subprocess.Popen:
-    """`celery -A manskonts worker` (solo pool) on this run's database and Redis; the rest of its
-    environment (MEDIA_ROOT, EXPORT_LEASE_SECONDS…) is this process's. A test that kills one
-    (kill -9, as a lost machine) starts the next with this too."""
+def worker_queues() -> str:
+    """Every queue a task can be routed to, for `-Q`: one test worker does all kinds of work."""
+    from manskonts.celery import app
+
+    routes = app.conf.task_routes or {}
+    return ",".join(sorted({app.conf.task_default_queue} | {r["queue"] for r in routes.values()}))
+
+
+def start_worker(hostname: str, *, output=subprocess.DEVNULL, url: str | None = None):
+    """`celery -A manskonts worker` (solo pool, every queue) on this run's database and Redis (or
+    broker `url`); the rest of its environment (MEDIA_ROOT, EXPORT_LEASE_SECONDS…) is this
+    process's. A test that kills one (kill -9, as a lost machine) starts the next with this too.
+    `output`: a file rather than a pipe when nobody reads it while the worker runs (a full pipe
+    blocks the worker)."""
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
-        "REDIS_URL": redis_url(),
+        "REDIS_URL": url or redis_url(),
         "DJANGO_SETTINGS_MODULE": "manskonts.settings",
     }
     return subprocess.Popen(
@@ -68,6 +85,8 @@ def start_worker(hostname: str, *, output=subprocess.DEVNULL) -> subprocess.Pope
             "worker",
             "--pool=solo",
             "--loglevel=INFO",
+            "-Q",
+            worker_queues(),
             "-n",
             hostname,
             "--without-gossip",
@@ -95,25 +114,26 @@ def wait_until_answering(process: subprocess.Popen, seconds: float = 60) -> None
     pytest.fail(f"Celery worker did not answer a ping within {seconds:.0f} s.")
 
 
-@pytest.fixture
-def celery_worker(reference_data):
-    import redis
-
+@contextmanager
+def running_worker(url: str, output: Path | None = None, name: str = "test"):
+    """A worker on broker `url` (its output in file `output`), and this process sending to it."""
     from manskonts.celery import app
 
-    url = redis_url()
-    try:
-        redis.Redis.from_url(url).ping()
-    except redis.exceptions.ConnectionError:
-        pytest.fail(f"Redis is not reachable at {url}: the worker tests need a real Redis.")
-    redis.Redis.from_url(url).flushdb()
-
-    process = start_worker(f"test-{os.getpid()}@%h", output=subprocess.PIPE)
+    log = open(output, "w+") if output else tempfile.TemporaryFile("w+")  # noqa: SIM115
+    process = start_worker(f"{name}-{os.getpid()}@%h", output=log, url=url)
     saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
     app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
     reset_connections(app)
     try:
-        wait_until_answering(process)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                log.seek(0)
+                pytest.fail(f"Celery worker exited early:\n{log.read()}")
+            if app.control.ping(timeout=0.5):
+                break
+        else:
+            pytest.fail("Celery worker did not answer a ping within 60 s.")
         yield process
     finally:
         process.terminate()
@@ -121,5 +141,21 @@ def celery_worker(reference_data):
             process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()
+        log.close()
         app.conf.update(saved)
         reset_connections(app)
+
+
+@pytest.fixture
+def celery_worker(reference_data):
+    import redis
+
+    url = redis_url()
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.fail(f"Redis is not reachable at {url}: the worker tests need a real Redis.")
+    redis.Redis.from_url(url).flushdb()
+    with running_worker(url) as process:
+        yield process

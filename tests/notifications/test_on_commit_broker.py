@@ -1,5 +1,5 @@
 """On real Redis: a task triggered inside a transaction that rolls back never reaches the broker;
-one triggered in a committed transaction does, exactly once (`delay_on_commit`)."""
+one triggered in a committed transaction does, exactly once, on its queue (through the outbox)."""
 
 import pytest
 import redis
@@ -9,6 +9,7 @@ from accounts.models import Client
 from manskonts.celery import app
 from notifications.models import Notification
 from notifications.services import notify_client
+from outbox.models import Message
 from tests.factories import UserFactory
 from tests.worker import redis_url, reset_connections
 
@@ -24,7 +25,7 @@ def broker_without_worker():
     saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
     app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
     reset_connections(app)
-    yield lambda: connection.llen(app.conf.task_default_queue)
+    yield lambda: connection.llen("emails")
     app.conf.update(saved)
     reset_connections(app)
     connection.flushdb()
@@ -42,9 +43,11 @@ def test_task_of_a_rolled_back_transaction_is_never_sent(reference_data, broker_
 
     assert queued() == 0
     assert Notification.objects.count() == 0
+    assert Message.objects.count() == 0
 
     with transaction.atomic():
         notify_client(client, Notification.Kind.STATUS, "Saglabāts", "Teksts")
         assert queued() == 0  # not before the commit either
 
     assert queued() == 1
+    assert Message.objects.get().is_sent
