@@ -15,6 +15,7 @@ import logging
 from urllib.parse import urlencode
 
 import jwt
+import redis
 import requests
 from django.conf import settings
 from django.contrib import messages
@@ -36,6 +37,8 @@ from manskonts.identifiers import normalize_personal_code
 log = logging.getLogger("manskonts.signin")
 
 DISCOVERY_CACHE_SECONDS = 60 * 60
+# What Django's Redis cache raises when Redis is down or paused (time-outs: CACHES in settings).
+CACHE_DOWN = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 # mozilla-django-oidc setting -> discovery document key; an explicit setting wins.
 DISCOVERED_ENDPOINTS = {
     "OIDC_OP_AUTHORIZATION_ENDPOINT": "authorization_endpoint",
@@ -55,7 +58,14 @@ def discovery() -> dict:
     """The provider's discovery document, fetched once an hour and checked to be the issuer's."""
     issuer = settings.OIDC_OP_ISSUER.rstrip("/")
     key = f"oidc-discovery:{issuer}"
-    document = cache.get(key)
+    # The cache only saves a fetch: with Redis down sign-in still works, one fetch per sign-in.
+    try:
+        document = cache.get(key)
+    except CACHE_DOWN as error:
+        log.warning("OIDC discovery cache unavailable: %s", type(error).__name__)
+        document, cache_up = None, False
+    else:
+        cache_up = True
     if document is None:
         response = requests.get(
             f"{issuer}/.well-known/openid-configuration",
@@ -68,7 +78,11 @@ def discovery() -> dict:
         missing = [name for name in DISCOVERED_ENDPOINTS.values() if not document.get(name)]
         if missing:
             raise ImproperlyConfigured(f"OIDC discovery document lacks {', '.join(missing)}.")
-        cache.set(key, document, DISCOVERY_CACHE_SECONDS)
+        if cache_up:
+            try:
+                cache.set(key, document, DISCOVERY_CACHE_SECONDS)
+            except CACHE_DOWN as error:
+                log.warning("OIDC discovery not cached: %s", type(error).__name__)
     return document
 
 
