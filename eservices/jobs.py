@@ -35,10 +35,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+import outbox
 from documents.storage import delete_stored
 from eservices.exporters import report_queryset, write_report
 from eservices.models import ExportJob
 
+BUILD_EXPORT = "eservices.tasks.build_export"
 log = logging.getLogger("manskonts.exports")
 
 # Stored untranslated (gettext_noop) and translated when shown, in the reader's language.
@@ -197,8 +199,6 @@ def run(job_id) -> None:
 def hand_over_next(client_id) -> None:
     """Send the client's oldest waiting export to the broker (its first message may have been
     consumed while this one ran; a second delivery is harmless)."""
-    from eservices.tasks import build_export
-
     with transaction.atomic():
         waiting = (
             ExportJob.objects.filter(client_id=client_id, state=ExportJob.State.PENDING)
@@ -209,14 +209,12 @@ def hand_over_next(client_id) -> None:
         if waiting is None:
             return
         ExportJob.objects.filter(pk=waiting).update(enqueued_at=timezone.now())
-        build_export.delay_on_commit(str(waiting))
+        outbox.send_task(BUILD_EXPORT, args=[str(waiting)])
 
 
 def recover(now: datetime | None = None) -> dict:
     """Resume or fail jobs whose worker died (lease ran out), and re-send waiting jobs whose turn
     has come. Returns what it did, for the beat log."""
-    from eservices.tasks import build_export
-
     now = now or timezone.now()
     resumed = failed = resent = 0
     with transaction.atomic():
@@ -239,7 +237,7 @@ def recover(now: datetime | None = None) -> dict:
                 message=RESUMED,
                 enqueued_at=now,
             )
-            build_export.delay_on_commit(str(pk))
+            outbox.send_task(BUILD_EXPORT, args=[str(pk)])
             resumed += 1
             log.warning("export job_id=%s lost its worker; queued again", pk)
         # A client's oldest waiting job, when none of theirs runs and it was handed over long
@@ -257,7 +255,7 @@ def recover(now: datetime | None = None) -> dict:
         )
         for pk in list(waiting):
             ExportJob.objects.filter(pk=pk, state=ExportJob.State.PENDING).update(enqueued_at=now)
-            build_export.delay_on_commit(str(pk))
+            outbox.send_task(BUILD_EXPORT, args=[str(pk)])
             resent += 1
     return {"resumed": resumed, "failed": failed, "resent": resent}
 

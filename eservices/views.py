@@ -23,6 +23,7 @@ from documents.storage import open_stored
 from eservices.exporters import direct_limit, report_queryset, write_report
 from eservices.filters import SORTS, EServiceFilter, Period
 from eservices.forms import LabelForm
+from eservices.jobs import BUILD_EXPORT
 from eservices.models import EService, ExportJob
 from eservices.queries import history_rows, received, report_totals
 from eservices.tables import eservice_rows
@@ -167,7 +168,6 @@ def report_export(request: HttpRequest) -> HttpResponse:
     return redirect("eservices:export", job.pk)
 
 
-BUILD_EXPORT = "eservices.tasks.build_export"
 # The broker did not take the job (down or paused): the outbox sends it when the broker answers.
 BROKER_AWAY = _lazy(
     "Fona apstrādes serviss pašlaik nav pieejams. Atskaite tiks sagatavota, tiklīdz tas būs "
