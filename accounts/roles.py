@@ -19,6 +19,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "orders.order": ("view", "add", "change"),
         "orders.orderpart": ("view", "add", "change"),
         "orders.orderpartstatuschange": ("view",),
+        "orders.orderclientchange": ("view",),
         "orders.service": ("view",),
         "orders.servicegroup": ("view",),
         "eservices.eservice": ("view", "change"),
@@ -43,6 +44,7 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "billing.callbackdelivery": ("view",),
         "orders.order": ("view",),
         "orders.orderpart": ("view",),
+        "orders.orderclientchange": ("view",),
         "accounts.client": ("view",),
     },
     ACCOUNT_REVIEWER: {

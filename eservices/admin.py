@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from documents.admin import document_inlines
 from eservices.models import ESERVICE_TRANSITIONS, EService, EServiceStatus, EServiceStatusChange
@@ -28,6 +29,20 @@ class EServiceForm(StatusFormMixin):
     class Meta:
         model = EService
         fields = ("client", "requested_by", "service", "object_code", "orders", "received_at")
+
+    def clean(self):
+        cleaned = super().clean()
+        client, orders = cleaned.get("client"), cleaned.get("orders")
+        if client is not None and orders is not None:
+            foreign = [order.number for order in orders if order.client_id != client.pk]
+            if foreign:
+                # A link across clients would show each of them the other's order or e-service.
+                self.add_error(
+                    "orders",
+                    _("Saistīt var tikai šī paša klienta pasūtījumus; cita klienta: %(numbers)s.")
+                    % {"numbers": ", ".join(foreign)},
+                )
+        return cleaned
 
 
 @admin.register(EService)

@@ -1,11 +1,27 @@
+from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.contrib.admin.utils import unquote
+from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Client
+from billing.models import PaymentAttempt
 from documents.admin import document_inlines
 from manskonts.admin_status import StatusFormMixin, digits_if_identifier, make_status_action
-from orders.models import Order, OrderPart, OrderPartStatusChange, Service, ServiceGroup
-from orders.services import change_order_part_status
+from orders.models import (
+    Order,
+    OrderClientChange,
+    OrderPart,
+    OrderPartStatusChange,
+    Service,
+    ServiceGroup,
+)
+from orders.services import change_order_client, change_order_part_status
 from orders.workflow import TRANSITIONS, OrderStatus
 
 
@@ -65,6 +81,54 @@ class OrderPartInline(admin.TabularInline):
     show_change_link = True
 
 
+class ClientChangeInline(admin.TabularInline):
+    model = OrderClientChange
+    extra = 0
+    can_delete = False
+    fields = (
+        "changed_at",
+        "from_client",
+        "to_client",
+        "changed_by",
+        "reason",
+        "moved_parts",
+        "moved_invoices",
+        "unlinked_eservices",
+    )
+    readonly_fields = fields
+    verbose_name_plural = _("klienta maiņas vēsture")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ChangeClientForm(forms.Form):
+    new_client = forms.ModelChoiceField(label=_("Jaunais klients"), queryset=Client.objects.all())
+    reason = forms.CharField(
+        label=_("Iemesls"),
+        max_length=255,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Redzams klienta maiņas vēsturē, piemēram, „reģistrēts nepareizam klientam”."),
+    )
+
+    def __init__(self, *args, admin_site, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["new_client"]
+        field.widget = AutocompleteSelect(Order._meta.get_field("client"), admin_site)
+        field.widget.choices = field.choices
+
+
+def _pending_attempts(orders) -> list[PaymentAttempt]:
+    return list(
+        PaymentAttempt.objects.filter(
+            status=PaymentAttempt.Status.PENDING, lines__invoice__order__in=orders
+        ).distinct()
+    )
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
     list_display = ("number", "client", "created_at", "channel")
@@ -78,11 +142,101 @@ class OrderAdmin(admin.ModelAdmin):
     )
     autocomplete_fields = ("client",)
     date_hierarchy = "created_at"
-    inlines = [OrderPartInline]
+    inlines = [OrderPartInline, ClientChangeInline]
+    actions = ["change_client"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The client moves with the parts, invoices and documents, on the record: only through
+        # "Mainīt klientu" (change_order_client), never as a field of the change form.
+        return ("client",) if obj is not None else ()
 
     def get_search_results(self, request, queryset, search_term):
         # Designations and codes are typed grouped ("1300 026 3302"); they are stored as digits.
         return super().get_search_results(request, queryset, digits_if_identifier(search_term))
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/klients/",
+                self.admin_site.admin_view(self.change_client_view),
+                name="orders_order_change_client",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _apply_client_change(self, request, orders, form) -> int:
+        new_client, reason = form.cleaned_data["new_client"], form.cleaned_data["reason"]
+        done = 0
+        for order in orders:
+            previous = order.client
+            try:
+                change_order_client(order, new_client, by=request.user, reason=reason)
+            except ValidationError as error:
+                self.message_user(request, f"{order}: {' '.join(error.messages)}", messages.ERROR)
+                continue
+            self.log_change(
+                request,
+                order,
+                gettext("Klients mainīts: %(from)s → %(to)s. Iemesls: %(reason)s")
+                % {"from": previous, "to": new_client, "reason": reason},
+            )
+            done += 1
+        if done:
+            self.message_user(
+                request,
+                gettext(
+                    "Klients mainīts %(n)d pasūtījumiem; daļas, rēķini un dokumenti pārvietoti."
+                )
+                % {"n": done},
+                messages.SUCCESS,
+            )
+        return done
+
+    def _change_client_page(self, request, orders, form, *, action: bool):
+        return TemplateResponse(
+            request,
+            "admin/orders/order/change_client.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": gettext("Mainīt pasūtījuma klientu"),
+                "opts": self.model._meta,
+                "orders": orders,
+                "form": form,
+                "media": self.media + form.media,
+                "pending_attempts": _pending_attempts(orders),
+                "action": action,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    def change_client_view(self, request, object_id):
+        order = self.get_object(request, unquote(object_id))
+        if order is None:
+            raise Http404
+        if not self.has_change_permission(request, order):
+            raise PermissionDenied
+        form = ChangeClientForm(
+            request.POST if request.method == "POST" else None, admin_site=self.admin_site
+        )
+        if (
+            request.method == "POST"
+            and form.is_valid()
+            and self._apply_client_change(request, [order], form)
+        ):
+            return HttpResponseRedirect(reverse("admin:orders_order_change", args=[order.pk]))
+        return self._change_client_page(request, [order], form, action=False)
+
+    @admin.action(description=_("Mainīt klientu izvēlētajiem"), permissions=["change"])
+    def change_client(self, request, queryset):
+        orders = list(queryset.select_related("client").order_by("number"))
+        if "apply" in request.POST:
+            form = ChangeClientForm(request.POST, admin_site=self.admin_site)
+            if form.is_valid():
+                self._apply_client_change(request, orders, form)
+                return HttpResponseRedirect(request.get_full_path())
+        else:
+            form = ChangeClientForm(admin_site=self.admin_site)
+        return self._change_client_page(request, orders, form, action=True)
 
 
 class OrderPartForm(StatusFormMixin):

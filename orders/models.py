@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import models
+from django.contrib.postgres.fields import ArrayField
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -88,6 +89,10 @@ class Service(models.Model):
         return self.name
 
 
+class ClientChangeRefused(Exception):
+    """An order's client was changed by a plain save instead of change_order_client."""
+
+
 class OrderQuerySet(models.QuerySet):
     def for_client(self, client) -> OrderQuerySet:
         return self.filter(client=client)
@@ -126,11 +131,16 @@ class Order(models.Model):
         return self.number
 
     def save(self, *args, **kwargs):
-        renumbered = (
-            self.pk is not None
-            and not self._state.adding
-            and Order.objects.filter(pk=self.pk).exclude(number=self.number).exists()
-        )
+        stored = None
+        if self.pk is not None and not self._state.adding:
+            stored = Order.objects.filter(pk=self.pk).values_list("number", "client_id").first()
+        if stored is not None and stored[1] != self.client_id:
+            # The parts, invoices and documents go with the order's client: only
+            # orders.services.change_order_client moves them, together and on the record.
+            raise ClientChangeRefused(
+                "Order.client changes only through orders.services.change_order_client"
+            )
+        renumbered = stored is not None and stored[0] != self.number
         super().save(*args, **kwargs)
         if renumbered:
             # The parts carry the number for sorting; e-services carry their first order's.
@@ -231,15 +241,27 @@ class OrderPart(models.Model):
         return f"{self.order.number}/{self.part_number}"
 
     def save(self, *args, **kwargs):
-        cached = self._state.fields_cache.get("order")
-        if self.order_id and (not self.client_id or not self.order_number or cached is not None):
-            self.client_id = self.client_id or self.order.client_id
-            self.order_number = self.order.number
         self.status_rank = STATUS_RANKS.get(self.status, 0)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "status" in update_fields:
             kwargs["update_fields"] = {*update_fields, "status_rank"}
-        super().save(*args, **kwargs)
+        copies = {"order", "client", "order_number"}
+        if not self.order_id or (update_fields is not None and not copies & set(update_fields)):
+            super().save(*args, **kwargs)
+            return
+        if update_fields is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], *copies}
+        with transaction.atomic():
+            # The client and number are the order's as stored now, never a copy held in memory;
+            # the order row lock waits for a change_order_client under way, so a save racing it
+            # cannot write the old client back.
+            self.client_id, self.order_number = (
+                Order.objects.select_for_update(no_key=True)
+                .filter(pk=self.order_id)
+                .values_list("client_id", "number")
+                .get()
+            )
+            super().save(*args, **kwargs)
 
     @property
     def status_description(self) -> str:
@@ -278,3 +300,60 @@ class OrderPartStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '—'} → {self.to_status}"
+
+
+class OrderClientChange(models.Model):
+    """An order moved to another client, with its parts, invoices and documents: who, when, from,
+    to, why, and what went with it. Written only by orders.services.change_order_client."""
+
+    order = models.ForeignKey(
+        Order,
+        verbose_name=_("pasūtījums"),
+        on_delete=models.PROTECT,
+        related_name="client_changes",
+    )
+    from_client = models.ForeignKey(
+        "accounts.Client",
+        verbose_name=_("no klienta"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    to_client = models.ForeignKey(
+        "accounts.Client",
+        verbose_name=_("uz klientu"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("laiks"), default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("mainīja"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reason = models.CharField(_("iemesls"), max_length=255)
+    moved_parts = models.PositiveIntegerField(_("pārvietotas daļas"), default=0)
+    moved_invoices = models.PositiveIntegerField(_("pārvietoti rēķini"), default=0)
+    unlinked_eservices = ArrayField(
+        models.PositiveIntegerField(),
+        verbose_name=_("atsaistītie e-pakalpojumi"),
+        default=list,
+        blank=True,
+        help_text=_("Iepriekšējā klienta e-pakalpojumi, kas vairs nav saistīti ar pasūtījumu."),
+    )
+
+    class Meta:
+        verbose_name = _("klienta maiņa")
+        verbose_name_plural = _("klienta maiņas")
+        ordering = ["changed_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(from_client=models.F("to_client")),
+                name="order_client_change_to_another",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order}: {self.from_client} → {self.to_client}"

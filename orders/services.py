@@ -1,15 +1,26 @@
-"""What happens to orders: status changes (the one place that makes them) and service ranking."""
+"""What happens to orders: status changes and client changes (the one place that makes each) and
+service ranking."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from billing.models import Invoice
 from manskonts.collation import latvian_key
 from manskonts.workflow import check_transition
-from orders.models import OrderPart, OrderPartStatusChange, Service
+from notifications.models import Notification
+from orders.models import Order, OrderClientChange, OrderPart, OrderPartStatusChange, Service
 from orders.workflow import TRANSITIONS, OrderStatus
+
+log = logging.getLogger("manskonts.orders")
 
 STATUS_LABELS = dict(OrderStatus.choices)
 
@@ -46,6 +57,75 @@ def change_order_part_status(
     part.status, part.status_changed_at = locked.status, locked.status_changed_at
     part.planned_completion_date = locked.planned_completion_date
     return part
+
+
+def _order_links(order: Order, invoice_numbers: list[str]) -> list[str]:
+    """The portal addresses of an order's pages that notifications may link to."""
+    links = [reverse("orders:detail", args=[order.number])]
+    for number in invoice_numbers:
+        with contextlib.suppress(NoReverseMatch):
+            links.append(reverse("billing:invoice_detail", args=[number]))
+    return links
+
+
+def change_order_client(order: Order, new_client, *, by, reason: str) -> OrderClientChange:
+    """Move an order to another client with everything that is the client's because of it, in one
+    transaction, and record who, when, from, to and why; raise ValidationError if refused.
+
+    - its parts and invoices (each keeps a copy of the order's client for the list indexes) and,
+      through the parts, the documents submitted to it and its results;
+    - links to e-services of the previous client are removed, not the e-services: an e-service is
+      that client's own request with the files they uploaded, so it stays theirs, and no link is
+      left that would show either client the other's identifiers (the record lists them);
+    - the previous client's notifications about the order keep their text but lose their link;
+    - payment attempts stay with whoever started them (the payer's history); their payments
+      belong to the invoices and so move with them, and a pending attempt is left to finish, so
+      money the bank confirms later is still recorded against the invoice.
+
+    Locks the order row first, then updates invoices before parts (the order in which a payment
+    touches them), so a concurrent payment or part change waits instead of deadlocking.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Norādiet klienta maiņas iemeslu."), code="reason")
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        previous_id = locked.client_id
+        if previous_id == new_client.pk:
+            raise ValidationError(_("Pasūtījums jau pieder šim klientam."), code="same_client")
+        invoices = Invoice.objects.filter(order=locked)
+        invoice_numbers = list(invoices.values_list("number", flat=True))
+        moved_invoices = invoices.update(client=new_client)
+        moved_parts = OrderPart.objects.filter(order=locked).update(client=new_client)
+        foreign = list(locked.eservices.exclude(client=new_client).order_by("pk"))
+        if foreign:
+            locked.eservices.remove(*foreign)  # m2m_changed keeps their sort keys
+        Notification.objects.filter(
+            client_id=previous_id, link__in=_order_links(locked, invoice_numbers)
+        ).update(link="")
+        Order.objects.filter(pk=locked.pk).update(client=new_client)
+        record = OrderClientChange.objects.create(
+            order=locked,
+            from_client_id=previous_id,
+            to_client=new_client,
+            changed_by=by,
+            reason=reason[:255],
+            moved_parts=moved_parts,
+            moved_invoices=moved_invoices,
+            unlinked_eservices=[e.pk for e in foreign],
+        )
+    order.client = new_client
+    log.info(
+        "order client changed order=%s from=%s to=%s parts=%s invoices=%s unlinked=%s by=%s",
+        order.number,
+        previous_id,
+        new_client.pk,
+        moved_parts,
+        moved_invoices,
+        record.unlinked_eservices,
+        getattr(by, "pk", None),
+    )
+    return record
 
 
 def rank_services() -> None:
