@@ -406,7 +406,7 @@ def test_a_part_saved_while_the_order_moves_does_not_write_the_old_client_back(r
     # Round after round: a clerk saves a part (loaded before) while another moves the order.
     old_client = own_client(UserFactory())
     new_client = LegalClientFactory()
-    for round_number in range(10):
+    for round_number in range(20):
         order = OrderFactory(client=old_client if round_number % 2 == 0 else new_client)
         OrderPartFactory(order=order)
         InvoiceFactory(order=order)
