@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
     """The record of an order moved to another client; clerks and accountants may read it."""
 
     dependencies = [
-        ('accounts', '0005_billing_and_documents_roles'),
+        ('accounts', '0006_roles_least_privilege'),
         ('orders', '0003_order_part_sort_keys'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
