@@ -78,12 +78,13 @@ def change_order_client(order: Order, new_client, *, by, reason: str) -> OrderCl
       that client's own request with the files they uploaded, so it stays theirs, and no link is
       left that would show either client the other's identifiers (the record lists them);
     - the previous client's notifications about the order keep their text but lose their link;
-    - payment attempts stay with whoever started them (the payer's history); their payments
-      belong to the invoices and so move with them, and a pending attempt is left to finish, so
-      money the bank confirms later is still recorded against the invoice.
+    - payment attempts stay with whoever started them (the payer's history); their payments and
+      overpayments belong to the invoices and so move with them. A pending attempt is left to
+      finish (cancelling it could not stop a bank already paying): money the bank confirms later
+      is recorded against the invoice, and a new attempt of the new client supersedes it.
 
-    Locks the order row first, then updates invoices before parts (the order in which a payment
-    touches them), so a concurrent payment or part change waits instead of deadlocking.
+    Locks the order row first, then its invoices in id order, then the parts (the order in which
+    a payment touches them), so a concurrent payment or part change waits instead of deadlocking.
     """
     reason = (reason or "").strip()
     if not reason:
@@ -93,9 +94,14 @@ def change_order_client(order: Order, new_client, *, by, reason: str) -> OrderCl
         previous_id = locked.client_id
         if previous_id == new_client.pk:
             raise ValidationError(_("Pasūtījums jau pieder šim klientam."), code="same_client")
-        invoices = Invoice.objects.filter(order=locked)
-        invoice_numbers = list(invoices.values_list("number", flat=True))
-        moved_invoices = invoices.update(client=new_client)
+        # Invoices locked in id order, as billing.services.record_payments locks them.
+        invoice_numbers = list(
+            Invoice.objects.select_for_update()
+            .filter(order=locked)
+            .order_by("pk")
+            .values_list("number", flat=True)
+        )
+        moved_invoices = Invoice.objects.filter(order=locked).update(client=new_client)
         moved_parts = OrderPart.objects.filter(order=locked).update(client=new_client)
         foreign = list(locked.eservices.exclude(client=new_client).order_by("pk"))
         if foreign:

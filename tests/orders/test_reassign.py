@@ -443,3 +443,49 @@ def test_a_part_saved_while_the_order_moves_does_not_write_the_old_client_back(r
         assert errors == [], f"round {round_number}"
         assert copies_of_client(order) == {target.pk}, f"round {round_number}"
         assert Order.objects.get(pk=order.pk).client_id == target.pk
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_payment_confirmed_while_the_order_moves_is_recorded_once(reference_data, settings):
+    # The bank confirms the previous client's payment at the moment a clerk moves the order.
+    settings.PAYMENT_CALLBACK_SECRET = SECRET
+    person = UserFactory()
+    old_client, new_client = own_client(person), LegalClientFactory()
+    for round_number in range(10):
+        order = OrderFactory(client=old_client)
+        OrderPartFactory(order=order)
+        invoices = [InvoiceFactory(order=order), InvoiceFactory(order=order, kind="final")]
+        attempt = start_attempt(old_client, person, [i.number for i in invoices], "demo")
+        body = event_body(attempt, event_id=f"evt-move-{round_number}")
+        barrier = threading.Barrier(2)
+        results: list = []
+
+        def move(order=order, barrier=barrier, results=results):
+            try:
+                barrier.wait(timeout=10)
+                change_order_client(order, new_client, by=None, reason="Pārreģistrēts")
+                results.append("moved")
+            except Exception as error:
+                results.append(repr(error))
+            finally:
+                connection.close()
+
+        def pay(body=body, barrier=barrier, results=results):
+            try:
+                http = HttpClient(raise_request_exception=False)
+                barrier.wait(timeout=10)
+                results.append(deliver(http, body, signed_headers(body)).status_code)
+            except Exception as error:
+                results.append(repr(error))
+            finally:
+                connection.close()
+
+        threads = [threading.Thread(target=move), threading.Thread(target=pay)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+
+        assert sorted(results, key=str) == [200, "moved"], f"round {round_number}: {results}"
+        assert copies_of_client(order) == {new_client.pk}, f"round {round_number}"
+        assert [Payment.objects.filter(invoice=i).count() for i in invoices] == [1, 1]

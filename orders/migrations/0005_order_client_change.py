@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0006_roles_least_privilege'),
-        ('orders', '0003_order_part_sort_keys'),
+        ('orders', '0004_object_code_is_a_cadastral_designation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
