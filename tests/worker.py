@@ -100,8 +100,11 @@ def start_worker(hostname: str, *, output=subprocess.DEVNULL, url: str | None = 
     )
 
 
-def wait_until_answering(process: subprocess.Popen, seconds: float = 60) -> None:
-    """Until some worker answers a ping (this process must already use the Redis broker)."""
+def wait_until_answering(
+    process: subprocess.Popen, seconds: float = 60, *, workers: int = 1
+) -> None:
+    """Until `workers` workers answer a ping (this process must already use the Redis broker):
+    pass 2 when `process` is a second worker beside a live one."""
     from manskonts.celery import app
 
     deadline = time.monotonic() + seconds
@@ -109,7 +112,7 @@ def wait_until_answering(process: subprocess.Popen, seconds: float = 60) -> None
         if process.poll() is not None:
             output = process.stdout.read() if process.stdout else ""
             pytest.fail(f"Celery worker exited early:\n{output}")
-        if app.control.ping(timeout=0.5):
+        if len(app.control.ping(timeout=0.5)) >= workers:
             return
     pytest.fail(f"Celery worker did not answer a ping within {seconds:.0f} s.")
 

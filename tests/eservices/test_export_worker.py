@@ -80,7 +80,7 @@ def test_one_client_queuing_many_exports_gets_one_at_a_time_and_others_are_not_h
     )
     second = start_worker(f"second-{os.getpid()}@%h")
     try:
-        wait_until_answering(second)
+        wait_until_answering(second, workers=2)
         http = signed_in(busy_admin, acting_for=busy)
         for _ in range(4):
             assert http.post(reverse("eservices:report_export")).status_code == 302
