@@ -72,14 +72,18 @@ class PersonalCodeListField(forms.CharField):
         return codes
 
 
+def authority_document_too_big() -> ValidationError:
+    return ValidationError(
+        _("Dokumentam jābūt mazākam par %(limit)s.")
+        % {"limit": filesizeformat(AUTHORITY_DOCUMENT_MAX_BYTES)},
+        code="too_big",
+    )
+
+
 def check_authority_document(upload) -> CheckedUpload:
     """The shared content check, narrowed to PDF and ASiC-E (EDOC) of at most 10 MB."""
     if upload.size and upload.size > AUTHORITY_DOCUMENT_MAX_BYTES:
-        raise ValidationError(
-            _("Dokumentam jābūt mazākam par %(limit)s.")
-            % {"limit": filesizeformat(AUTHORITY_DOCUMENT_MAX_BYTES)},
-            code="too_big",
-        )
+        raise authority_document_too_big()
     checked = validate_upload(upload)
     if checked.kind not in AUTHORITY_DOCUMENT_KINDS:
         raise ValidationError(
@@ -123,10 +127,20 @@ class LegalPersonApplicationForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, applicant=None, **kwargs):
+    def __init__(self, *args, applicant=None, upload_overflow=None, **kwargs):
         self.applicant = applicant
+        # Set when the upload handler stopped reading the document at its limit
+        # (manskonts/uploads.py): the file never arrived, so say why rather than "required".
+        self.upload_overflow = upload_overflow
         super().__init__(*args, **kwargs)
         self.checked_document: CheckedUpload | None = None
+
+    def clean(self):
+        data = super().clean()
+        if self.upload_overflow is not None:
+            self.errors.pop("authority_document", None)
+            self.add_error("authority_document", authority_document_too_big())
+        return data
 
     def clean_registration_number(self):
         number = self.cleaned_data["registration_number"]

@@ -19,6 +19,7 @@ from accounts.forms import AddUserForm, LegalPersonApplicationForm, RoleForm
 from accounts.memberships import add_user, change_role, is_client_admin, remove_user
 from accounts.models import LegalPersonApplication, Membership
 from accounts.signin import sign_in_person
+from manskonts.uploads import reports_upload_limits
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -95,11 +96,15 @@ def application_list(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/application_list.html", {"applications": applications})
 
 
+@reports_upload_limits
 @require_http_methods(["GET", "POST"])
 @client_required
 def application_create(request: HttpRequest) -> HttpResponse:
     form = LegalPersonApplicationForm(
-        request.POST or None, request.FILES or None, applicant=request.user
+        request.POST or None,
+        request.FILES or None,
+        applicant=request.user,
+        upload_overflow=getattr(request, "upload_overflow", None),
     )
     if request.method == "POST":
         if form.is_valid():

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponseRedirect
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from documents.services import submit_documents
-from documents.validation import validate_uploads
+from documents.validation import safe_display_name, too_many_files_message, validate_uploads
+from manskonts.uploads import UploadOverflow
 
 SESSION_KEY = "documents_upload_feedback"
 FILES_FIELD = "files"
@@ -42,9 +45,14 @@ def handle_upload(
     `errors` are refusals the caller already found (e.g. no order part chosen); any error means
     nothing is stored. Always a 303 back to the page, to the form on error.
     """
-    files = request.FILES.getlist(FILES_FIELD)
-    checked, file_errors = validate_uploads(files)
-    errors = [*errors, *file_errors]
+    overflow = getattr(request, "upload_overflow", None)
+    if overflow is not None:
+        # The upload handler stopped reading (manskonts/uploads.py): refuse it all, say why.
+        errors = [*errors, overflow_message(overflow)]
+        checked = []
+    else:
+        checked, file_errors = validate_uploads(request.FILES.getlist(FILES_FIELD))
+        errors = [*errors, *file_errors]
     if errors:
         remember_upload_feedback(request, upload_url, errors, request.POST.get(PART_FIELD, ""))
         return HttpResponseRedirect(f"{back_url}#iesniegt-dokumentus", status=303)
@@ -60,3 +68,19 @@ def handle_upload(
     )
     response = HttpResponseRedirect(back_url, status=303)
     return response
+
+
+def overflow_message(overflow: UploadOverflow) -> str:
+    """The form's message for an upload the handler cut off: the same words as validation's."""
+    if overflow.reason == "file":
+        return _("Datnei „%(name)s” jābūt mazākai par %(limit)s.") % {
+            "name": safe_display_name(overflow.file_name),
+            "limit": filesizeformat(overflow.limits.file_bytes),
+        }
+    if overflow.reason == "files":
+        return too_many_files_message(
+            overflow.files_seen if overflow.counted_all else None, overflow.limits.max_files
+        )
+    return _("Vienā reizē var iesniegt ne vairāk kā %(limit)s.") % {
+        "limit": filesizeformat(overflow.limits.request_bytes)
+    }

@@ -494,11 +494,16 @@ def validate_upload_count(files: Sequence[UploadedFile]) -> None:
         raise ValidationError(_("Izvēlieties vismaz vienu datni."), code="required")
     limit = settings.FILE_UPLOAD_MAX_FILES
     if len(files) > limit:
-        raise ValidationError(
-            _("Vienā reizē var iesniegt ne vairāk kā %(limit)s datnes. Jūs izvēlējāties %(count)s.")
-            % {"limit": limit, "count": len(files)},
-            code="too_many",
-        )
+        raise ValidationError(too_many_files_message(len(files), limit), code="too_many")
+
+
+def too_many_files_message(count: int | None, limit: int) -> str:
+    """More files than `limit` in one request; `count` if known."""
+    if count is None:
+        return _("Vienā reizē var iesniegt ne vairāk kā %(limit)s datnes.") % {"limit": limit}
+    return _(
+        "Vienā reizē var iesniegt ne vairāk kā %(limit)s datnes. Jūs izvēlējāties %(count)s."
+    ) % {"limit": limit, "count": count}
 
 
 def validate_uploads(files: Sequence[UploadedFile]) -> tuple[list[CheckedUpload], list[str]]:

@@ -31,6 +31,7 @@ from documents.storage import (
 from documents.uploads import PART_FIELD, handle_upload
 from documents.zipstream import stream_zip
 from eservices.models import EService
+from manskonts.uploads import reports_upload_limits
 from orders.models import Order
 
 log = logging.getLogger("manskonts.documents")
@@ -114,6 +115,7 @@ def download_results_zip(request: HttpRequest, number: str) -> HttpResponse:
     return _private(response)
 
 
+@reports_upload_limits
 @require_POST
 @client_required
 def upload_order(request: HttpRequest, number: str) -> HttpResponse:
@@ -138,6 +140,7 @@ def upload_order(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
+@reports_upload_limits
 @require_POST
 @client_required
 def upload_eservice(request: HttpRequest, pk: int) -> HttpResponse:

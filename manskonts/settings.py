@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # Before anything reads a body: refuses one over the limit of its URL (manskonts/uploads.py).
+    "manskonts.uploads.BodyLimitMiddleware",
     "accounts.middleware.ActingForMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -251,7 +253,27 @@ FILE_UPLOAD_MAX_BYTES = env_int("FILE_UPLOAD_MAX_BYTES", 50 * 1024 * 1024, minim
 FILE_UPLOAD_MAX_FILES = env_int("FILE_UPLOAD_MAX_FILES", 10, minimum=1)
 FILE_RETENTION_DAYS = 90
 FILE_EXPIRY_REMINDER_DAYS = 7
-DATA_UPLOAD_MAX_NUMBER_FILES = FILE_UPLOAD_MAX_FILES + 5
+# Request bodies (manskonts/uploads.py): only these URLs take files, each with (largest file,
+# most files); any other request, and any signed-out one, sends at most 64 kB and no file, kept in
+# memory. The reverse proxy's body limit in production (README) sits just above the largest.
+UPLOAD_URL_LIMITS = {
+    "documents:upload_order": (FILE_UPLOAD_MAX_BYTES, FILE_UPLOAD_MAX_FILES),
+    "documents:upload_eservice": (FILE_UPLOAD_MAX_BYTES, FILE_UPLOAD_MAX_FILES),
+    "accounts:application_create": (10 * 1024 * 1024, 1),  # accounts.forms: 10 MB, one document
+    "admin:orders_orderpart_change": (FILE_UPLOAD_MAX_BYTES, 10),  # ResultUploadInline.max_num
+    "admin:eservices_eservice_change": (FILE_UPLOAD_MAX_BYTES, 10),
+    "admin:billing_bankstatement_add": (20 * 1024 * 1024, 1),  # billing.camt.MAX_BYTES
+}
+DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "manskonts.uploads.LimitedUploadHandler",  # first: stops an upload at its limits
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Where uploads over 2.5 MB are spooled while the request lasts (default: the system's temp dir).
+FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR") or None
+# Django's own count, a net behind the handler's (which stops at 100 and tells the form).
+DATA_UPLOAD_MAX_NUMBER_FILES = 101
 
 # --- Email ----------------------------------------------------------------------------------------
 EMAIL_HOST = env_str("EMAIL_HOST")

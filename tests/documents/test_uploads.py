@@ -168,17 +168,25 @@ def test_upload_refuses_too_many_files(signed_in, owner, eservice, settings):
     ]
 
 
-def test_upload_far_too_many_files_is_a_client_error(signed_in, owner, eservice, settings):
+@pytest.mark.parametrize("count", [16, 100, 101, 150])
+def test_upload_far_too_many_files_says_so_on_the_form(signed_in, owner, eservice, settings, count):
+    """Beyond the limit the files are only counted, never stored; past 100 the upload is cut off
+    where it stands (Django's own check used to answer a bare 400 from the 16th file on)."""
     http = signed_in(owner)
-    count = settings.DATA_UPLOAD_MAX_NUMBER_FILES + 1
 
     response = http.post(
         eservice_url(eservice),
         {"files": [samples.upload(f"{i}.pdf", samples.PDF) for i in range(count)]},
     )
 
-    assert response.status_code == 400
+    assert response.status_code == 303
     assert Document.objects.count() == 0
+    assert stored_files(settings) == []
+    limit = settings.FILE_UPLOAD_MAX_FILES
+    expected = f"Vienā reizē var iesniegt ne vairāk kā {limit} datnes."
+    if count <= 100:
+        expected += f" Jūs izvēlējāties {count}."
+    assert http.session[SESSION_KEY]["errors"] == [expected]
 
 
 def test_upload_order_with_several_parts_needs_a_part(signed_in, owner, order, settings):
