@@ -16,6 +16,7 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.acting_for import client_required
@@ -97,9 +98,14 @@ def download_results_zip(request: HttpRequest, number: str) -> HttpResponse:
             order.number,
             len(documents) - len(present),
         )
+        missing = len(documents) - len(present)
         reasons.append(
-            _("%(count)s rezultāta datnes vairs nav pieejamas: tās ir dzēstas no glabātuves.")
-            % {"count": len(documents) - len(present)}
+            ngettext(
+                "%(count)s rezultāta datne vairs nav pieejama: tā ir dzēsta no glabātuves.",
+                "%(count)s rezultāta datnes vairs nav pieejamas: tās ir dzēstas no glabātuves.",
+                missing,
+            )
+            % {"count": missing}
         )
         if not present:
             return _refused(request, {"order": order, "reason": " ".join(reasons)}, status=410)

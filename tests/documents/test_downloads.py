@@ -298,4 +298,4 @@ def test_results_zip_with_every_result_missing_from_storage_says_so(signed_in, o
     response = signed_in(owner).get(zip_url(paid_order))
 
     assert response.status_code == 410
-    assert "vairs nav pieejamas" in response.content.decode()
+    assert "1 rezultāta datne vairs nav pieejama: tā ir dzēsta" in response.content.decode()
