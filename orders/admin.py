@@ -185,7 +185,8 @@ class OrderAdmin(admin.ModelAdmin):
             self.message_user(
                 request,
                 gettext(
-                    "Klients mainīts %(n)d pasūtījumiem; daļas, rēķini un dokumenti pārvietoti."
+                    "Klients mainīts: %(n)d. Daļas, rēķini un dokumenti pārvietoti kopā ar "
+                    "pasūtījumu."
                 )
                 % {"n": done},
                 messages.SUCCESS,
