@@ -7,10 +7,11 @@ from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from billing.camt import import_statement, resolve_unmatched
+from billing.camt import resolve_unmatched, save_statement
 from billing.forms import (
     BankStatementForm,
     InvoiceAdminForm,
@@ -30,6 +31,7 @@ from billing.models import (
     UnmatchedBankEntry,
 )
 from billing.services import notify_issued, record_payment, refund_overpayment
+from billing.tasks import import_bank_statement
 from manskonts.templatetags.manskonts import money
 
 
@@ -308,37 +310,29 @@ class CallbackDeliveryAdmin(ReadOnlyAdmin):
     search_fields = ("event_id", "attempt__reference")
 
 
-class UnmatchedInline(admin.TabularInline):
-    model = UnmatchedBankEntry
-    extra = 0
-    fields = ("entry_reference", "amount", "booked_on", "remittance_info", "reason", "payment")
-    readonly_fields = fields
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(BankStatement)
 class BankStatementAdmin(admin.ModelAdmin):
-    """Adding a statement is importing it: upload the camt.053/054 XML file."""
+    """Adding a statement is uploading it: the file is saved and imported in the background; its
+    page shows how far the import got (reload it to follow)."""
 
     form = BankStatementForm
     list_display = (
         "__str__",
         "imported_at",
+        "state",
         "credit_entries",
         "matched",
         "already_imported",
         "unmatched",
+        "refused",
     )
-    inlines = [UnmatchedInline]
+    list_filter = ("state",)
 
     def get_fields(self, request, obj=None):
         if obj is None:
             return ("xml_file",)
         return (
+            "progress",
             "file_name",
             "message_id",
             "statement_id",
@@ -347,39 +341,78 @@ class BankStatementAdmin(admin.ModelAdmin):
             "imported_by",
             "credit_entries",
             "matched",
+            "overpaid",
             "already_imported",
             "unmatched",
+            "unmatched_entries",
+            "refused",
+            "problems",
+            "started_at",
+            "finished_at",
         )
 
     def get_readonly_fields(self, request, obj=None):
         return self.get_fields(request, obj) if obj is not None else ()
 
-    def get_inlines(self, request, obj):
-        return self.inlines if obj is not None else []
-
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("Nesasaistītie ieraksti"))
+    def unmatched_entries(self, obj):
+        # A link, not an inline: a large statement's thousands of rows would make a slow page.
+        if not obj.unmatched:
+            return "—"
+        url = reverse("admin:billing_unmatchedbankentry_changelist")
+        return format_html(
+            '<a href="{}?statement__id__exact={}">{}</a>',
+            url,
+            obj.pk,
+            gettext("Skatīt un sasaistīt ar rēķiniem (%(n)s)") % {"n": obj.unmatched},
+        )
+
+    @admin.display(description=_("Importa gaita"))
+    def progress(self, obj):
+        if obj.state in (BankStatement.State.QUEUED, BankStatement.State.RUNNING):
+            return format_html(
+                "<strong>{}</strong>: {}. {}",
+                obj.get_state_display(),
+                gettext("apstrādāti %(done)s no %(total)s ierakstiem")
+                % {"done": obj.processed, "total": obj.credit_entries},
+                gettext("Imports notiek fonā; pārlādējiet šo lapu, lai redzētu gaitu."),
+            )
+        return format_html(
+            "<strong>{}</strong>: {}",
+            obj.get_state_display(),
+            gettext("apstrādāti %(done)s no %(total)s ierakstiem")
+            % {"done": obj.processed, "total": obj.credit_entries},
+        )
+
+    @admin.display(description=_("Kļūdas"))
+    def problems(self, obj):
+        if not obj.errors:
+            return "—"
+        return format_html(
+            "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((e,) for e in obj.errors))
+        )
 
     def save_model(self, request, obj, form, change):
         if change:
             return
-        result = import_statement(form.content, form.cleaned_data["xml_file"].name, by=request.user)
-        for name in ("pk", "file_name", "message_id", "statement_id"):
-            setattr(obj, name, getattr(result.statement, name))
-        form.instance = result.statement
+        statement = save_statement(form.parsed, form.cleaned_data["xml_file"].name, by=request.user)
+        import_bank_statement.delay_on_commit(statement.pk)
+        obj.pk = statement.pk
+        form.instance = statement
         messages.info(
             request,
             gettext(
-                "Importēti %(total)s ienākošie ieraksti: %(matched)s sasaistīti ar rēķiniem, "
-                "%(already)s jau bija importēti, %(unmatched)s jāsasaista ar roku."
+                "Izraksts saglabāts: %(total)s ienākošie ieraksti tiek importēti fonā. Šī lapa "
+                "rāda importa gaitu."
             )
-            % {
-                "total": result.statement.credit_entries,
-                "matched": result.matched,
-                "already": result.already_imported,
-                "unmatched": result.unmatched,
-            },
+            % {"total": statement.credit_entries},
         )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return HttpResponseRedirect(reverse("admin:billing_bankstatement_change", args=[obj.pk]))
 
     def save_related(self, request, form, formsets, change):
         pass
@@ -416,6 +449,7 @@ class UnmatchedBankEntryAdmin(admin.ModelAdmin):
         "invoice",
     )
     list_filter = (ResolvedFilter,)
+    list_select_related = ("invoice",)
     search_fields = ("entry_reference", "debtor_name", "remittance_info")
     autocomplete_fields = ("invoice",)
     readonly_fields = (
@@ -444,6 +478,10 @@ class UnmatchedBankEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    def lookup_allowed(self, lookup, value, request=None):
+        # The statement page links to its own unmatched entries.
+        return lookup == "statement__id__exact" or super().lookup_allowed(lookup, value, request)
 
     def save_model(self, request, obj, form, change):
         invoice = form.cleaned_data.get("invoice")

@@ -157,12 +157,10 @@ class BankStatementForm(forms.ModelForm):
 
         if upload.size > MAX_BYTES:
             raise forms.ValidationError(_("Datne ir pārāk liela."))
-        content = upload.read()
         try:
-            parse(content)
+            self.parsed = parse(upload.read())
         except StatementError as error:
             raise forms.ValidationError(str(error)) from None
-        self.content = content
         return upload
 
 

@@ -369,7 +369,15 @@ class CallbackDelivery(models.Model):
 
 
 class BankStatement(models.Model):
-    """An imported ISO 20022 statement (camt.053) or notification (camt.054) and what came of it."""
+    """An ISO 20022 statement (camt.053) or notification (camt.054), saved when uploaded and
+    imported by a background task (`billing.tasks.import_bank_statement`); the counts show how far
+    it got and what came of it."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Gaida importu")
+        RUNNING = "running", _("Importē")
+        DONE = "done", _("Importēts")
+        FAILED = "failed", _("Neizdevās")
 
     file_name = models.CharField(_("datnes nosaukums"), max_length=255)
     message_id = models.CharField(_("ziņojuma ID"), max_length=140, blank=True)
@@ -389,11 +397,27 @@ class BankStatement(models.Model):
     matched = models.PositiveIntegerField(_("sasaistīti ar rēķinu"), default=0)
     already_imported = models.PositiveIntegerField(_("jau importēti agrāk"), default=0)
     unmatched = models.PositiveIntegerField(_("nesasaistīti"), default=0)
+    overpaid = models.PositiveIntegerField(_("ar pārmaksu"), default=0)
+    refused = models.PositiveIntegerField(_("noraidīti"), default=0)
+    state = models.CharField(
+        _("stāvoklis"), max_length=10, choices=State.choices, default=State.QUEUED
+    )
+    # Entries done so far (in file order): the task resumes from here if it runs again.
+    processed = models.PositiveIntegerField(_("apstrādāti ieraksti"), default=0)
+    errors = models.JSONField(_("kļūdas"), default=list, blank=True)
+    started_at = models.DateTimeField(_("imports sākts"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("imports pabeigts"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("bankas izraksts")
         verbose_name_plural = _("bankas izraksti")
         ordering = ["-imported_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["queued", "running", "done", "failed"]),
+                name="statement_valid_state",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.statement_id or self.message_id or self.file_name
@@ -408,8 +432,11 @@ class UnmatchedBankEntry(models.Model):
         on_delete=models.PROTECT,
         related_name="unmatched_entries",
     )
-    # The bank's entry reference (NtryRef / AcctSvcrRef): one row per bank entry, ever.
-    entry_reference = models.CharField(_("bankas ieraksta atsauce"), max_length=140, unique=True)
+    # The bank's entry reference (NtryRef / AcctSvcrRef), as shown; banks restart these per
+    # statement, so it names no entry on its own.
+    entry_reference = models.CharField(_("bankas ieraksta atsauce"), max_length=140)
+    # The entry's identity (`billing.camt.BankEntry.key`): one row per bank entry, ever.
+    entry_key = models.CharField(_("ieraksta identitāte"), max_length=140, unique=True)
     amount = models.DecimalField(_("summa"), max_digits=12, decimal_places=2)
     currency = models.CharField(_("valūta"), max_length=3)
     booked_on = models.DateField(_("grāmatošanas datums"), null=True, blank=True)

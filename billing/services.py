@@ -122,10 +122,27 @@ class Receipt:
     overpayment: Overpayment | None = None
 
 
+# Lock order, so that money arriving by every way at once queues up and never deadlocks: first the
+# one row a transaction works on (the attempt, the statement, the unmatched entry), then all the
+# invoices it touches in one go in id order, then advisory locks on event keys (sorted).
+
+
 def lock_key(key: str) -> None:
     """Hold a transaction-level PostgreSQL advisory lock named by `key` until commit/rollback."""
+    lock_keys([key])
+
+
+def lock_keys(keys) -> None:
+    """Advisory locks on several keys at once, taken in sorted order (one query)."""
+    ordered = sorted(set(keys))
+    if not ordered:
+        return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [key])
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(k, 0))"
+            " FROM unnest(%s::text[]) AS k ORDER BY k",
+            [ordered],
+        )
 
 
 def already_recorded(external_id: str) -> bool:
@@ -169,8 +186,6 @@ def record_payments(
     paid_on = paid_on or timezone.localdate()
     receipts: list[Receipt | None] = []
     with transaction.atomic():
-        for external_id in sorted({external_id for _i, _a, external_id in items}):
-            lock_key(f"payment-event:{external_id}")
         ids = sorted({invoice.pk for invoice, _a, _id in items})
         locked = {
             invoice.pk: invoice
@@ -179,6 +194,7 @@ def record_payments(
             .select_related("order")
             .order_by("pk")
         }
+        lock_keys(f"payment-event:{external_id}" for _i, _a, external_id in items)
         paid = dict(
             Payment.objects.filter(invoice_id__in=ids)
             .values("invoice")

@@ -33,3 +33,29 @@ def signed_headers(body: bytes, *, secret=SECRET, timestamp=None) -> dict[str, s
 def deliver(http, body: bytes, headers: dict[str, str]):
     assert reverse("billing:payment_callback") == CALLBACK_URL
     return http.post(CALLBACK_URL, data=body, content_type="application/json", headers=headers)
+
+
+def camt053(
+    statement_id: str,
+    entries: list[tuple[str, str, str, str]],
+    *,
+    iban: str = "LV47TREL9160000000001",
+    message_id: str | None = None,
+) -> bytes:
+    """A camt.053 statement with booked credit entries (reference, amount, booking date, purpose)."""
+    from xml.sax.saxutils import escape
+
+    rows = "".join(
+        f"<Ntry><NtryRef>{escape(ref)}</NtryRef><Amt Ccy='EUR'>{escape(amount)}</Amt>"
+        f"<CdtDbtInd>CRDT</CdtDbtInd><Sts>BOOK</Sts><BookgDt><Dt>{booked}</Dt></BookgDt>"
+        f"<NtryDtls><TxDtls><RmtInf><Ustrd>{escape(purpose)}</Ustrd></RmtInf></TxDtls></NtryDtls>"
+        "</Ntry>"
+        for ref, amount, booked, purpose in entries
+    )
+    return (
+        "<?xml version='1.0' encoding='UTF-8'?>"
+        "<Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.053.001.02'><BkToCstmrStmt>"
+        f"<GrpHdr><MsgId>{escape(message_id or 'MSG-' + statement_id)}</MsgId></GrpHdr>"
+        f"<Stmt><Id>{escape(statement_id)}</Id><Acct><Id><IBAN>{iban}</IBAN></Id></Acct>{rows}"
+        "</Stmt></BkToCstmrStmt></Document>"
+    ).encode()

@@ -135,18 +135,55 @@ def test_staff_record_a_treasury_payment_and_the_order_gets_its_planned_date(
 
 
 @pytest.mark.django_db
-def test_staff_import_a_statement_through_the_admin(admin_http):
+def test_staff_import_a_statement_through_the_admin(admin_http, django_capture_on_commit_callbacks):
     InvoiceFactory(number="R2026-900001")
     upload = SimpleUploadedFile(
         "izraksts.xml", (FIXTURES / "camt053_statement.xml").read_bytes(), "application/xml"
     )
 
-    response = admin_http.post(reverse("admin:billing_bankstatement_add"), {"xml_file": upload})
+    with django_capture_on_commit_callbacks(execute=True):  # the import task, once committed
+        response = admin_http.post(reverse("admin:billing_bankstatement_add"), {"xml_file": upload})
 
-    assert response.status_code == 302
     statement = BankStatement.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("admin:billing_bankstatement_change", args=[statement.pk])
     assert (statement.file_name, statement.matched, statement.unmatched) == ("izraksts.xml", 1, 3)
-    assert Payment.objects.get().external_id == "camt:2026061900001"
+    assert (statement.state, statement.processed) == ("done", 4)
+    assert Payment.objects.get().reference == "2026061900001"
+
+
+@pytest.mark.django_db
+def test_an_uploaded_statement_is_imported_after_the_request_and_its_page_shows_progress(
+    admin_http, django_capture_on_commit_callbacks
+):
+    from billing.camt import run_import
+    from tests.billing.helpers import camt053
+
+    InvoiceFactory(number="R2026-900001")
+    content = camt053(
+        "STMT-P",
+        [
+            ("1", "13.45", "2026-06-19", "R2026-900001"),
+            ("2", "1000000000000000", "2026-06-19", "R2026-900001"),
+        ],
+    )
+    upload = SimpleUploadedFile("liels.xml", content, "application/xml")
+
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = admin_http.post(reverse("admin:billing_bankstatement_add"), {"xml_file": upload})
+    statement = BankStatement.objects.get()
+    waiting = admin_http.get(response.url).content.decode()
+    run_import(statement.pk)  # what the queued task does
+    done = admin_http.get(response.url).content.decode()
+
+    assert len(queued) == 1
+    assert Payment.objects.count() == 1
+    assert "Gaida importu" in waiting
+    assert "apstrādāti 0 no 1 ierakstiem" in waiting
+    assert "pārlādējiet šo lapu" in waiting
+    assert "Importēts" in done
+    assert "apstrādāti 1 no 1 ierakstiem" in done
+    assert "Ieraksts 2 nav importēts: summa 1000000000000000 nav iespējama" in done
 
 
 @pytest.mark.django_db

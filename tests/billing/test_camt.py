@@ -7,8 +7,9 @@ from pathlib import Path
 import pytest
 
 from billing.camt import StatementError, import_statement, parse, resolve_unmatched
-from billing.models import BankStatement, Payment, UnmatchedBankEntry
+from billing.models import BankStatement, Overpayment, Payment, UnmatchedBankEntry
 from billing.services import order_payment_state
+from tests.billing.helpers import camt053
 from tests.factories import InvoiceFactory, OrderPartFactory, StaffFactory
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -30,8 +31,8 @@ def invoices(db):
 
 def payments() -> list[tuple[str, Decimal, str, date]]:
     return list(
-        Payment.objects.order_by("external_id").values_list(
-            "invoice__number", "amount", "external_id", "paid_on"
+        Payment.objects.order_by("reference", "invoice__number").values_list(
+            "invoice__number", "amount", "reference", "paid_on"
         )
     )
 
@@ -61,9 +62,9 @@ def test_import_pays_matched_entries_and_keeps_unmatched_for_a_clerk(invoices):
 
     assert (result.matched, result.already_imported, result.unmatched) == (3, 0, 1)
     assert payments() == [
-        ("R2026-900001", Decimal("13.45"), "camt:2026061900001", date(2026, 6, 19)),
-        ("R2026-900002", Decimal("5.00"), "camt:2026061900003", date(2026, 6, 19)),
-        ("R2026-900003", Decimal("13.45"), "camt:2026061900004", date(2026, 6, 19)),
+        ("R2026-900001", Decimal("13.45"), "2026061900001", date(2026, 6, 19)),
+        ("R2026-900002", Decimal("5.00"), "2026061900003", date(2026, 6, 19)),
+        ("R2026-900003", Decimal("13.45"), "2026061900004", date(2026, 6, 19)),
     ]
     assert list(
         UnmatchedBankEntry.objects.values_list("entry_reference", "amount", "debtor_name")
@@ -98,13 +99,102 @@ def test_importing_the_same_statement_again_records_nothing_twice(invoices):
 
 
 @pytest.mark.django_db
-def test_an_entry_repeated_in_the_next_statement_is_recognised(invoices):
+def test_an_entry_reference_the_next_statement_reuses_is_new_money(invoices):
+    """The bank restarts entry references per statement: the next day's 2026061900001 is another
+    transfer. R2026-900001 is paid already, so that money is an overpayment to refund."""
     import_statement(fixture("camt053_statement.xml"), "izraksts.xml")
 
     result = import_statement(fixture("camt053_repeat.xml"), "izraksts-2.xml")
 
-    assert (result.matched, result.already_imported, result.unmatched) == (1, 1, 0)
+    assert (result.matched, result.already_imported, result.unmatched) == (2, 0, 0)
     assert Payment.objects.filter(invoice=invoices["900001"]).count() == 1
+    assert list(Overpayment.objects.values_list("invoice__number", "amount", "reference")) == [
+        ("R2026-900001", Decimal("13.45"), "2026061900001")
+    ]
+    assert result.statement.overpaid == 1
+
+
+@pytest.mark.django_db
+def test_a_later_statement_reusing_entry_reference_1_is_imported_not_skipped(invoices):
+    first = camt053("STMT-1", [("1", "13.45", "2026-06-19", "R2026-900001")])
+    later = camt053("STMT-2", [("1", "13.45", "2026-06-22", "R2026-900002")])
+    import_statement(first, "1.xml")
+
+    result = import_statement(later, "2.xml")
+
+    assert (result.matched, result.already_imported) == (1, 0)
+    assert payments() == [
+        ("R2026-900001", Decimal("13.45"), "1", date(2026, 6, 19)),
+        ("R2026-900002", Decimal("13.45"), "1", date(2026, 6, 22)),
+    ]
+
+
+@pytest.mark.django_db
+def test_reference_1_for_another_account_or_date_or_amount_is_another_entry(invoices):
+    base = ("1", "5.00", "2026-06-19", "R2026-900004")
+    import_statement(camt053("STMT-1", [base]), "a.xml")
+
+    other_account = import_statement(camt053("STMT-1", [base], iban="LV97HABA0012345678910"), "b")
+    other_date = import_statement(camt053("STMT-1", [("1", "5.00", "2026-06-20", base[3])]), "c")
+    other_amount = import_statement(camt053("STMT-1", [("1", "5.01", "2026-06-19", base[3])]), "d")
+    same_again = import_statement(camt053("STMT-1", [base]), "e.xml")
+
+    assert [r.matched for r in (other_account, other_date, other_amount, same_again)] == [
+        1,
+        1,
+        1,
+        0,
+    ]
+    assert same_again.already_imported == 1
+    assert Payment.objects.filter(invoice=invoices["900004"]).count() == 3
+
+
+@pytest.mark.django_db
+def test_an_unmatched_entry_imported_twice_waits_for_a_clerk_once(invoices):
+    statement = camt053("STMT-1", [("1", "20.00", "2026-06-19", "bez numura")])
+    import_statement(statement, "a.xml")
+
+    again = import_statement(statement, "a.xml")
+
+    assert (again.unmatched, again.already_imported) == (0, 1)
+    assert UnmatchedBankEntry.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_amount_of_ten_to_the_fifteen_refuses_that_entry_and_imports_the_rest(invoices):
+    content = camt053(
+        "STMT-BIG",
+        [
+            ("1", "1000000000000000", "2026-06-19", "R2026-900001"),
+            ("2", "13.45", "2026-06-19", "R2026-900002"),
+            ("3", "13.455", "2026-06-19", "R2026-900003"),
+        ],
+    )
+
+    result = import_statement(content, "liels.xml")
+
+    assert (result.matched, result.refused) == (1, 2)
+    assert payments() == [("R2026-900002", Decimal("13.45"), "2", date(2026, 6, 19))]
+    assert result.statement.errors == [
+        "Ieraksts 1 nav importēts: summa 1000000000000000 nav iespējama (pārāk liela vai ar "
+        "vairāk nekā diviem cipariem aiz komata).",
+        "Ieraksts 3 nav importēts: summa 13.455 nav iespējama (pārāk liela vai ar vairāk nekā "
+        "diviem cipariem aiz komata).",
+    ]
+    assert result.statement.state == "done"
+
+
+@pytest.mark.django_db
+def test_an_unreadable_entry_is_refused_and_the_others_imported(invoices):
+    content = camt053(
+        "STMT-X",
+        [("1", "abc", "2026-06-19", "R2026-900001"), ("2", "5", "2026-06-19", "R2026-900002")],
+    )
+
+    result = import_statement(content, "x.xml")
+
+    assert (result.matched, result.refused) == (1, 1)
+    assert result.statement.errors == ["Ieraksts 1 nav importēts: tam nav nolasāmas summas."]
 
 
 @pytest.mark.django_db
@@ -116,20 +206,18 @@ def test_camt054_splits_a_transfer_naming_two_invoices_and_reads_batches(invoice
 
     assert (result.matched, result.unmatched) == (2, 1)
     assert list(
-        Payment.objects.order_by("external_id").values_list(
-            "invoice__number", "amount", "external_id"
+        Payment.objects.order_by("reference", "invoice__number").values_list(
+            "invoice__number", "amount", "reference"
         )
     ) == [
-        (first.number, Decimal("13.45"), "camt:TREL-B-0100:R2026-900005"),
-        (second.number, Decimal("13.45"), "camt:TREL-B-0100:R2026-900006"),
-        ("R2026-900007", Decimal("13.45"), "camt:TREL-B-0200/TX-1"),
+        (first.number, Decimal("13.45"), "TREL-B-0100"),
+        (second.number, Decimal("13.45"), "TREL-B-0100"),
+        ("R2026-900007", Decimal("13.45"), "TREL-B-0200/TX-1"),
     ]
     assert list(UnmatchedBankEntry.objects.values_list("entry_reference", flat=True)) == [
         "TREL-B-0200/TX-2"
     ]
-    assert Payment.objects.get(external_id="camt:TREL-B-0100:R2026-900005").paid_on == date(
-        2026, 7, 1
-    )
+    assert Payment.objects.get(invoice=first).paid_on == date(2026, 7, 1)
 
 
 @pytest.mark.django_db
@@ -142,9 +230,9 @@ def test_clerk_resolves_an_unmatched_entry_once(invoices):
     again = resolve_unmatched(entry, invoices["900004"], by=clerk)
 
     entry.refresh_from_db()
-    assert (payment.amount, payment.external_id, payment.recorded_by) == (
+    assert (payment.amount, payment.reference, payment.recorded_by) == (
         Decimal("13.45"),
-        "camt:2026061900002",
+        "2026061900002",
         clerk,
     )
     assert (again, entry.payment, entry.resolved_by) == (None, payment, clerk)
@@ -162,8 +250,7 @@ def test_clerk_resolves_an_unmatched_entry_once(invoices):
         b"<?xml version='1.0'?><!DOCTYPE d [<!ENTITY x SYSTEM 'file:///etc/passwd'>]>"
         b"<Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.053.001.02'>&x;</Document>",
         b"<Document xmlns='urn:iso:std:iso:20022:tech:xsd:camt.053.001.02'><BkToCstmrStmt>"
-        b"<Stmt><Ntry><NtryRef>1</NtryRef><Amt Ccy='EUR'>abc</Amt><CdtDbtInd>CRDT</CdtDbtInd>"
-        b"</Ntry></Stmt></BkToCstmrStmt></Document>",
+        b"</BkToCstmrStmt></Document>",
     ],
 )
 def test_files_that_are_not_readable_statements_are_refused(content):
