@@ -264,6 +264,8 @@ UPLOAD_URL_LIMITS = {
     "admin:eservices_eservice_change": (FILE_UPLOAD_MAX_BYTES, 10),
     "admin:billing_bankstatement_add": (20 * 1024 * 1024, 1),  # billing.camt.MAX_BYTES
 }
+# The admin's upload URLs take files only from staff past the second factor.
+UPLOAD_STAFF_READY = "accounts.two_factor.second_factor_done"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024
 FILE_UPLOAD_HANDLERS = [
     "manskonts.uploads.LimitedUploadHandler",  # first: stops an upload at its limits

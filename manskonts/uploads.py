@@ -1,7 +1,8 @@
 """How much a request may send, refused before it is read to disk.
 
 Only the URLs in `settings.UPLOAD_URL_LIMITS` take files, each with its largest file and most
-files; staff URLs (the admin's) only for active staff, the others only for a signed-in person.
+files; staff URLs (the admin's) only for active staff past the second factor, the others only for
+a signed-in person.
 Every other request, and every signed-out one, may send at most DATA_UPLOAD_MAX_MEMORY_SIZE
 (64 kB) and no file, which Django keeps in memory: it never reaches disk.
 
@@ -20,7 +21,7 @@ Where the handler stopped an upload, `request.upload_overflow` says why; a view 
 middleware answers 413 before the view runs, so a cut-off form is never saved half.
 
 In production the reverse proxy refuses bodies over the largest upload first (nginx
-`client_max_body_size 510m;`, README).
+`client_max_body_size 501m;`, README).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.urls import Resolver404, resolve
+from django.utils.module_loading import import_string
 
 # Room in an upload request for its form fields and each part's headers.
 PART_HEADERS_BYTES = 2048
@@ -78,7 +80,9 @@ def limits_for(request: HttpRequest) -> UploadLimits:
     if allowed is not None:
         user = getattr(request, "user", None)
         signed_in = user is not None and user.is_authenticated and user.is_active
-        if signed_in and (user.is_staff or not view_name.startswith(STAFF_PREFIX)):
+        if signed_in and (
+            not view_name.startswith(STAFF_PREFIX) or (user.is_staff and staff_ready(request))
+        ):
             file_bytes, max_files = allowed
             limits = UploadLimits(
                 file_bytes=file_bytes,
@@ -89,6 +93,14 @@ def limits_for(request: HttpRequest) -> UploadLimits:
             )
     request._upload_limits = limits
     return limits
+
+
+def staff_ready(request: HttpRequest) -> bool:
+    """Whether this staff member has finished signing in (the second factor), as the hook named
+    by settings.UPLOAD_STAFF_READY says (accounts/two_factor.py); a password alone is not
+    enough to send the admin a large file."""
+    hook = getattr(settings, "UPLOAD_STAFF_READY", "")
+    return import_string(hook)(request) if hook else True
 
 
 def declared_length(request: HttpRequest) -> int:

@@ -183,6 +183,28 @@ def test_admin_upload_url_takes_only_a_small_body_from_someone_not_staff(signed_
 
 
 @pytest.mark.django_db
+def test_admin_upload_url_takes_only_a_small_body_from_staff_without_the_second_factor(
+    accountant,
+):
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    http = HttpClient()
+    http.force_login(accountant)
+    session = http.session
+    del session[DEVICE_ID_SESSION_KEY]  # signed in with the password only
+    session.save()
+
+    response = http.post(
+        reverse("admin:billing_bankstatement_add"),
+        {"xml_file": samples.upload("izraksts.xml", CAMT + bytes(70_000), "application/xml")},
+    )
+
+    assert response.status_code == 413
+    assert NO_FILES in response.content.decode()
+    assert BankStatement.objects.count() == 0
+
+
+@pytest.mark.django_db
 def test_application_document_over_ten_mb_is_cut_off_and_named_on_the_form(signed_in):
     applicant = UserFactory()
     upload = samples.upload("liels.pdf", samples.PDF + bytes(AUTHORITY_DOCUMENT_MAX_BYTES))
