@@ -70,8 +70,9 @@ load: install static messages
 	$(PIP) install --quiet -e ".[load]"
 	$(PY) bench/load.py
 
+# One local worker for every queue; production runs a worker per queue (docker-compose.yml).
 worker: install
-	$(VENV)/bin/celery -A manskonts worker --loglevel=INFO
+	$(VENV)/bin/celery -A manskonts worker --loglevel=INFO -Q exports,emails,maintenance,manskonts
 
 # Exactly one beat per deployment: it sends the daily purge and reminders.
 beat: install

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from outbox import send_task
 from outbox.models import Message
-from outbox.relay import relay_pending, routed_queue
+from outbox.relay import relay_pending
 from tests.redis_server import broker, own_redis  # noqa: F401 — fixtures
 from tests.worker import database_url
 
@@ -186,19 +186,3 @@ def test_without_a_broker_the_task_runs_in_process_after_commit_and_nothing_is_s
 def test_an_unknown_task_name_fails_in_the_caller():
     with pytest.raises(LookupError):
         send_task("notifications.tasks.send_notificaton_email", args=[1])
-
-
-@pytest.mark.parametrize(
-    ("task", "queue"),
-    [
-        ("eservices.tasks.build_export", "exports"),
-        ("notifications.tasks.send_notification_email", "emails"),
-        ("documents.tasks.purge_expired_files", "maintenance"),
-        ("documents.tasks.remind_expiring_files", "maintenance"),
-        ("billing.tasks.import_statement", "maintenance"),
-        ("outbox.tasks.relay_pending", "maintenance"),
-        ("accounts.tasks.anything_new", "manskonts"),
-    ],
-)
-def test_tasks_are_routed_to_the_queue_of_their_kind(task, queue):
-    assert routed_queue(task, [], {}) == queue
