@@ -305,7 +305,16 @@ class PaymentAttemptAdmin(ReadOnlyAdmin):
 
 @admin.register(CallbackDelivery)
 class CallbackDeliveryAdmin(ReadOnlyAdmin):
-    list_display = ("received_at", "provider", "event_id", "outcome", "status_code", "attempt")
+    list_display = (
+        "received_at",
+        "provider",
+        "event_id",
+        "outcome",
+        "status_code",
+        "attempt",
+        "remote_addr",
+        "body_truncated",
+    )
     list_filter = ("outcome", "provider")
     search_fields = ("event_id", "attempt__reference")
 

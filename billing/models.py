@@ -340,6 +340,8 @@ class CallbackDelivery(models.Model):
         WRONG_AMOUNT = "amount", _("Noraidīts: nepareiza summa")
         WRONG_CURRENCY = "currency", _("Noraidīts: nepareiza valūta")
         CONFLICT = "conflict", _("Noraidīts: maksājums jau pabeigts citādi")
+        # Answered 429 and not stored: too many unverified deliveries from that address.
+        RATE_LIMITED = "limited", _("Noraidīts: pārāk daudz nepārbaudāmu paziņojumu")
 
     received_at = models.DateTimeField(_("saņemts"), default=timezone.now)
     provider = models.CharField(_("maksājumu pakalpojums"), max_length=20)
@@ -354,7 +356,10 @@ class CallbackDelivery(models.Model):
     )
     signature = models.CharField(_("paraksts"), max_length=200, blank=True)
     timestamp = models.CharField(_("laika zīmogs"), max_length=40, blank=True)
+    # At most 2,000 characters are kept (`body_truncated` says so): garbage POSTs cost little.
     body = models.TextField(_("saturs"), blank=True)
+    body_size = models.PositiveIntegerField(_("satura garums (baiti)"), default=0)
+    body_truncated = models.BooleanField(_("saturs saīsināts"), default=False)
     outcome = models.CharField(_("rezultāts"), max_length=12, choices=Outcome.choices)
     status_code = models.PositiveSmallIntegerField(_("atbildes kods"))
     remote_addr = models.GenericIPAddressField(_("IP adrese"), null=True, blank=True)
@@ -363,6 +368,9 @@ class CallbackDelivery(models.Model):
         verbose_name = _("maksājuma paziņojums no bankas")
         verbose_name_plural = _("maksājumu paziņojumi no bankas")
         ordering = ["-received_at", "-id"]
+        indexes = [
+            models.Index(fields=["remote_addr", "-received_at"], name="callback_addr_received"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.received_at:%d.%m.%Y %H:%M:%S} {self.get_outcome_display()}"

@@ -14,6 +14,7 @@ import logging
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -181,6 +182,11 @@ def _storable(text: str) -> str:
     return text.replace("\x00", "\ufffd")
 
 
+# Refused before the signature was shown good: what anyone can send, so rate-limited per address.
+UNVERIFIED = (Outcome.NO_SECRET, Outcome.MISSING_SIGNATURE, Outcome.BAD_SIGNATURE, Outcome.STALE)
+BODY_LIMIT = 2000
+
+
 def handle_callback(
     provider: str,
     body: bytes,
@@ -188,7 +194,12 @@ def handle_callback(
     timestamp: str | None,
     remote_addr: str | None = None,
 ) -> CallbackDelivery:
-    """Verify and apply one delivery; record it with its outcome whatever happens."""
+    """Verify and apply one delivery; record it with its outcome whatever happens.
+
+    Except past the limit of unverified deliveries from one address
+    (PAYMENT_CALLBACK_UNVERIFIED_LIMIT per PAYMENT_CALLBACK_UNVERIFIED_WINDOW_SECONDS): those are
+    answered 429 and not stored (an unsaved delivery is returned), so garbage costs no writes.
+    """
     event_id, attempt = "", None
     try:
         verify(body, signature, timestamp)
@@ -197,19 +208,41 @@ def handle_callback(
         outcome, status_code, attempt = apply_event(event)
     except Rejected as rejected:
         outcome, status_code = rejected.outcome, rejected.status_code
-    delivery = CallbackDelivery.objects.create(
+    text = _storable(body.decode("utf-8", "replace"))
+    delivery = CallbackDelivery(
         provider=provider[:20],
         event_id=event_id,
         attempt=attempt,
         signature=_storable(signature or "")[:200],
         timestamp=_storable(timestamp or "")[:40],
-        body=_storable(body.decode("utf-8", "replace"))[:20000],
+        body=text[:BODY_LIMIT],
+        body_size=len(body),
+        body_truncated=len(text) > BODY_LIMIT,
         outcome=outcome,
         status_code=status_code,
         remote_addr=remote_addr,
     )
+    if outcome in UNVERIFIED:
+        with transaction.atomic():
+            # Deliveries from one address count one at a time, so a burst cannot pass the limit.
+            lock_key(f"payment-callback-address:{remote_addr}")
+            if _unverified_recently(remote_addr) >= settings.PAYMENT_CALLBACK_UNVERIFIED_LIMIT:
+                log.info("payment callback rate-limited remote_addr=%s", remote_addr)
+                delivery.outcome, delivery.status_code = Outcome.RATE_LIMITED, 429
+                return delivery
+            delivery.save()
+    else:
+        delivery.save()
     log.info("payment callback outcome=%s status=%s event_id=%s", outcome, status_code, event_id)
     return delivery
+
+
+def _unverified_recently(remote_addr: str | None) -> int:
+    since = timezone.now() - timedelta(seconds=settings.PAYMENT_CALLBACK_UNVERIFIED_WINDOW_SECONDS)
+    deliveries = CallbackDelivery.objects.filter(outcome__in=UNVERIFIED, received_at__gte=since)
+    if remote_addr is None:
+        return deliveries.filter(remote_addr__isnull=True).count()
+    return deliveries.filter(remote_addr=remote_addr).count()
 
 
 def invoices_of(attempt: PaymentAttempt) -> list[Invoice]:

@@ -229,4 +229,7 @@ def payment_callback(request: HttpRequest) -> HttpResponse:
         request.headers.get(TIMESTAMP_HEADER),
         client_address(request) or None,
     )
-    return JsonResponse({"outcome": delivery.outcome}, status=delivery.status_code)
+    response = JsonResponse({"outcome": delivery.outcome}, status=delivery.status_code)
+    if delivery.status_code == 429:
+        response["Retry-After"] = str(settings.PAYMENT_CALLBACK_UNVERIFIED_WINDOW_SECONDS)
+    return response

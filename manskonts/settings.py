@@ -443,6 +443,9 @@ PAYMENT_CALLBACK_SECRET = env_str(
     "PAYMENT_CALLBACK_SECRET", "demo-callback-secret" if DEBUG else ""
 )
 PAYMENT_CALLBACK_MAX_AGE_SECONDS = 10 * 60
+# Unsigned or badly signed callbacks kept per address and window; more are answered 429 unstored.
+PAYMENT_CALLBACK_UNVERIFIED_LIMIT = env_int("PAYMENT_CALLBACK_UNVERIFIED_LIMIT", 20, minimum=1)
+PAYMENT_CALLBACK_UNVERIFIED_WINDOW_SECONDS = 10 * 60
 # PAYMENT_PROVIDER=hosted: the provider's payment page and our merchant id there.
 PAYMENT_GATEWAY_URL = env_str("PAYMENT_GATEWAY_URL")
 PAYMENT_MERCHANT_ID = env_str("PAYMENT_MERCHANT_ID")
