@@ -63,9 +63,13 @@ def sync_staff_groups(apps) -> None:
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
+        # create_permissions skips an app whose models_module is None, as every app of a
+        # migration's state is. Put back what was there: with the real registry (tests call this
+        # after a flush) None would hide the app from every later post_migrate.
+        previous = getattr(app_config, "models_module", None)
         app_config.models_module = True
         create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
+        app_config.models_module = previous
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

@@ -20,6 +20,7 @@ from django.utils import timezone
 from documents.models import Document, DocumentAuditEntry, PurgeRun
 from documents.storage import delete_stored
 from documents.validation import CheckedUpload
+from manskonts.audit import log_bulk_created
 
 log = logging.getLogger("manskonts.documents")
 
@@ -54,7 +55,9 @@ def _store(
                 document.file.save(item.display_name, item.upload, save=False)
                 stored.append(document.file.name)
                 documents.append(document)
-            return Document.objects.bulk_create(documents)
+            created = Document.objects.bulk_create(documents)
+            log_bulk_created(created)  # bulk_create writes no audit entries by itself
+            return created
     except BaseException:
         for name in stored:
             try:

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
-import lxml.html
 import pytest
 from django.contrib import admin
 from django.contrib.auth.models import Group
@@ -30,6 +29,7 @@ from billing.portal_payments import start_attempt
 from documents.models import Document, DocumentAuditEntry
 from notifications.models import Notification
 from orders.models import Service, ServiceGroup
+from tests.admin_pages import form_data
 from tests.factories import (
     DocumentFactory,
     EServiceFactory,
@@ -219,17 +219,6 @@ def row(model: type[models.Model], pk) -> dict | None:
 
 def url(model: type[models.Model], view: str, *args) -> str:
     return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
-
-
-def form_data(response, model: type[models.Model]) -> dict[str, list[str]]:
-    """What a browser would submit from the object's page unchanged (files left empty)."""
-    page = lxml.html.fromstring(response.content.decode())
-    form = page.get_element_by_id(f"{model._meta.model_name}_form")
-    data: dict[str, list[str]] = {}
-    for name, value in form.form_values():
-        data.setdefault(name, []).append(value)
-    data["_save"] = ["Saglabāt"]
-    return data
 
 
 def offered_actions(response) -> set[str]:
