@@ -441,9 +441,8 @@ LOGGING = {
 
 # --- Audit trail ----------------------------------------------------------------------------------
 # django-auditlog: old and new value of every field, the actor, the time, the address (manskonts/
-# audit.py). Kept like the accounting records: never purged. A model named here that does not
-# exist yet (an overpayment) is skipped until it does; tests/manskonts/test_audit.py makes every
-# model of the apps either listed here or named as not audited, with the reason.
+# audit.py). Kept like the accounting records: never purged. tests/manskonts/test_audit.py makes
+# every model of the project's apps either listed here or named as not audited, with the reason.
 AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {
         "model": "accounts.user",
