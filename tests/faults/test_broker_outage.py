@@ -7,10 +7,12 @@ would send it) gets it done once, after Redis answers again.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 
 import pytest
+import redis
 from django.db import connections
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +22,7 @@ from eservices.models import ExportJob
 from manskonts.celery import app
 from notifications.models import Notification
 from outbox.models import Message
+from outbox.relay import relay_pending
 from tests.factories import (
     EServiceFactory,
     InvoiceFactory,
@@ -122,6 +125,33 @@ def test_broker_down_a_demo_bank_payment_is_recorded_and_emailed_once_redis_is_b
 
     assert Message.objects.get(pk=email.pk).is_sent
     assert log.read_text().count("To: anna.outage@example.lv") == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_broker_down_a_large_export_is_queued_once_redis_is_back(
+    reference_data, redis_everywhere, signed_in, settings
+):
+    settings.ESERVICE_EXPORT_DIRECT_LIMIT = 3
+    legal = LegalClientFactory(registration_number="40003517893")
+    admin = MembershipFactory(client=legal, role="admin").user
+    for _ in range(8):
+        EServiceFactory(client=legal, received_at=timezone.now(), status="completed")
+    http = signed_in(admin, acting_for=legal)
+    redis_everywhere.stop()
+
+    response = http.post(reverse("eservices:report_export"), follow=True)
+
+    job = ExportJob.objects.get()
+    assert response.status_code == 200
+    assert "Atskaite tiks sagatavota, tiklīdz tas būs pieejams" in response.content.decode()
+    assert job.state == ExportJob.State.PENDING
+    [message] = Message.objects.filter(task_name=BUILD_EXPORT)
+    assert (message.args, message.is_sent) == ([str(job.pk)], False)
+
+    redis_everywhere.start()
+    assert relay_pending() == 1  # what the minute sweep does, here in this process
+    [queued] = redis.Redis.from_url(redis_everywhere.url).lrange("exports", 0, -1)
+    assert json.loads(queued)["headers"]["id"] == str(message.task_id)
 
 
 @pytest.mark.django_db(transaction=True)
