@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+import outbox
 from billing.camt import resolve_unmatched, save_statement
 from billing.forms import (
     BankStatementForm,
@@ -31,8 +32,10 @@ from billing.models import (
     UnmatchedBankEntry,
 )
 from billing.services import notify_issued, record_payment, refund_overpayment
-from billing.tasks import import_bank_statement
 from manskonts.templatetags.manskonts import money
+from outbox.models import Message
+
+IMPORT_BANK_STATEMENT = "billing.tasks.import_bank_statement"
 
 
 class PaymentInline(admin.TabularInline):
@@ -382,12 +385,21 @@ class BankStatementAdmin(admin.ModelAdmin):
     @admin.display(description=_("Importa gaita"))
     def progress(self, obj):
         if obj.state in (BankStatement.State.QUEUED, BankStatement.State.RUNNING):
+            waiting = (
+                obj.state == BankStatement.State.QUEUED
+                and Message.objects.pending().for_task(IMPORT_BANK_STATEMENT, [obj.pk]).exists()
+            )
             return format_html(
                 "<strong>{}</strong>: {}. {}",
                 obj.get_state_display(),
                 gettext("apstrādāti %(done)s no %(total)s ierakstiem")
                 % {"done": obj.processed, "total": obj.credit_entries},
-                gettext("Imports notiek fonā; pārlādējiet šo lapu, lai redzētu gaitu."),
+                gettext(
+                    "Fona apstrādes serviss pašlaik nav pieejams: imports sāksies, tiklīdz tas "
+                    "būs pieejams."
+                )
+                if waiting
+                else gettext("Imports notiek fonā; pārlādējiet šo lapu, lai redzētu gaitu."),
             )
         return format_html(
             "<strong>{}</strong>: {}",
@@ -408,7 +420,7 @@ class BankStatementAdmin(admin.ModelAdmin):
         if change:
             return
         statement = save_statement(form.parsed, form.cleaned_data["xml_file"].name, by=request.user)
-        import_bank_statement.delay_on_commit(statement.pk)
+        outbox.send_task(IMPORT_BANK_STATEMENT, args=[statement.pk])
         obj.pk = statement.pk
         form.instance = statement
         messages.info(

@@ -13,16 +13,21 @@ import time
 
 import pytest
 import redis
+from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connections
+from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils import timezone
 
-from billing.models import Payment
+from accounts.roles import ACCOUNTANT
+from billing.models import BankStatement, Payment
 from eservices.models import ExportJob
 from manskonts.celery import app
 from notifications.models import Notification
 from outbox.models import Message
 from outbox.relay import relay_pending
+from tests.billing.helpers import camt053
 from tests.factories import (
     EServiceFactory,
     InvoiceFactory,
@@ -30,6 +35,7 @@ from tests.factories import (
     MembershipFactory,
     OrderFactory,
     OrderPartFactory,
+    StaffFactory,
     UserFactory,
     own_client,
 )
@@ -152,6 +158,37 @@ def test_broker_down_a_large_export_is_queued_once_redis_is_back(
     assert relay_pending() == 1  # what the minute sweep does, here in this process
     [queued] = redis.Redis.from_url(redis_everywhere.url).lrange("exports", 0, -1)
     assert json.loads(queued)["headers"]["id"] == str(message.task_id)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_broker_down_an_uploaded_bank_statement_is_saved_and_queued_once_redis_is_back(
+    reference_data, redis_everywhere
+):
+    accountant = StaffFactory()
+    accountant.groups.set([Group.objects.get(name=ACCOUNTANT)])
+    http = HttpClient()
+    http.force_login(accountant)
+    content = camt053("STMT-OUTAGE", [("1", "13.45", "2026-06-19", "bez rēķina numura")])
+    redis_everywhere.stop()
+
+    response = http.post(
+        reverse("admin:billing_bankstatement_add"),
+        {"xml_file": SimpleUploadedFile("izraksts.xml", content, "application/xml")},
+    )
+
+    statement = BankStatement.objects.get()
+    assert response.status_code == 302
+    assert statement.state == BankStatement.State.QUEUED
+    page = http.get(response.url).content.decode()
+    assert "imports sāksies, tiklīdz tas būs pieejams" in page
+    [message] = Message.objects.filter(task_name="billing.tasks.import_bank_statement")
+    assert (message.args, message.is_sent) == ([statement.pk], False)
+
+    redis_everywhere.start()
+    assert relay_pending() == 1
+    [queued] = redis.Redis.from_url(redis_everywhere.url).lrange("maintenance", 0, -1)
+    assert json.loads(queued)["headers"]["id"] == str(message.task_id)
+    assert "imports sāksies" not in http.get(response.url).content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
