@@ -8,7 +8,9 @@ Two more facts are reported without deciding the status (a web worker serves pag
 `celery` — whether Celery workers answer a broadcast ping (at most PING_TIMEOUT seconds, the
 answer reused for PING_CACHE_SECONDS so frequent probes do not flood the broker; "eager" when
 there is no broker and tasks run in the web process), and `purge` — when the retention purge last
-started and finished (`documents.PurgeRun`), so a beat that stopped running is seen.
+started and finished (`documents.PurgeRun`), so a beat that stopped running is seen; and
+`outbox` — how many tasks wait in the outbox for the broker and since when (`outbox.Message`):
+a backlog that grows says the broker or the sweep is away.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import connection
+from django.db.models import Count, Min
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -110,6 +113,22 @@ def last_purge(database_ok: bool) -> dict:
     return result
 
 
+def outbox_backlog(database_ok: bool) -> dict:
+    """Tasks not yet handed to the broker: how many, and the oldest one's creation time."""
+    result: dict = {"pending": None, "oldest_pending_at": None}
+    if not database_ok:
+        return result
+    message = apps.get_model("outbox", "Message")
+    try:
+        backlog = message.objects.filter(sent_at__isnull=True).aggregate(
+            pending=Count("id"), oldest_pending_at=Min("created_at")
+        )
+    except Exception as error:  # reported as unknown; the database check decides the status
+        log.warning("health check failed check=outbox error=%s", type(error).__name__)
+        return result
+    return backlog
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -128,5 +147,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "checks": results,
         "celery": celery_workers(bool(settings.REDIS_URL) and results["redis"] == "ok"),
         "purge": last_purge(results["database"] == "ok"),
+        "outbox": outbox_backlog(results["database"] == "ok"),
     }
     return JsonResponse(body, status=200 if healthy else 503)

@@ -31,6 +31,7 @@ def test_healthz_answers_503_naming_what_is_down(client, settings):
         "checks": {"database": "ok", "redis": "down", "storage": "ok"},
         "celery": {"state": "eager", "workers": 0},
         "purge": {"last_started_at": None, "last_finished_at": None},
+        "outbox": {"pending": 0, "oldest_pending_at": None},
     }
 
 
@@ -88,6 +89,26 @@ def test_healthz_reports_when_the_purge_last_ran(client, owner):
     purge = response_purge(client)
     assert purge["last_started_at"] is not None
     assert purge["last_finished_at"] >= purge["last_started_at"]
+
+
+@pytest.mark.django_db
+def test_healthz_reports_the_tasks_waiting_for_the_broker(client):
+    from datetime import datetime, timedelta
+
+    from django.utils import timezone
+
+    from outbox.models import Message
+
+    email = "notifications.tasks.send_notification_email"
+    oldest = (timezone.now() - timedelta(minutes=7)).replace(microsecond=0)  # JSON keeps ms
+    Message.objects.create(task_name=email, args=[1], created_at=oldest)
+    Message.objects.create(task_name=email, args=[2])
+    Message.objects.create(task_name=email, args=[3], sent_at=timezone.now())
+
+    backlog = client.get(reverse("healthz")).json()["outbox"]
+
+    assert backlog["pending"] == 2
+    assert datetime.fromisoformat(backlog["oldest_pending_at"]) == oldest
 
 
 def response_purge(client) -> dict:
