@@ -509,4 +509,13 @@ class UnmatchedBankEntryAdmin(admin.ModelAdmin):
         if invoice is None:  # already resolved: the form had nothing to change
             return
         with transaction.atomic():
-            resolve_unmatched(obj, invoice, by=request.user)
+            receipt = resolve_unmatched(obj, invoice, by=request.user)
+        if receipt is not None and receipt.overpayment is not None:
+            messages.warning(
+                request,
+                gettext(
+                    "Rēķinam %(number)s bija jāmaksā mazāk: %(amount)s reģistrēti kā pārmaksa, "
+                    "kas jāatmaksā."
+                )
+                % {"number": invoice.number, "amount": money(receipt.overpayment.amount)},
+            )

@@ -316,3 +316,28 @@ def test_accountants_may_view_and_refund_overpayments_and_clerks_view_them():
     assert {"change_overpayment", "delete_overpayment"} & codenames(ACCOUNTANT) == set()
     assert "view_overpayment" in codenames(CLERK)
     assert "refund_overpayment" not in codenames(CLERK)
+
+
+@pytest.mark.django_db
+def test_a_clerk_resolving_an_entry_for_a_paid_invoice_records_an_overpayment_and_is_told(
+    client, accountant, invoice
+):
+    from billing.camt import import_statement as import_
+    from billing.models import UnmatchedBankEntry
+    from tests.billing.helpers import camt053
+
+    Payment.objects.create(
+        invoice=invoice, amount=invoice.total, source="treasury", external_id="treasury:paid"
+    )
+    import_(camt053("STMT-9", [("1", "13.45", "2026-06-19", "bez numura")]), "9.xml")
+    entry = UnmatchedBankEntry.objects.get()
+    client.force_login(accountant)
+    url = reverse("admin:billing_unmatchedbankentry_change", args=[entry.pk])
+
+    response = client.post(url, {"invoice": invoice.pk}, follow=True)
+
+    entry.refresh_from_db()
+    assert entry.resolved_at is not None and entry.payment is None
+    assert overpayments() == [(invoice.number, Decimal("13.45"), "to_refund")]
+    assert f"Rēķinam {invoice.number} bija jāmaksā mazāk" in response.content.decode()
+    assert paid(invoice) == invoice.total
