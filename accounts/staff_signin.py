@@ -137,7 +137,7 @@ def email_locked_out_staff(user: User, address: str, minutes: int) -> None:
             "Jūsu darbinieka kontam „%(username)s” no adreses %(address)s ir ievadīta nepareiza "
             "parole %(limit)s reizes pēc kārtas. Pieslēgšanās šim kontam no šīs adreses ir "
             "bloķēta uz %(minutes)s minūtēm (no %(time)s).\n\n"
-            "No citām adresēm Jūs varat pieslēgties kā parasti. Ja tie nebijāt Jūs, nomainiet "
+            "No citām adresēm Jūs varat pieslēgties kā parasti. Ja tas nebijāt Jūs, nomainiet "
             "paroli un ziņojiet sistēmas administratoram.\n\n"
             "Mans konts"
         ) % {

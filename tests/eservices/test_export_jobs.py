@@ -101,7 +101,7 @@ def test_one_running_export_per_client_the_others_wait_and_the_page_says_so(
     assert second.state == ExportJob.State.PENDING
     page = status_page(http, second)
     assert "Gaida rindā" in page
-    assert "Vienlaikus tiek sagatavota viena jūsu atskaite" in page
+    assert "Vienlaikus tiek sagatavota viena Jūsu atskaite" in page
     assert reverse("eservices:export", args=[first.pk]) in page
 
     # The first one's worker dies; the recovery resumes it, and its run goes on to the second.

@@ -106,7 +106,7 @@ def test_one_client_queuing_many_exports_gets_one_at_a_time_and_others_are_not_h
 
     assert set(ExportJob.objects.values_list("state", flat=True)) == {"done"}
     assert most_running == 1
-    assert "Vienlaikus tiek sagatavota viena jūsu atskaite" in waited_page
+    assert "Vienlaikus tiek sagatavota viena Jūsu atskaite" in waited_page
     assert set(ExportJob.objects.values_list("attempts", flat=True)) == {1}
     assert Notification.objects.filter(kind=Notification.Kind.EXPORT_READY).count() == 5
     last_busy = ExportJob.objects.filter(client=busy).latest("finished_at").finished_at
