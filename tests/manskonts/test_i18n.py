@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import gettext as gettext_module
+import json
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -27,6 +28,8 @@ from orders.workflow import OrderStatus
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
 CATALOGUES = {code: LOCALE_DIR / code / "LC_MESSAGES" / "django.po" for code in ("en", "lv")}
+# The passkey scripts' own strings (django-otp-webauthn's msgids are English: only Latvian needed).
+JS_CATALOGUE = LOCALE_DIR / "lv" / "LC_MESSAGES" / "djangojs.po"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sdf]|%%|%[sdf]")
 
 
@@ -34,7 +37,7 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sdf]|%%|%[sdf]")
 def compiled_catalogues():
     stale = [
         po
-        for po in CATALOGUES.values()
+        for po in [*CATALOGUES.values(), JS_CATALOGUE]
         if not po.with_suffix(".mo").exists()
         or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
     ]
@@ -255,6 +258,38 @@ def test_order_statuses_have_english_names():
         "Completed",
         "Discontinued",
     ]
+
+
+def passkey_script_catalogue(http) -> dict:
+    """The translations the passkey scripts get from the JavaScript catalogue, as a dict."""
+    response = http.get(reverse("admin:passkey_jsi18n"))
+    script = response.content.decode()
+    assert response.status_code == 200
+    assert "django.gettext = function" in script
+    # Django leaves the block out when the language has no translations at all.
+    match = re.search(r"const newcatalog = (\{.*?\});", script, re.S)
+    return json.loads(match.group(1)) if match else {}
+
+
+@pytest.mark.django_db
+def test_passkey_scripts_speak_latvian_and_english(client):
+    latvian = passkey_script_catalogue(client)
+    english = passkey_script_catalogue(switch_to_english(client))
+
+    assert latvian["Verify with Passkey"] == "Apstiprināt ar piekļuves atslēgu"
+    assert latvian["Register a Passkey"] == "Pievienot piekļuves atslēgu"
+    # English needs no catalogue of its own: the package's msgids are English, and nothing
+    # Latvian falls through to the English page.
+    assert english == {}
+
+
+def test_every_passkey_script_string_has_a_latvian_translation():
+    entries = read_po(JS_CATALOGUE)
+
+    missing = [f"line {e.line}: {e.msgid!r}" for e in entries if not e.is_translated]
+
+    assert len(entries) > 20
+    assert missing == []
 
 
 # --- Plurals -------------------------------------------------------------------------------------
