@@ -5,8 +5,7 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY static ./static
 RUN mkdir -p static/build \
- && npx sass --no-source-map --quiet-deps --load-path=node_modules --load-path=. \
-      static/src/main.scss static/build/main.css --style=compressed \
+ && npm run --silent build:css \
  && cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js static/build/
 
 FROM python:3.11-slim-bookworm

@@ -22,8 +22,7 @@ node_modules/.installed: package.json package-lock.json
 
 static/build/main.css: node_modules/.installed $(wildcard static/src/*.scss)
 	mkdir -p static/build
-	npx sass --no-source-map --quiet-deps --load-path=node_modules --load-path=. \
-		static/src/main.scss static/build/main.css --style=compressed
+	npm run --silent build:css
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js static/build/
 
 static: static/build/main.css

@@ -296,6 +296,42 @@ def html_cells(template: str, *values) -> str:
 LINK = '<a class="govuk-link" href="{}{}/">{}</a>'
 
 
+@dataclass(frozen=True)
+class Column:
+    """One column of a list table: its header text and how its cells are written.
+
+    `cell` is the cell's inner HTML with a `{}` for each value (escaped by html_cells). `kind`
+    says how the cell behaves, as the class mk-cell--<kind>: "key" (the row's ID or number, never
+    wraps, the card's title on a phone), "nowrap" (numbers, dates, amounts), "wrap" (names and
+    other text that may break), "tag" (a status tag). The header text is repeated on each cell as
+    `data-label`, which a phone shows beside the value when the rows are cards.
+    """
+
+    label: Any  # a lazy translation: resolved in the language of each request
+    cell: str = "{}"
+    kind: str = "wrap"
+
+
+_ROW_TEMPLATES: dict[tuple[int, str], str] = {}
+
+
+def row_template(columns: tuple[Column, ...]) -> str:
+    """The <tr> template of `columns` (without </tr>), built once per language."""
+    from django.utils.translation import get_language
+
+    key = (id(columns), get_language() or "")
+    template = _ROW_TEMPLATES.get(key)
+    if template is None:
+        cells = "".join(
+            f'<td class="govuk-table__cell mk-cell--{column.kind}"'
+            f' data-label="{html.escape(str(column.label)).replace("{", "{{").replace("}", "}}")}">'
+            f"{column.cell}</td>"
+            for column in columns
+        )
+        template = _ROW_TEMPLATES[key] = f'<tr class="govuk-table__row">{cells}'
+    return template
+
+
 def links(prefix: str, keys) -> SafeString:
     """'<a …>key</a>, <a …>key</a>' to prefix + key + '/', or a dash for none."""
     if not keys:
@@ -364,6 +400,9 @@ def active_filters(filterset, params: QueryDict) -> list[dict[str, str]]:
     return result
 
 
+FILTERS_PARAM = "filtri"  # ?filtri=0: the filter panel hidden (the table gets the full width)
+
+
 @dataclass
 class ListResult:
     filterset: Any
@@ -373,10 +412,25 @@ class ListResult:
     filters: list
     notices: list
     errors: bool
+    filters_hidden: bool = False
+    show_filters_url: str = ""
+    hide_filters_url: str = ""
 
     @property
     def sort_param(self) -> str:
         return self.sort.param
+
+
+def filter_toggle_urls(params: QueryDict) -> tuple[bool, str, str]:
+    """Whether the URL hides the filter panel, and the same page with it shown and hidden.
+
+    The panel is open unless the URL says filtri=0, so that it is open without JavaScript; the
+    page, sort and filters stay as they are."""
+    hidden = params.get(FILTERS_PARAM) == "0"
+    shown, hide = params.copy(), params.copy()
+    shown.pop(FILTERS_PARAM, None)
+    hide[FILTERS_PARAM] = "0"
+    return hidden, f"?{shown.urlencode()}", f"?{hide.urlencode()}"
 
 
 def run_list(request, filterset_class, queryset: QuerySet, sorts: SortChoices) -> ListResult:
@@ -399,6 +453,7 @@ def run_list(request, filterset_class, queryset: QuerySet, sorts: SortChoices) -
         page = Page(rows=[], number=1)
         filters = []
         errors = True
+    hidden, show_url, hide_url = filter_toggle_urls(params)
     return ListResult(
         filterset=filterset,
         sort=sort,
@@ -407,4 +462,7 @@ def run_list(request, filterset_class, queryset: QuerySet, sorts: SortChoices) -
         filters=filters,
         notices=notices,
         errors=errors,
+        filters_hidden=hidden and not errors,  # a filter with an error stays in sight
+        show_filters_url=show_url,
+        hide_filters_url=hide_url,
     )

@@ -1,5 +1,6 @@
 // Progressive enhancement only: every page works without this file.
 import { initAll } from "../build/govuk-frontend.min.js";
+import "./filter-toggle.js";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();

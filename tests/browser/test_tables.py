@@ -45,6 +45,7 @@ def test_filter_sort_page_and_open_a_detail(page, anna_with_rows):
     page.get_by_role("link", name="E-pakalpojuma ID").click()
     first_sorted = page.locator("[data-testid=eservice-table] tbody tr td a").first.inner_text()
     page.get_by_role("link", name="Nākamā lapa").first.click()
+    page.wait_for_url("**cursor=**")
     second_page_rows = page.locator("[data-testid=eservice-table] tbody tr").count()
     page.locator("[data-testid=eservice-table] tbody tr td a").first.click()
 
