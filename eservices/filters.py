@@ -15,7 +15,16 @@ from manskonts.identifier_fields import EServiceIdFilter, OrderNumberFilter
 from manskonts.listing import ListFilterSet, SortChoices, SortOption, latvian_sort_string
 from orders.models import ServiceGroup
 
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d.%m.%y"]
+# Dates as people write them: 31.01.2026, 31.1.2026, 31.01.26 (a 2-digit year: 00–68 are 20xx, as
+# Python's %y reads them), also with / or - between; ISO 2026-01-31 for older bookmarks.
+DATE_INPUT_FORMATS = [
+    "%d.%m.%Y",
+    "%d.%m.%y",
+    "%d/%m/%Y",
+    "%d-%m-%Y",
+    "%Y-%m-%d",
+]
+DATE_HINT = _("dd.mm.gggg, piemēram, 31.01.2026")
 
 SORTS = SortChoices(
     [
@@ -68,13 +77,29 @@ def after_day(day):
     return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
 
 
+class TypedDateField(forms.DateField):
+    """A date field for which a value of spaces only is no date (Django's refuses it)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip()
+        return super().to_python(value)
+
+
+class TypedDateFilter(django_filters.DateFilter):
+    field_class = TypedDateField
+
+
 def date_field(label):
-    return django_filters.DateFilter(
+    """A date typed as dd.mm.gggg in a text field with that hint (not the browser's own date
+    input, whose format follows the browser's language: mm/dd/yyyy in an English one)."""
+    return TypedDateFilter(
         label=label,
         method="filter_date",
         input_formats=DATE_INPUT_FORMATS,
-        error_messages={"invalid": _("Ievadiet datumu formātā dd.mm.gggg.")},
-        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=DATE_HINT,
+        error_messages={"invalid": _("Ievadiet datumu formātā dd.mm.gggg, piemēram, 31.01.2026.")},
+        widget=forms.TextInput,
     )
 
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import django_filters
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from eservices.filters import DATE_INPUT_FORMATS, after_day, day_start
+from eservices.filters import after_day, date_field, day_start
 from manskonts.identifier_fields import CadastralPrefixFilter, EServiceIdFilter, OrderNumberFilter
 from manskonts.listing import ListFilterSet, SortChoices, SortOption
 from orders.workflow import OrderStatus
@@ -20,16 +19,6 @@ SORTS = SortChoices(
     ],
     default="-created",
 )
-
-
-def date_field(label):
-    return django_filters.DateFilter(
-        label=label,
-        method="filter_date",
-        input_formats=DATE_INPUT_FORMATS,
-        error_messages={"invalid": _("Ievadiet datumu formātā dd.mm.gggg.")},
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
 
 
 class OrderPartFilter(ListFilterSet):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.forms import BoundField
+from django.forms import BoundField, DateField
 from django.http import QueryDict
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -156,9 +156,11 @@ def govuk_field(field: BoundField) -> SafeString:
         )
     else:
         max_length = getattr(field.field, "max_length", None)
+        is_date = isinstance(field.field, DateField)
         html.append(
             format_html(
-                '<input class="govuk-input{}" id="{}" name="{}"{} value="{}"{}{}>',
+                '<input class="govuk-input{}{}" id="{}" name="{}"{} value="{}"{}{}>',
+                " govuk-input--width-10" if is_date else "",
                 " govuk-input--error" if errors else "",
                 auto_id,
                 field.html_name,

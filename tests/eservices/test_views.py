@@ -335,7 +335,7 @@ def test_text_in_a_date_shows_the_error_summary_and_no_rows(owner_client, owner_
     response = owner_http.get(LIST, {"created_from": "vakar"})
 
     assert ids(response) == []
-    assert "Ievadiet datumu formātā dd.mm.gggg." in response.content.decode()
+    assert "Ievadiet datumu formātā dd.mm.gggg, piemēram, 31.01.2026." in response.content.decode()
     assert "govuk-error-summary" in response.content.decode()
 
 
