@@ -23,8 +23,12 @@ from manskonts.uploads import reports_upload_limits
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
+    """A path on this site to go on to, else the fallback. Only paths: redirect() would take any
+    other word ("next=15069010120") for a view name and fail with a 500."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
         return target
     return fallback
 
