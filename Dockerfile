@@ -13,9 +13,10 @@ ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 DEBUG=0
 RUN apt-get update && apt-get install -y --no-install-recommends gettext \
  && rm -rf /var/lib/apt/lists/* && useradd --create-home --uid 1000 manskonts
 WORKDIR /app
-# pyproject.toml lists the dependencies and no package, so this layer is the dependencies alone.
-COPY pyproject.toml ./
-RUN pip install --no-cache-dir .
+# The runtime dependencies alone, exactly as locked (every file's hash checked): no pgserver, no
+# test or lint tools. `make lock` rewrites the lock after a change to pyproject.toml.
+COPY requirements/prod.lock ./requirements/
+RUN pip install --no-cache-dir --require-hashes -r requirements/prod.lock
 COPY . .
 COPY --from=assets /src/static/build ./static/build
 RUN SECRET_KEY=build ALLOWED_HOSTS=build DATABASE_URL=postgres://build@localhost/build \

@@ -5,16 +5,48 @@ PIP := $(VENV)/bin/pip
 MANAGE := $(PY) manage.py
 PYTEST_ARGS ?=
 
-.PHONY: run test test-fast test-browser install static messages lint fmt migrations-check bench load \
-        worker beat browser-deps clean
+.PHONY: run test test-fast test-browser test-lowest install lock static messages lint fmt \
+        migrations-check bench load worker beat browser-deps clean
 
-$(VENV)/.installed: pyproject.toml
+# Installed from the dev lock (runtime + dev + local, every file's hash checked); the project itself
+# without dependencies. The production image installs requirements/prod.lock (runtime only).
+$(VENV)/.installed: pyproject.toml requirements/dev.lock
 	python3 -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -e ".[dev,local]"
+	$(PIP) install --quiet --require-hashes -r requirements/dev.lock
+	$(PIP) install --quiet --no-deps -e .
 	touch $@
 
 install: $(VENV)/.installed
+
+# After changing a dependency in pyproject.toml: rewrite both locks, keeping every pin that still
+# fits (`make lock UPGRADE=1` moves all to the newest). The prod lock takes the dev lock's pins.
+UV := $(VENV)/bin/uv
+LOCK_FLAGS := --universal --generate-hashes --custom-compile-command "make lock" --quiet \
+	$(if $(UPGRADE),--upgrade)
+lock: install
+	$(UV) pip compile pyproject.toml $(LOCK_FLAGS) --extra dev --extra local -o requirements/dev.lock
+	$(UV) pip compile pyproject.toml $(LOCK_FLAGS) -c requirements/dev.lock -o requirements/prod.lock
+	$(PIP) install --quiet --require-hashes -r requirements/dev.lock
+	touch $(VENV)/.installed
+
+# The lowest versions pyproject.toml allows (its floors, the newest of the rest), in a venv of
+# their own: first the runtime dependencies alone must start the site (Django's checks import every
+# app and URL, as a production worker would), then the fast tests run with the dev extra added. A
+# floor that no longer works, or a package used but not declared, fails here, not in production.
+LOWEST_VENV ?= .venv-lowest
+LOWEST_PY := $(LOWEST_VENV)/bin/python
+LOWEST := $(UV) pip install --quiet --python $(LOWEST_PY) --resolution lowest-direct -r pyproject.toml
+FAST_TESTS := not browser and not fault and not worker
+test-lowest: install static messages
+	rm -rf $(LOWEST_VENV)
+	python3 -m venv --without-pip $(LOWEST_VENV)
+	$(LOWEST)
+	@echo "Lowest runtime versions:" $$($(UV) pip freeze --python $(LOWEST_PY) | tr '\n' ' ')
+	$(LOWEST_PY) manage.py check
+	$(LOWEST_PY) -c "import manskonts.celery, manskonts.wsgi"
+	$(LOWEST) --extra dev
+	$(LOWEST_PY) -m pytest -m "$(FAST_TESTS)" $(PYTEST_ARGS)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -78,4 +110,4 @@ beat: install
 	$(VENV)/bin/celery -A manskonts beat --loglevel=INFO
 
 clean:
-	rm -rf static/build staticfiles node_modules/.installed
+	rm -rf static/build staticfiles node_modules/.installed $(LOWEST_VENV)
