@@ -13,7 +13,13 @@ from django.contrib import messages
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -195,7 +201,10 @@ def reset(site, request: HttpRequest) -> HttpResponse:
     if not request.user.is_superuser:
         raise PermissionDenied
     if request.method == "POST":
-        target = get_object_or_404(User, pk=request.POST.get("user"), is_staff=True)
+        user_id = request.POST.get("user", "")
+        if not (user_id.isascii() and user_id.isdigit() and len(user_id) <= 18):
+            raise Http404
+        target = get_object_or_404(User, pk=int(user_id), is_staff=True)
         if target.pk == request.user.pk:
             raise PermissionDenied
         two_factor.reset_devices(target, by=request.user)

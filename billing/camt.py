@@ -95,6 +95,10 @@ class ParsedStatement:
     text: str = ""
 
 
+# An ISO 4217 code: the column holds three letters, anything else would fail the whole batch.
+CURRENCY = re.compile(r"[A-Z]{3}")
+
+
 def _text(element, path: str) -> str:
     found = element.find(path) if element is not None else None
     return (found.text or "").strip() if found is not None and found.text else ""
@@ -208,6 +212,11 @@ def _credit_transactions(entry, position: int) -> list[BankEntry]:
         if amount is None or amount[0] <= 0:
             raise EntryRefused(
                 _("Ieraksts %(ref)s nav importēts: tam nav nolasāmas summas.") % {"ref": reference}
+            )
+        if not CURRENCY.fullmatch(amount[1]):
+            raise EntryRefused(
+                _("Ieraksts %(ref)s nav importēts: valūtas kods „%(currency)s” nav derīgs.")
+                % {"ref": reference, "currency": amount[1][:10]}
             )
         if amount[0] > MAX_AMOUNT or amount[0] != amount[0].quantize(Decimal("0.01")):
             raise EntryRefused(

@@ -185,6 +185,25 @@ def test_an_amount_of_ten_to_the_fifteen_refuses_that_entry_and_imports_the_rest
 
 
 @pytest.mark.django_db
+def test_an_entry_with_a_currency_code_that_is_no_code_is_refused_and_the_rest_imported(invoices):
+    # A four-letter Ccy used to fail the whole batch in the database (the column holds three).
+    content = camt053(
+        "STMT-CCY",
+        [
+            ("1", "13.45", "2026-06-19", "R2026-900001"),
+            ("2", "13.45", "2026-06-19", "R2026-900002"),
+        ],
+    ).replace(b"<NtryRef>1</NtryRef><Amt Ccy='EUR'>", b"<NtryRef>1</NtryRef><Amt Ccy='EURO'>")
+
+    result = import_statement(content, "valuta.xml")
+
+    assert (result.matched, result.refused) == (1, 1)
+    assert payments() == [("R2026-900002", Decimal("13.45"), "2", date(2026, 6, 19))]
+    assert result.statement.errors == ["Ieraksts 1 nav importēts: valūtas kods „EURO” nav derīgs."]
+    assert result.statement.state == "done"
+
+
+@pytest.mark.django_db
 def test_an_unreadable_entry_is_refused_and_the_others_imported(invoices):
     content = camt053(
         "STMT-X",

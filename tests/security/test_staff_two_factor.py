@@ -265,6 +265,15 @@ def test_a_superuser_cannot_reset_their_own_devices_there(signed_in):
     assert TOTPDevice.objects.filter(pk=device.pk).exists()
 
 
+@pytest.mark.parametrize("value", ["abc", "", "1.5", "1\x00", "9" * 40, "١٢"])
+def test_a_reset_naming_no_user_id_is_404_not_a_500(signed_in, value):
+    boss = StaffFactory(is_superuser=True)
+
+    response = signed_in(boss).post(RESET, {"user": value})
+
+    assert response.status_code == 404
+
+
 def test_staff_who_are_not_superusers_cannot_reset_devices(clerk, signed_in):
     colleague = StaffFactory()
     device = with_app(colleague)
