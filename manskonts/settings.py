@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "outbox",
     "manskonts",
     "auditlog",  # after manskonts, whose admin and commands override its own (manskonts/audit.py)
+    "demo",  # the top layer: seed_demo; nothing imports it
 ]
 
 MIDDLEWARE = [

@@ -13,6 +13,7 @@ from decimal import Decimal
 from string import ascii_lowercase
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection, transaction
@@ -142,8 +143,6 @@ class Command(BaseCommand):
         return clients
 
     def seed_staff(self) -> None:
-        from django.contrib.auth.models import Group
-
         staff, created = User.objects.get_or_create(
             username=STAFF_USERNAME,
             defaults={
