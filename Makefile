@@ -65,7 +65,7 @@ messages: install
 run: install static messages
 	$(MANAGE) migrate --noinput
 	$(MANAGE) seed_demo
-	$(MANAGE) runserver 127.0.0.1:8000
+	$(MANAGE) runserver 127.0.0.1:$(or $(PORT),8000)
 
 # Headless Chromium from Debian's package, for the browser tests (never `playwright install`).
 browser-deps:
