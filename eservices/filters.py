@@ -11,8 +11,9 @@ from django.contrib.postgres.aggregates import ArrayAgg
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from manskonts.collation import latvian_sort_string
 from manskonts.identifier_fields import EServiceIdFilter, OrderNumberFilter
-from manskonts.listing import ListFilterSet, SortChoices, SortOption, latvian_sort_string
+from manskonts.listing import ListFilterSet, SortChoices, SortOption
 from orders.models import ServiceGroup
 
 # Dates as people write them: 31.01.2026, 31.1.2026, 31.01.26 (a 2-digit year: 00–68 are 20xx, as

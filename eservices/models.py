@@ -178,7 +178,7 @@ class EService(models.Model):
 
     def refresh_sort_keys(self) -> None:
         """The sort keys that follow from this row's own fields (order_key follows its orders)."""
-        from manskonts.listing import latvian_sort_string
+        from manskonts.collation import latvian_sort_string
 
         self.status_rank = STATUS_RANKS.get(self.status, 0)
         self.label_key = latvian_sort_string(self.label)

@@ -12,7 +12,7 @@ from django.db.models.signals import m2m_changed, post_save, pre_delete
 from django.dispatch import receiver
 
 from eservices.models import EService
-from manskonts.listing import SORT_LAST
+from manskonts.collation import SORT_LAST
 from orders.models import Order, Service
 
 

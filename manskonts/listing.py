@@ -8,7 +8,6 @@ at COUNT_LIMIT. So the first page and page 2 000 cost the same few queries.
 from __future__ import annotations
 
 import html
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -28,48 +27,6 @@ from django.utils.translation import gettext as _
 PAGE_SIZE = 20
 COUNT_LIMIT = 1000
 CURSOR_SALT = "manskonts.listing.cursor"
-
-# --- Latvian sort strings ------------------------------------------------------------------------
-# The same order as manskonts.collation.latvian_key, as a plain ASCII string, so that a column with
-# the "C" collation sorts (and prefix-searches) it with an ordinary btree index.
-_ALPHABET = "aābcčdeēfgģhiījkķlļmnņopqrsštuūvwxyzž"
-_LONG_VOWELS = {"ā": "a", "ē": "e", "ī": "i", "ū": "u"}
-_LETTERS = "".join(c for c in _ALPHABET if c not in _LONG_VOWELS)
-# Letters map to "A".."`" in alphabetical order, digits stay digits, the rest become one space.
-_LETTER_CODES = {c: chr(0x41 + i) for i, c in enumerate(_LETTERS)}
-OTHER_CHAR = "o"  # any other letter: after all Latvian ones
-SORT_LAST = "~"  # sorts after every key: rows with no value come last in ascending order
-
-
-def _primary(char: str) -> tuple[str, int]:
-    base = _LONG_VOWELS.get(char, char)
-    accent = 1 if base != char else 0
-    if base in _LETTER_CODES:
-        return _LETTER_CODES[base], accent
-    if char.isdigit() and char.isascii():
-        return char, 0
-    if char.isspace() or not char.isalnum():
-        return " ", 0
-    return OTHER_CHAR, 0
-
-
-def latvian_sort_string(text: str | None, *, primary_only: bool = False) -> str:
-    """'Ēka' → a string that sorts after 'Eka' and before 'Fa' under the C collation.
-
-    Primary letters first (Č after C as a letter of its own, long vowels as their short ones),
-    then a separator and the long-vowel marks, which only break ties. `primary_only` gives the
-    prefix used to search.
-    """
-    if not text:
-        return SORT_LAST
-    letters, accents = [], []
-    for char in unicodedata.normalize("NFC", text.casefold()):
-        code, accent = _primary(char)
-        letters.append(code)
-        accents.append(str(accent))
-    if primary_only:
-        return "".join(letters)
-    return "".join(letters) + "\x01" + "".join(accents)
 
 
 # --- sorting -------------------------------------------------------------------------------------

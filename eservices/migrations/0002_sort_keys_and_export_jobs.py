@@ -31,7 +31,7 @@ BACKFILL_SQL = [
 
 
 def backfill_label_keys(apps, schema_editor):
-    from manskonts.listing import latvian_sort_string
+    from manskonts.collation import latvian_sort_string
 
     EService = apps.get_model("eservices", "EService")
     batch = []

@@ -5,7 +5,7 @@ import pytest
 from eservices.models import EService, EServiceStatus
 from eservices.services import change_eservice_status
 from eservices.signals import refresh_service_ranks
-from manskonts.listing import latvian_sort_string
+from manskonts.collation import latvian_sort_string
 from orders.models import OrderPart, Service
 from orders.services import change_order_part_status
 from orders.workflow import OrderStatus

@@ -24,7 +24,7 @@ from accounts.models import Client, Membership, User
 from billing.models import Invoice, Payment
 from documents.models import Document
 from eservices.models import EService, EServiceStatus, EServiceStatusChange
-from manskonts.listing import latvian_sort_string
+from manskonts.collation import latvian_sort_string
 from orders.models import Order, OrderPart, OrderPartStatusChange, Service
 from orders.planning import planned_completion_date, service_terms
 from orders.workflow import OrderStatus
