@@ -109,6 +109,15 @@ def expired_files() -> Q:
     return Q(eservice__isnull=False, deleted_at__isnull=True)
 
 
+def expiring_soon(now: datetime | None = None) -> Q:
+    """E-service files to be deleted within FILE_EXPIRY_REMINDER_DAYS: a purge now keeps them, a
+    purge that many days from now deletes them. The overview lists these; the reminder tells of
+    them."""
+    cutoff = retention_cutoff(now)
+    soon = cutoff + timedelta(days=settings.FILE_EXPIRY_REMINDER_DAYS)
+    return expired_files() & Q(uploaded_at__gte=cutoff, uploaded_at__lt=soon)
+
+
 @dataclass
 class PurgeReport:
     purged: int = 0
@@ -294,16 +303,9 @@ def remind_expiring_files(*, now: datetime | None = None) -> int:
     from notifications.services import notify_files_expiring
 
     now = now or timezone.now()
-    cutoff = retention_cutoff(now)
-    soon = cutoff + timedelta(days=settings.FILE_EXPIRY_REMINDER_DAYS)
     with transaction.atomic():
         due = list(
-            Document.objects.filter(
-                expired_files(),
-                uploaded_at__gte=cutoff,
-                uploaded_at__lt=soon,
-                expiry_reminded_at__isnull=True,
-            )
+            Document.objects.filter(expiring_soon(now), expiry_reminded_at__isnull=True)
             .select_related("eservice__client")
             .select_for_update(skip_locked=True, of=("self",))
             .order_by("eservice_id", "uploaded_at", "id")

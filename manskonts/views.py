@@ -20,14 +20,10 @@ def accessibility(request: HttpRequest) -> HttpResponse:
 @client_required
 def overview(request: HttpRequest) -> HttpResponse:
     """What needs attention: counts, unpaid invoices, files about to expire, recent status changes."""
-    from datetime import timedelta
-
-    from django.conf import settings
-    from django.utils import timezone
-
     from billing.models import Invoice
     from billing.services import with_paid_amount
     from documents.models import Document
+    from documents.services import expiring_soon
     from eservices.models import EService, EServiceStatusChange
     from orders.models import OrderPart, OrderPartStatusChange
 
@@ -38,15 +34,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         .filter(paid_amount__lt=F("total"))
         .order_by("due_on", "id")[:5]
     )
-    # E-service files are kept FILE_RETENTION_DAYS after upload; these go within the reminder days.
-    now = timezone.now()
-    retention = timedelta(days=settings.FILE_RETENTION_DAYS)
+    # The files the daily reminder tells of: deleted within the reminder days.
     expiring = (
-        Document.objects.filter(eservice__client=client, deleted_at__isnull=True)
-        .filter(
-            uploaded_at__lte=now - retention + timedelta(days=settings.FILE_EXPIRY_REMINDER_DAYS),
-            uploaded_at__gt=now - retention,
-        )
+        Document.objects.filter(expiring_soon(), eservice__client=client)
         .select_related("eservice")
         .order_by("uploaded_at", "id")[:5]
     )
