@@ -153,10 +153,10 @@ def cases() -> list[tuple[str, str, int]]:
     from django.utils import timezone
 
     from accounts.models import Client
-    from eservices.filters import SORTS as E_SORTS
     from eservices.models import EService
-    from orders.filters import SORTS as O_SORTS
+    from eservices.tables import SORTS as E_SORTS
     from orders.models import OrderPart, ServiceGroup
+    from orders.tables import SORTS as O_SORTS
 
     legal = Client.objects.get(registration_number=LEGAL)
     es = EService.objects.for_client(legal)

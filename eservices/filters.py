@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from manskonts.collation import latvian_sort_string
 from manskonts.identifier_fields import EServiceIdFilter, OrderNumberFilter
-from manskonts.listing import ListFilterSet, SortChoices, SortOption
+from manskonts.listing import ListFilterSet
 from orders.models import ServiceGroup
 
 # Dates as people write them: 31.01.2026, 31.1.2026, 31.01.26 (a 2-digit year: 00–68 are 20xx, as
@@ -26,19 +26,6 @@ DATE_INPUT_FORMATS = [
     "%Y-%m-%d",
 ]
 DATE_HINT = _("dd.mm.gggg, piemēram, 31.01.2026")
-
-SORTS = SortChoices(
-    [
-        SortOption("id", _("E-pakalpojuma ID"), ("id",)),
-        SortOption("created", _("Izveidošanas datums"), ("created_at", "id")),
-        SortOption("service", _("Pakalpojuma nosaukums"), ("service_rank", "id")),
-        SortOption("status", _("Statuss"), ("status_rank", "id")),
-        SortOption("changed", _("Izmaiņu datums"), ("status_changed_at", "id")),
-        SortOption("order", _("Saistītie pasūtījumi"), ("order_key", "id")),
-        SortOption("label", _("Klienta identifikators"), ("label_key", "id")),
-    ],
-    default="-created",
-)
 
 
 class Period:

@@ -1,54 +1,124 @@
-"""The rows of the E-pakalpojumu vēsture table (header and empty row: templates/eservices/_table.html).
+"""The E-pakalpojumu vēsture table and its Excel report, declared once (manskonts/columns.py).
 
-Written in Python for speed, from the column declarations below; see "rendering rows cheaply" in
-manskonts/listing.py. Each column's kind is its cell's class (mk-cell--key, --nowrap, --wrap,
---tag: static/src/_portal.scss) and its label the cell's data-label for the phone's cards.
+Each column says its header, its ?sort= order, how its page cell is written (in Python for speed,
+see "rendering rows cheaply" in manskonts/listing.py) and how its Excel cell is written. The page
+(templates/eservices/_table.html: {% table_head %}, rows, colspan), the sort whitelist `SORTS` and
+the report (eservices/exporters.py) all read this one list. The page's rows are history_rows()
+(with `order_numbers`); the report's are plain tuples of `values_list(*sheet.fields)`.
 """
 
 from __future__ import annotations
 
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from eservices.models import EServiceStatus
+from manskonts.columns import DATE, NUMBER, Column, Excel, Table
 from manskonts.identifiers import format_cadastral
-from manskonts.listing import EMPTY, Column, day, html_cells, links, row_template, tag_class
+from manskonts.listing import EMPTY, day, links, tag_class
 from manskonts.templatetags.manskonts import lv
 
-COLUMNS = (
-    Column(_("E-pakalpojuma ID"), '<a class="govuk-link" href="{}{}/">{}</a>', "key"),
-    Column(_("Izveidošanas datums"), kind="nowrap"),
-    Column(_("Pakalpojuma nosaukums")),
-    Column(_("Objekts"), kind="nowrap"),
-    Column(_("Statuss"), '<strong class="govuk-tag {}">{}</strong>', "tag"),
-    Column(_("Izmaiņu datums"), kind="nowrap"),
-    Column(_("Saistītie pasūtījumi"), kind="links"),
-    Column(_("Klienta identifikators")),
-)
-COLUMNS_WITH_USER = (*COLUMNS, Column(_("Lietotājs")))
 STATUS_LABELS = dict(EServiceStatus.choices)
 
 
-def eservice_rows(rows, *, eservice_prefix: str, order_prefix: str, show_user: bool) -> SafeString:
-    """One <tr> per e-service of history_rows() (with `order_numbers`), in the header's order."""
-    template = row_template(COLUMNS_WITH_USER if show_user else COLUMNS) + "</tr>"
-    html = []
-    for e in rows:
-        values = [
-            eservice_prefix,
-            e.pk,
-            e.pk,
-            day(e.created_at),
-            lv(e.service.name),
-            format_cadastral(e.object_code or ""),
-            tag_class(e.status),
-            STATUS_LABELS.get(e.status, e.status),
-            day(e.status_changed_at),
-            links(order_prefix, e.order_numbers),
-            e.label or EMPTY,
-        ]
-        if show_user:
-            user = e.requested_by
-            values.append((user.get_full_name() if user else "") or EMPTY)
-        html.append(html_cells(template, *values))
-    return SafeString("".join(html))
+def _status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+
+def _full_name(first, last) -> str:
+    return f"{first or ''} {last or ''}".strip()
+
+
+def _user(e, _context) -> str:
+    user = e.requested_by
+    return (user.get_full_name() if user else "") or EMPTY
+
+
+TABLE = Table(
+    [
+        Column(
+            "id",
+            _("E-pakalpojuma ID"),
+            lambda e, c: (c["eservices"], e.pk, e.pk),
+            '<a class="govuk-link" href="{}{}/">{}</a>',
+            "key",
+            sort=("id",),
+            excel=Excel(("id",), width=16, format=NUMBER),
+        ),
+        Column(
+            "created",
+            _("Izveidošanas datums"),
+            lambda e, c: day(e.created_at),
+            kind="nowrap",
+            sort=("created_at", "id"),
+            excel=Excel(("created_day",), format=DATE),
+        ),
+        Column(
+            "service",
+            _("Pakalpojuma nosaukums"),
+            lambda e, c: lv(e.service.name),
+            sort=("service_rank", "id"),
+            excel=Excel(("service__name",), width=48),
+        ),
+        Column(
+            "group",
+            _("Pakalpojuma grupa"),
+            html=False,
+            excel=Excel(("service__group__name",), width=24),
+        ),
+        Column(
+            "object",
+            _("Objekts"),
+            lambda e, c: format_cadastral(e.object_code or ""),
+            kind="nowrap",
+            excel=Excel(("object_code",), format_cadastral, width=22),
+        ),
+        Column(
+            "status",
+            _("Statuss"),
+            lambda e, c: (tag_class(e.status), STATUS_LABELS.get(e.status, e.status)),
+            '<strong class="govuk-tag {}">{}</strong>',
+            "tag",
+            sort=("status_rank", "id"),
+            excel=Excel(("status",), _status_label),
+        ),
+        Column(
+            "changed",
+            _("Izmaiņu datums"),
+            lambda e, c: day(e.status_changed_at),
+            kind="nowrap",
+            sort=("status_changed_at", "id"),
+            excel=Excel(("changed_day",), format=DATE),
+        ),
+        Column(
+            "received",
+            _("Saņemšanas datums"),
+            html=False,
+            excel=Excel(("received_day",), format=DATE),
+        ),
+        Column(
+            "order",
+            _("Saistītie pasūtījumi"),
+            lambda e, c: links(c["orders"], e.order_numbers),
+            kind="links",
+            sort=("order_key", "id"),
+            excel=Excel(("id",), lambda pk, orders: orders.get(pk, ""), width=24, context=True),
+        ),
+        Column(
+            "label",
+            _("Klienta identifikators"),
+            lambda e, c: e.label or EMPTY,
+            sort=("label_key", "id"),
+            excel=Excel(("label",), width=26),
+        ),
+        Column(
+            "user",
+            _("Lietotājs"),
+            _user,
+            when="user",
+            excel=Excel(
+                ("requested_by__first_name", "requested_by__last_name"), _full_name, width=26
+            ),
+        ),
+    ]
+)
+SORTS = TABLE.sort_choices(default="-created")

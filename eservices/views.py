@@ -21,12 +21,12 @@ import outbox
 from accounts.acting_for import client_required
 from documents.storage import open_stored
 from eservices.exporters import direct_limit, report_queryset, write_report
-from eservices.filters import SORTS, EServiceFilter, Period
+from eservices.filters import EServiceFilter, Period
 from eservices.forms import LabelForm
 from eservices.jobs import BUILD_EXPORT
 from eservices.models import EService, ExportJob
 from eservices.queries import history_rows, received, report_totals
-from eservices.tables import eservice_rows
+from eservices.tables import SORTS, TABLE
 from manskonts.listing import query_without, run_list, url_prefix
 from outbox.models import Message
 
@@ -44,19 +44,15 @@ def _presets(request: HttpRequest) -> list[dict]:
 
 def _list_context(request: HttpRequest, queryset) -> dict:
     result = run_list(request, EServiceFilter, queryset, SORTS)
-    show_user = request.client.is_legal
+    table = TABLE.layout(user=request.client.is_legal)
+    links = {"eservices": url_prefix("eservices:detail"), "orders": url_prefix("orders:detail")}
     return {
         "list": result,
         "page": result.page,
-        "rows_html": eservice_rows(
-            result.page.rows,
-            eservice_prefix=url_prefix("eservices:detail"),
-            order_prefix=url_prefix("orders:detail"),
-            show_user=show_user,
-        ),
+        "table": table,
+        "rows_html": table.rows(result.page.rows, links),
         "filterset": result.filterset,
         "presets": _presets(request),
-        "show_user": show_user,
     }
 
 

@@ -210,8 +210,9 @@ def query_without(params: QueryDict, *keys: str) -> str:
 # A page's rows are written in Python rather than the template language: 20 rows of 9 or 10 cells
 # through template variables and filters cost about 3 ms, a sixth of the page's whole budget
 # (SPEC Targets: median <= 20 ms), and the same markup with the same escaping (html_cells) costs a
-# tenth of that. Each table's row layout lives next to its view (eservices/tables.py,
-# orders/tables.py); the header, caption and empty row stay in the templates. TAG_CLASSES are the
+# tenth of that. Each table is declared once next to its view (eservices/tables.py,
+# orders/tables.py, billing/tables.py) with manskonts/columns.py, which writes its header cells,
+# rows and colspan; the caption and empty row stay in the templates. TAG_CLASSES are the
 # status colours of both the rows and templates/includes/status_tag.html (the tag_class filter).
 TAG_CLASSES = {
     "completed": "govuk-tag--green",
@@ -251,42 +252,6 @@ def html_cells(template: str, *values) -> str:
 
 
 LINK = '<a class="govuk-link" href="{}{}/">{}</a>'
-
-
-@dataclass(frozen=True)
-class Column:
-    """One column of a list table: its header text and how its cells are written.
-
-    `cell` is the cell's inner HTML with a `{}` for each value (escaped by html_cells). `kind`
-    says how the cell behaves, as the class mk-cell--<kind>: "key" (the row's ID or number, never
-    wraps, the card's title on a phone), "nowrap" (numbers, dates, amounts), "wrap" (names and
-    other text that may break), "tag" (a status tag). The header text is repeated on each cell as
-    `data-label`, which a phone shows beside the value when the rows are cards.
-    """
-
-    label: Any  # a lazy translation: resolved in the language of each request
-    cell: str = "{}"
-    kind: str = "wrap"
-
-
-_ROW_TEMPLATES: dict[tuple[int, str], str] = {}
-
-
-def row_template(columns: tuple[Column, ...]) -> str:
-    """The <tr> template of `columns` (without </tr>), built once per language."""
-    from django.utils.translation import get_language
-
-    key = (id(columns), get_language() or "")
-    template = _ROW_TEMPLATES.get(key)
-    if template is None:
-        cells = "".join(
-            f'<td class="govuk-table__cell mk-cell--{column.kind}"'
-            f' data-label="{html.escape(str(column.label)).replace("{", "{{").replace("}", "}}")}">'
-            f"{column.cell}</td>"
-            for column in columns
-        )
-        template = _ROW_TEMPLATES[key] = f'<tr class="govuk-table__row">{cells}'
-    return template
 
 
 def links(prefix: str, keys) -> SafeString:

@@ -7,18 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from eservices.filters import after_day, date_field, day_start
 from manskonts.identifier_fields import CadastralPrefixFilter, EServiceIdFilter, OrderNumberFilter
-from manskonts.listing import ListFilterSet, SortChoices, SortOption
+from manskonts.listing import ListFilterSet
 from orders.workflow import OrderStatus
-
-SORTS = SortChoices(
-    [
-        SortOption("number", _("Pasūtījuma Nr."), ("order_number", "part_number", "id")),
-        SortOption("part", _("Pasūtījuma daļas numurs"), ("part_number", "order_number", "id")),
-        SortOption("created", _("Izveidošanas datums"), ("created_at", "id")),
-        SortOption("status", _("Statuss"), ("status_rank", "id")),
-    ],
-    default="-created",
-)
 
 
 class OrderPartFilter(ListFilterSet):

@@ -16,10 +16,10 @@ from documents.models import Document
 from eservices.views import upload_form_available
 from manskonts.identifiers import ORDER_NUMBER_MAX_LENGTH, normalize_order_number
 from manskonts.listing import run_list, url_prefix
-from orders.filters import SORTS, OrderPartFilter
+from orders.filters import OrderPartFilter
 from orders.models import Order, OrderPartStatusChange
 from orders.queries import order_rows, payment_states
-from orders.tables import order_part_rows
+from orders.tables import SORTS, TABLE
 from orders.workflow import DESCRIPTIONS, OrderStatus
 
 
@@ -40,9 +40,12 @@ def order_list(request: HttpRequest) -> HttpResponse:
         if exact.exists():
             return redirect("orders:detail", number)
     result = run_list(request, OrderPartFilter, order_rows(request.client), SORTS)
-    states = payment_states(result.page.rows)
-    for part in result.page.rows:
-        part.payment = states.get(part.order_id)
+    context = {
+        "orders": url_prefix("orders:detail"),
+        "eservices": url_prefix("eservices:detail"),
+        "payments": payment_states(result.page.rows),
+    }
+    table = TABLE.layout()
     return render(
         request,
         "orders/list.html",
@@ -50,11 +53,8 @@ def order_list(request: HttpRequest) -> HttpResponse:
             "list": result,
             "page": result.page,
             "legend": status_legend(),
-            "rows_html": order_part_rows(
-                result.page.rows,
-                order_prefix=url_prefix("orders:detail"),
-                eservice_prefix=url_prefix("eservices:detail"),
-            ),
+            "table": table,
+            "rows_html": table.rows(result.page.rows, context),
         },
     )
 

@@ -193,3 +193,19 @@ def sort_header(context, h: dict) -> SafeString:
         format_html('<span aria-hidden="true">{}</span>', arrow) if arrow else "",
         hint,
     )
+
+
+@register.simple_tag(takes_context=True)
+def table_head(context, table, headers: dict) -> SafeString:
+    """The header cells of a declared table (manskonts.columns.Layout), in its columns' order:
+    a sort link with aria-sort for each sortable column (headers: SortChoices.headers)."""
+    cells = []
+    for column in table:
+        h = headers.get(column.name) if column.sort else None
+        if h is not None:
+            cells.append(sort_header(context, {**h, "label": column.label}))
+        else:
+            cells.append(
+                format_html('<th scope="col" class="{}">{}</th>', column.th_classes(), column.label)
+            )
+    return SafeString("".join(cells))

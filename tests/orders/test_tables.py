@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from tests.eservices.test_tables import cells
 from tests.factories import EServiceFactory, InvoiceFactory, OrderFactory, OrderPartFactory
+from tests.tables import rows
 
 LIST = "/mans-konts/pasutijumi/"
 
@@ -27,21 +27,21 @@ def test_a_row_shows_every_column_the_way_the_page_writes_it(owner_client, owner
 
     html = signed_in(owner).get(LIST).content.decode()
 
-    [row] = cells(html)
+    [row] = rows(html)
     low, high = sorted([first.pk, second.pk])
-    assert row[0] == (
+    assert row["Pasūtījuma Nr."] == (
         '<a class="govuk-link" href="/mans-konts/pasutijumi/2026-0000777/">2026-0000777</a>'
     )
-    assert row[1] == "2"
-    assert re.fullmatch(r"\d\d\.\d\d\.\d{4}", row[2])
-    assert row[3] == part.service.name
-    assert row[4] == "1300 026 3302 001"
-    assert row[5] == "04.12.2026"
-    assert row[6] == (
+    assert row["Pasūtījuma daļas numurs"] == "2"
+    assert re.fullmatch(r"\d\d\.\d\d\.\d{4}", row["Izveidošanas datums"])
+    assert row["Pasūtījuma nosaukums"] == part.service.name
+    assert row["Objekts"] == "1300 026 3302 001"
+    assert row["Plānotais izpildes termiņš"] == "04.12.2026"
+    assert row["Saistītie pakalpojumi"] == (
         f'<a class="govuk-link" href="/mans-konts/e-pakalpojumi/{low}/">{low}</a>, '
         f'<a class="govuk-link" href="/mans-konts/e-pakalpojumi/{high}/">{high}</a>'
     )
-    assert row[9] == "Nav apmaksāts"
+    assert row["Apmaksa"] == "Nav apmaksāts"
 
 
 @pytest.mark.django_db
@@ -51,7 +51,25 @@ def test_a_free_order_without_invoice_has_nothing_to_pay(owner_client, owner, si
     free = Service.objects.filter(price=0).first()
     OrderPartFactory(order=OrderFactory(client=owner_client), service=free, object_code="")
 
-    [row] = cells(signed_in(owner).get(LIST).content.decode())
+    [row] = rows(signed_in(owner).get(LIST).content.decode())
 
-    assert row[4] == row[5] == row[6] == "—"
-    assert row[9] == "Bezmaksas"
+    assert (
+        row["Objekts"] == row["Plānotais izpildes termiņš"] == row["Saistītie pakalpojumi"] == "—"
+    )
+    assert row["Apmaksa"] == "Bezmaksas"
+
+
+@pytest.mark.django_db
+def test_header_row_cells_and_colspan_follow_the_declaration(owner_client, owner, signed_in):
+    from orders.tables import TABLE
+    from tests.tables import colspan, headers
+
+    OrderPartFactory(order=OrderFactory(client=owner_client))
+    http = signed_in(owner)
+
+    html = http.get(LIST).content.decode()
+    empty = http.get(LIST, {"status": "cancelled"}).content.decode()
+
+    declared = [str(c.label) for c in TABLE.layout()]
+    assert headers(html) == list(rows(html)[0]) == declared
+    assert colspan(empty) == len(declared) == 10
