@@ -5,7 +5,12 @@ from django.utils.translation import gettext as _
 from documents.admin import document_inlines
 from eservices.models import ESERVICE_TRANSITIONS, EService, EServiceStatus, EServiceStatusChange
 from eservices.services import change_eservice_status
-from manskonts.admin_status import StatusFormMixin, digits_if_identifier, make_status_action
+from manskonts.admin_status import (
+    StatusFormMixin,
+    digits_if_identifier,
+    make_status_action,
+    object_grouped,
+)
 
 
 class EServiceStatusChangeInline(admin.TabularInline):
@@ -52,7 +57,7 @@ class EServiceAdmin(admin.ModelAdmin):
         "pk",
         "client",
         "service",
-        "object_code",
+        object_grouped,
         "status",
         "status_changed_at",
         "created_at",

@@ -12,7 +12,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from manskonts.identifiers import validate_cadastral
+from manskonts.identifier_fields import CadastralField
 
 
 class EServiceStatus(models.TextChoices):
@@ -80,9 +80,7 @@ class EService(models.Model):
         related_name="eservices",
         db_index=False,
     )
-    object_code = models.CharField(
-        _("objekts"), max_length=17, blank=True, validators=[validate_cadastral]
-    )
+    object_code = CadastralField(_("objekts"), blank=True)
     created_at = models.DateTimeField(_("izveidošanas datums"), default=timezone.now)
     received_at = models.DateTimeField(
         _("saņemšanas datums"),

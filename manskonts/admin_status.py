@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from manskonts.identifiers import digits_only, is_ascii_digits
+from manskonts.identifiers import digits_only, format_cadastral, is_ascii_digits
 
 
 class StatusChangeActionForm(forms.Form):
@@ -96,3 +96,9 @@ def digits_if_identifier(search_term: str) -> str:
     scripts' digits too: they match nothing, as no identifier is stored with them)."""
     digits = digits_only(search_term)
     return digits if is_ascii_digits(digits) and len(digits) >= 6 else search_term
+
+
+@admin.display(description=gettext_lazy("objekts"), ordering="object_code")
+def object_grouped(obj) -> str:
+    """A list column: the cadastral designation as people write it, "1300 026 3302"."""
+    return format_cadastral(obj.object_code)

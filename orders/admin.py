@@ -12,7 +12,12 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Client
 from billing.models import PaymentAttempt
 from documents.admin import document_inlines
-from manskonts.admin_status import StatusFormMixin, digits_if_identifier, make_status_action
+from manskonts.admin_status import (
+    StatusFormMixin,
+    digits_if_identifier,
+    make_status_action,
+    object_grouped,
+)
 from orders.models import (
     Order,
     OrderClientChange,
@@ -263,7 +268,7 @@ class OrderPartAdmin(admin.ModelAdmin):
         "__str__",
         "client",
         "service",
-        "object_code",
+        object_grouped,
         "status",
         "status_changed_at",
         "planned_completion_date",

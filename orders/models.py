@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from manskonts.identifiers import validate_cadastral
+from manskonts.identifier_fields import CadastralField
 from orders.workflow import OrderStatus
 
 # Workflow order of the seven statuses, for sorting by status.
@@ -179,9 +179,7 @@ class OrderPart(models.Model):
     service = models.ForeignKey(
         Service, verbose_name=_("pakalpojums"), on_delete=models.PROTECT, related_name="order_parts"
     )
-    object_code = models.CharField(
-        _("objekts"), max_length=17, blank=True, validators=[validate_cadastral]
-    )
+    object_code = CadastralField(_("objekts"), blank=True)
     delivery_method = models.CharField(
         _("pakalpojumu saņemšanas veids"),
         max_length=12,
