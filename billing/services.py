@@ -1,7 +1,7 @@
 """What invoices and payments mean: how much is paid, and whether an order is paid in full.
 
-`order_payment_state` is the one place that decides "paid in full"; downloads, pages, the admin and
-planned dates all ask it.
+`payment_states` is the one place that decides "paid in full", for one order (`order_payment_state`)
+or a page of them; the order list, the order page, downloads, the ZIP and planned dates all ask it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models import DecimalField, Exists, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -77,19 +77,47 @@ class OrderPaymentState:
         return str(PaymentState.LABELS[self.state])
 
 
-def order_payment_state(order) -> OrderPaymentState:
-    """Paid in full when every invoice of the order is paid to its total (portal or treasury).
+def _priced_parts():
+    """Order parts whose service has a price. Billing sits below orders and imports none of its
+    modules: the models come from Invoice.order and that model's `parts`."""
+    order_model = Invoice._meta.get_field("order").related_model
+    return order_model._meta.get_field("parts").related_model.objects.exclude(service__price=0)
+
+
+def priced_order(order_ref: str = "order_id") -> Exists:
+    """Whether the order `order_ref` names has a part with a price (to annotate rows with, so that
+    `payment_states` needs no query of its own for it)."""
+    return Exists(_priced_parts().filter(order_id=OuterRef(order_ref)))
+
+
+def payment_states(order_ids, *, priced=None) -> dict[int, OrderPaymentState]:
+    """The payment state of each of these orders (ids): paid in full when every invoice of the
+    order is paid to its total (portal or treasury).
 
     An order with no invoice is paid only when all its services are free (price 0); otherwise the
-    invoice is still to come and the results wait for it.
+    invoice is still to come and the results wait for it. One query for the invoices of all the
+    orders; one more for which orders have a priced part, unless every order has an invoice or the
+    caller read them already (`priced`: the ids of those among the orders, see `priced_order`).
     """
-    invoices = list(
-        with_paid_amount(Invoice.objects.filter(order=order)).order_by("issued_on", "id")
-    )
+    ids = set(order_ids)
+    if not ids:
+        return {}
+    found: dict[int, list[Invoice]] = {pk: [] for pk in ids}
+    for invoice in with_paid_amount(Invoice.objects.filter(order_id__in=ids)).order_by(
+        "issued_on", "id"
+    ):
+        found[invoice.order_id].append(invoice)
+    uninvoiced = [pk for pk, invoices in found.items() if not invoices]
+    if uninvoiced and priced is None:
+        priced = set(
+            _priced_parts().filter(order_id__in=uninvoiced).values_list("order_id", flat=True)
+        )
+    return {pk: _state(invoices, pk in (priced or ())) for pk, invoices in found.items()}
+
+
+def _state(invoices: list[Invoice], priced: bool) -> OrderPaymentState:
     if not invoices:
-        if not order.parts.exclude(service__price=0).exists():
-            return OrderPaymentState(PaymentState.NOTHING_DUE)
-        return OrderPaymentState(PaymentState.NO_INVOICE)
+        return OrderPaymentState(PaymentState.NO_INVOICE if priced else PaymentState.NOTHING_DUE)
     total = sum((i.total for i in invoices), ZERO)
     paid = sum((min(i.paid_amount, i.total) for i in invoices), ZERO)
     unpaid = [i for i in invoices if i.paid_amount < i.total]
@@ -97,6 +125,11 @@ def order_payment_state(order) -> OrderPaymentState:
         return OrderPaymentState(PaymentState.PAID, total, paid)
     state = PaymentState.PARTLY_PAID if paid > 0 else PaymentState.UNPAID
     return OrderPaymentState(state, total, paid, unpaid)
+
+
+def order_payment_state(order) -> OrderPaymentState:
+    """One order's `payment_states`."""
+    return payment_states([order.pk])[order.pk]
 
 
 def order_is_paid_in_full(order) -> bool:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
-from billing.services import order_payment_state
+from billing.services import OrderPaymentState, order_payment_state
 from documents.models import Document
 from orders.models import OrderPart
 
@@ -17,8 +17,14 @@ class DownloadDecision:
     reason: str = ""
 
 
-def result_download_decision(part: OrderPart) -> DownloadDecision:
-    """Results of an order part: only delivered "VZD kontā" and only when the order is paid in full."""
+def result_download_decision(
+    part: OrderPart, payment: OrderPaymentState | None = None
+) -> DownloadDecision:
+    """Results of an order part: only delivered "VZD kontā" and only when the order is paid in full.
+
+    `payment` is the order's billing.services.order_payment_state, when the caller has it (a page
+    or a ZIP of several parts asks it once); otherwise it is asked here.
+    """
     if part.delivery_method != OrderPart.Delivery.VZD_ACCOUNT:
         return DownloadDecision(
             False,
@@ -28,7 +34,7 @@ def result_download_decision(part: OrderPart) -> DownloadDecision:
             )
             % {"method": part.get_delivery_method_display()},
         )
-    state = order_payment_state(part.order)
+    state = payment if payment is not None else order_payment_state(part.order)
     if not state.paid_in_full:
         if state.unpaid_invoices:
             numbers = ", ".join(i.number for i in state.unpaid_invoices)
@@ -66,8 +72,9 @@ def results_for_download(order) -> tuple[list[Document], list[str]]:
     """
     allowed_parts: list[int] = []
     reasons: list[str] = []
+    payment = order_payment_state(order)  # once for all the parts
     for part in order.parts.order_by("part_number"):
-        decision = result_download_decision(part)
+        decision = result_download_decision(part, payment)
         if decision.allowed:
             allowed_parts.append(part.pk)
         elif decision.reason not in reasons:

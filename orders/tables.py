@@ -4,7 +4,7 @@ Each column says its header, its ?sort= order and how its cell is written (in Py
 see "rendering rows cheaply" in manskonts/listing.py); the page (templates/orders/list.html:
 {% table_head %}, rows, colspan) and the sort whitelist `SORTS` read this one list. The rows are
 order_rows() (with `eservice_ids`); the context has the link prefixes and the page's payment
-states by order id (orders.queries.payment_states).
+states by order id (orders.queries.row_payment_states).
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from manskonts.identifiers import ORDER_NUMBER_MAX_LENGTH, normalize_order_numbe
 from manskonts.listing import run_list, url_prefix
 from orders.filters import OrderPartFilter
 from orders.models import Order, OrderPartStatusChange
-from orders.queries import order_rows, payment_states
+from orders.queries import order_rows, row_payment_states
 from orders.tables import SORTS, TABLE
 from orders.workflow import DESCRIPTIONS, OrderStatus
 
@@ -43,7 +43,7 @@ def order_list(request: HttpRequest) -> HttpResponse:
     context = {
         "orders": url_prefix("orders:detail"),
         "eservices": url_prefix("eservices:detail"),
-        "payments": payment_states(result.page.rows),
+        "payments": row_payment_states(result.page.rows),
     }
     table = TABLE.layout()
     return render(
