@@ -97,28 +97,54 @@ class LegalPersonApplicationForm(forms.Form):
     registration_number = RegistrationNumberField(
         label=gettext_lazy("Reģistrācijas numurs"),
         help_text=gettext_lazy("11 cipari, piemēram, 40003000000."),
+        error_messages={"required": gettext_lazy("Norādiet reģistrācijas numuru.")},
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10", "inputmode": "numeric"}),
     )
-    name = forms.CharField(label=gettext_lazy("Nosaukums"), max_length=255)
-    legal_address = forms.CharField(label=gettext_lazy("Juridiskā adrese"), max_length=255)
-    email = forms.EmailField(label=gettext_lazy("Kontaktu e-pasts"), max_length=254)
+    name = forms.CharField(
+        label=gettext_lazy("Nosaukums"),
+        max_length=255,
+        error_messages={"required": gettext_lazy("Norādiet juridiskās personas nosaukumu.")},
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+    )
+    legal_address = forms.CharField(
+        label=gettext_lazy("Juridiskā adrese"),
+        max_length=255,
+        error_messages={"required": gettext_lazy("Norādiet juridisko adresi.")},
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    email = forms.EmailField(
+        label=gettext_lazy("Kontaktu e-pasts"),
+        max_length=254,
+        error_messages={"required": gettext_lazy("Norādiet kontaktu e-pasta adresi.")},
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
     phone = forms.RegexField(
         label=gettext_lazy("Tālrunis"),
         max_length=30,
         regex=r"^\+?[0-9 ()\-]{7,29}$",
         error_messages={
-            "invalid": gettext_lazy("Ievadiet tālruņa numuru, piemēram, +371 67038600.")
+            "required": gettext_lazy("Norādiet tālruņa numuru."),
+            "invalid": gettext_lazy("Ievadiet tālruņa numuru, piemēram, +371 67038600."),
         },
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input--width-20", "autocomplete": "tel", "type": "tel"}
+        ),
     )
     authority = forms.ChoiceField(
         label=gettext_lazy("Jūsu pārstāvības pamats"),
         choices=LegalPersonApplication.Authority.choices,
         widget=forms.RadioSelect,
+        error_messages={"required": gettext_lazy("Izvēlieties, uz kāda pamata pārstāvat.")},
     )
     authority_document = forms.FileField(
         label=gettext_lazy("Pārstāvību apliecinošs dokuments"),
         help_text=gettext_lazy(
             "Valdes lēmums vai pilnvara, PDF vai ASiC-E (EDOC) formātā, līdz 10 MB."
         ),
+        error_messages={
+            "required": gettext_lazy("Pievienojiet pārstāvību apliecinošu dokumentu."),
+        },
+        widget=forms.FileInput(attrs={"accept": ".pdf,.asice,.sce,.edoc,.bdoc"}),
     )
     user_codes = PersonalCodeListField(
         label=gettext_lazy("Lietotāji (neobligāti)"),
@@ -164,6 +190,7 @@ class AddUserForm(forms.Form):
         label=gettext_lazy("Personas kods"),
         error_messages={"required": gettext_lazy("Ievadiet personas kodu.")},
         help_text=gettext_lazy("Piemēram, 010190-12345 vai 32xxxx-xxxxx."),
+        widget=forms.TextInput(attrs={"class": "govuk-input--width-10"}),
     )
     role = forms.ChoiceField(
         label=gettext_lazy("Loma"),

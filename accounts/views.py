@@ -104,9 +104,11 @@ def application_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @client_required
 def application_create(request: HttpRequest) -> HttpResponse:
+    posted = request.method == "POST"
     form = LegalPersonApplicationForm(
-        request.POST or None,
-        request.FILES or None,
+        # An empty submit is still a submit: `request.POST or None` left it unbound, without errors.
+        request.POST if posted else None,
+        request.FILES if posted else None,
         applicant=request.user,
         upload_overflow=getattr(request, "upload_overflow", None),
     )

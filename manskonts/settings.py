@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # Django's widget templates, for the admin, read through FORM_RENDERER
     "django_filters",
     "csp",
     "axes",
@@ -88,6 +89,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "manskonts.urls"
+# Every form field on a portal page is a GOV.UK form group (templates/forms/govuk/, manskonts/forms.py).
+FORM_RENDERER = "manskonts.forms.GovukFormRenderer"
 WSGI_APPLICATION = "manskonts.wsgi.application"
 
 TEMPLATES = [

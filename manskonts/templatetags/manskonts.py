@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django import template
-from django.forms import BoundField, DateField
 from django.http import QueryDict
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -82,96 +81,8 @@ def query_with(context, **changes) -> str:
 
 
 # --- GOV.UK components written in Python -----------------------------------------------------------
-# Used on the two big lists, where each include costs (SPEC Targets: median <= 20 ms per page); the
-# markup is the GOV.UK Frontend text input, date input (native), select and sortable table header.
-INPUT_TYPES = {
-    "date": ' type="date"',
-    "number": ' type="text" inputmode="numeric" spellcheck="false"',
-}
-
-
-@register.simple_tag
-def govuk_field(field: BoundField) -> SafeString:
-    """One form field as a GOV.UK form group: label, hint, errors, then the input or select."""
-    errors = field.errors
-    auto_id = field.auto_id
-    help_text = field.help_text
-    described = " ".join(
-        part for part in (help_text and f"{auto_id}-hint", errors and f"{auto_id}-error") if part
-    )
-    aria = format_html(' aria-describedby="{}"', described) if described else ""
-    html = [
-        format_html(
-            '<div class="govuk-form-group{}"><label class="govuk-label govuk-label--s" for="{}">{}'
-            "</label>",
-            " govuk-form-group--error" if errors else "",
-            field.id_for_label,
-            field.label,
-        )
-    ]
-    if help_text:
-        html.append(
-            format_html('<div id="{}-hint" class="govuk-hint">{}</div>', auto_id, help_text)
-        )
-    for error in errors:
-        html.append(
-            format_html(
-                '<p id="{}-error" class="govuk-error-message"><span class="govuk-visually-hidden">'
-                "{}</span> {}</p>",
-                auto_id,
-                _("Kļūda:"),
-                error,
-            )
-        )
-    value = field.value()
-    value = "" if value is None else str(value)
-    widget_type = field.widget_type
-    if widget_type == "select":
-        # Choices that are Latvian data (service groups) say so on a page in another language.
-        data_lang = getattr(field.field, "data_language", "")
-        option_lang = (
-            format_html(' lang="{}"', data_lang)
-            if data_lang and data_lang != get_language()
-            else ""
-        )
-        options = "".join(
-            format_html(
-                '<option value="{}"{}{}>{}</option>',
-                choice,
-                " selected" if str(choice) == value else "",
-                option_lang if choice != "" else "",
-                label,
-            )
-            for choice, label in field.field.choices
-        )
-        html.append(
-            format_html(
-                '<select class="govuk-select{}" id="{}" name="{}"{}>{}</select>',
-                " govuk-select--error" if errors else "",
-                auto_id,
-                field.html_name,
-                aria,
-                SafeString(options),
-            )
-        )
-    else:
-        max_length = getattr(field.field, "max_length", None)
-        is_date = isinstance(field.field, DateField)
-        html.append(
-            format_html(
-                '<input class="govuk-input{}{}" id="{}" name="{}"{} value="{}"{}{}>',
-                " govuk-input--width-10" if is_date else "",
-                " govuk-input--error" if errors else "",
-                auto_id,
-                field.html_name,
-                SafeString(INPUT_TYPES.get(widget_type, ' type="text" spellcheck="false"')),
-                value,
-                format_html(' maxlength="{}"', max_length) if max_length else "",
-                aria,
-            )
-        )
-    html.append("</div>")
-    return SafeString("".join(html))
+# Used on the two big lists, where each include costs (SPEC Targets: median <= 20 ms per page): the
+# sortable table header. Form fields are written by the form renderer (manskonts/forms.py).
 
 
 @register.simple_tag(takes_context=True)

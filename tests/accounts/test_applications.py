@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -487,3 +488,35 @@ def test_staff_cannot_create_a_duplicate_legal_person(reviewer, legal):
     assert response.status_code == 200
     assert "jau ir reģistrēta" in response.content.decode()
     assert Client.objects.filter(registration_number=legal.registration_number).count() == 1
+
+
+def error_summary_links(page: str) -> list[tuple[str, str]]:
+    summary = page.split('class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]
+    return re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)
+
+
+@pytest.mark.django_db
+def test_an_empty_application_names_every_missing_field_in_the_summary(signed_in, applicant):
+    """Issue 14 point 4: each item says which field and what to do, and links to its input (the
+    first radio of the authority group), never seven times "Šis lauks ir nepieciešams."."""
+    response = signed_in(applicant).post("/pieteikums/juridiska-persona/", {})
+
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert error_summary_links(page) == [
+        ("id_registration_number", "Reģistrācijas numurs — Norādiet reģistrācijas numuru."),
+        ("id_name", "Nosaukums — Norādiet juridiskās personas nosaukumu."),
+        ("id_legal_address", "Juridiskā adrese — Norādiet juridisko adresi."),
+        ("id_email", "Kontaktu e-pasts — Norādiet kontaktu e-pasta adresi."),
+        ("id_phone", "Tālrunis — Norādiet tālruņa numuru."),
+        ("id_authority_0", "Jūsu pārstāvības pamats — Izvēlieties, uz kāda pamata pārstāvat."),
+        (
+            "id_authority_document",
+            "Pārstāvību apliecinošs dokuments — Pievienojiet pārstāvību apliecinošu dokumentu.",
+        ),
+    ]
+    assert "Šis lauks ir nepieciešams." not in page
+    for target, _text in error_summary_links(page):
+        assert f'id="{target}"' in page
+    assert 'aria-describedby="id_registration_number-hint id_registration_number-error"' in page
+    assert '<fieldset class="govuk-fieldset" aria-describedby="id_authority-error">' in page

@@ -199,3 +199,14 @@ def test_user_management_urls_refuse_get(admin_http, legal, colleague):
         f"{USERS}{membership.pk}/nonemt/",
     ):
         assert admin_http.get(url).status_code == 405, url
+
+
+@pytest.mark.django_db
+def test_adding_with_nothing_filled_in_names_the_fields_in_the_summary(admin_http, legal):
+    response = admin_http.post(f"{USERS}pievienot/", {})
+
+    page = response.content.decode()
+    summary = page.split('class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]
+    assert '<a href="#id_personal_code">Personas kods — Ievadiet personas kodu.</a>' in summary
+    assert '<a href="#id_role_0">Loma — Izvēlieties lomu.</a>' in summary
+    assert 'id="id_role_0"' in page

@@ -45,32 +45,3 @@ def test_latvian_alphabetical_order():
         "Zebra",
         "Žogs",
     ]
-
-
-def test_govuk_field_writes_label_hint_error_and_the_chosen_option():
-    from django import forms
-
-    from manskonts.templatetags.manskonts import govuk_field
-
-    class Form(forms.Form):
-        colour = forms.ChoiceField(
-            label="Krāsa", help_text="Izvēlieties", choices=[("", "Visas"), ("1", "Zila <b>")]
-        )
-        day = forms.DateField(label="Diena", widget=forms.DateInput(attrs={"type": "date"}))
-
-    form = Form({"colour": "1", "day": "vakar"})
-    form.is_valid()
-
-    select = govuk_field(form["colour"])
-    date_input = govuk_field(form["day"])
-
-    assert select == (
-        '<div class="govuk-form-group"><label class="govuk-label govuk-label--s" for="id_colour">'
-        'Krāsa</label><div id="id_colour-hint" class="govuk-hint">Izvēlieties</div>'
-        '<select class="govuk-select" id="id_colour" name="colour" '
-        'aria-describedby="id_colour-hint"><option value="">Visas</option>'
-        '<option value="1" selected>Zila &lt;b&gt;</option></select></div>'
-    )
-    assert 'class="govuk-form-group govuk-form-group--error"' in date_input
-    assert '<p id="id_day-error" class="govuk-error-message">' in date_input
-    assert 'type="date" value="vakar" aria-describedby="id_day-error">' in date_input
