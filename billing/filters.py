@@ -1,4 +1,4 @@
-"""The invoice list's filter (in the URL) and its whitelist of sort keys."""
+"""The invoice list's filter (in the URL); its sorts are the table's (billing/tables.py)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Invoice
+from manskonts.listing import ListFilterSet
 
 
-class InvoiceFilter(django_filters.FilterSet):
+class InvoiceFilter(ListFilterSet):
     """Filters a queryset annotated with `paid_amount` (billing.services.with_paid_amount)."""
 
     UNPAID, OVERDUE, PAID = "unpaid", "overdue", "paid"
@@ -35,20 +36,3 @@ class InvoiceFilter(django_filters.FilterSet):
         if value == self.OVERDUE:
             return unpaid.filter(due_on__lt=timezone.localdate())
         return unpaid
-
-
-SORTS = {
-    "date": ("issued_on", "id"),
-    "-date": ("-issued_on", "-id"),
-    "due": ("due_on", "id"),
-    "-due": ("-due_on", "-id"),
-}
-SORT_LABELS = {
-    "date": _("Rēķina datums"),
-    "due": _("Apmaksas termiņš"),
-}
-DEFAULT_SORT = "-date"
-
-
-def sort_key(raw: str | None) -> str:
-    return raw if raw in SORTS else DEFAULT_SORT

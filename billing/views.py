@@ -7,7 +7,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ImproperlyConfigured
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -31,16 +30,17 @@ from billing.services import (
     owed_invoices,
     with_paid_amount,
 )
+from billing.tables import SORTS, TABLE, is_overdue
 from manskonts.client_address import client_address
-
-PAGE_SIZE = 20
+from manskonts.listing import run_list, url_prefix
 
 
 def _decorate(invoice: Invoice, today) -> Invoice:
+    """The invoice page's one invoice with what it owes and its payment state."""
     invoice.owed = amount_owed(invoice)
     invoice.state = invoice_state(invoice.total, invoice.paid_amount)
     invoice.state_label = PaymentState.LABELS[invoice.state]
-    invoice.is_overdue = invoice.owed > 0 and invoice.due_on < today
+    invoice.is_overdue = is_overdue(invoice, today)
     return invoice
 
 
@@ -55,28 +55,31 @@ def _payments_enabled() -> bool:
 @client_required
 def invoice_list(request: HttpRequest) -> HttpResponse:
     invoices = with_paid_amount(Invoice.objects.for_client(request.client).select_related("order"))
-    invoice_filter = filters.InvoiceFilter(request.GET, queryset=invoices)
-    sort = filters.sort_key(request.GET.get("sort"))
-    paginator = Paginator(invoice_filter.qs.order_by(*filters.SORTS[sort]), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    today = timezone.localdate()
-    rows = [_decorate(invoice, today) for invoice in page.object_list]
-    state = invoice_filter.form.cleaned_data.get("state") or ""
+    result = run_list(request, filters.InvoiceFilter, invoices, SORTS)
+    rows = result.page.rows
+    state = "" if result.errors else result.filterset.form.cleaned_data.get("state") or ""
     state_labels = dict(filters.InvoiceFilter.STATES)
+    payments_enabled = _payments_enabled()
+    can_pay = payments_enabled and any(amount_owed(i) > 0 for i in rows)
+    table = TABLE.layout(pay=can_pay)
+    context = {
+        "invoices": url_prefix("billing:invoice_detail"),
+        "orders": url_prefix("orders:detail"),
+        "today": timezone.localdate(),
+    }
     return render(
         request,
         "billing/invoice_list.html",
         {
-            "filter": invoice_filter,
-            "page": page,
+            "list": result,
+            "filter": result.filterset,
+            "page": result.page,
             "invoices": rows,
-            "sort": sort,
-            "sort_labels": filters.SORT_LABELS,
+            "table": table,
+            "rows_html": table.rows(rows, context),
             "state": state,
             "state_label": state_labels.get(state, ""),
-            "state_labels": state_labels,
-            "any_payable": any(i.owed > 0 for i in rows),
-            "payments_enabled": _payments_enabled(),
+            "can_pay": can_pay,
         },
     )
 

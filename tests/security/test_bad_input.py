@@ -70,7 +70,7 @@ LIST_PARAMS = [
     *[("eservices:list", p) for p in filter_params(EServiceFilter)],
     *[("eservices:report", p) for p in filter_params(EServiceFilter)],
     *[("orders:list", p) for p in filter_params(OrderPartFilter)],
-    *[("billing:invoice_list", p) for p in [*InvoiceFilter.base_filters, "sort", "page"]],
+    *[("billing:invoice_list", p) for p in filter_params(InvoiceFilter)],
     ("notifications:list", "page"),
     ("accounts:application_list", "page"),
     ("overview", "page"),

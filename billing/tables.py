@@ -1,0 +1,111 @@
+"""The Rēķini table, declared once (manskonts/columns.py).
+
+Each column says its header, its ?sort= order and how its cell is written (in Python, as the two
+big lists); the page (templates/billing/invoice_list.html: {% table_head %}, rows, colspan) and
+the sort whitelist `SORTS` read this one list. The rows are invoices annotated with `paid_amount`
+(billing.services.with_paid_amount); what is owed and the payment state are worked out here by
+billing.services' own functions, so nothing is set on the invoices. The context has the link
+prefixes and today's date. The "Apmaksāt" column is shown when the portal takes payments and
+something on the page is owed (`TABLE.layout(pay=...)`).
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from billing.services import PaymentState, amount_owed, invoice_state
+from manskonts.columns import Column, Table
+from manskonts.listing import day, html_cells
+from manskonts.templatetags.manskonts import money
+
+TAGS = {
+    PaymentState.PAID: "govuk-tag--green",
+    PaymentState.PARTLY_PAID: "govuk-tag--yellow",
+}
+CHECKBOX = (
+    '<div class="govuk-checkboxes govuk-checkboxes--small"><div class="govuk-checkboxes__item">'
+    '<input class="govuk-checkboxes__input" type="checkbox" name="invoice" value="{}"'
+    ' id="pay-{}"><label class="govuk-label govuk-checkboxes__label" for="pay-{}">'
+    '<span class="govuk-visually-hidden">{}</span></label></div></div>'
+)
+TAG = '<strong class="govuk-tag {}">{}</strong>'
+
+
+def is_overdue(invoice, today) -> bool:
+    """Something is still owed on it after its due date."""
+    return amount_owed(invoice) > 0 and invoice.due_on < today
+
+
+def state_tag(invoice, today) -> SafeString:
+    """The payment state as a tag: paid, overdue, partly paid or not paid."""
+    state = invoice_state(invoice.total, invoice.paid_amount)
+    if state != PaymentState.PAID and is_overdue(invoice, today):
+        return SafeString(html_cells(TAG, "govuk-tag--red", gettext("Kavēts")))
+    tag = TAGS.get(state, "govuk-tag--grey")
+    return SafeString(html_cells(TAG, tag, PaymentState.LABELS[state]))
+
+
+def _pay(invoice, _context) -> tuple[str, SafeString | str]:
+    if amount_owed(invoice) <= 0:
+        return " mk-cell--blank", ""
+    hint = gettext("Apmaksāt rēķinu %(number)s") % {"number": invoice.number}
+    box = html_cells(CHECKBOX, invoice.number, invoice.pk, invoice.pk, hint)
+    return "", SafeString(box)
+
+
+TABLE = Table(
+    [
+        Column(
+            "pay",
+            _("Apmaksāt"),
+            _pay,
+            kind="check",
+            cell_class="{}",
+            printed=False,
+            when="pay",
+        ),
+        Column(
+            "number",
+            _("Rēķina Nr."),
+            lambda i, c: (c["invoices"], quote(i.number), i.number),
+            '<a class="govuk-link" href="{}{}/">{}</a>',
+            "key",
+        ),
+        Column("kind", _("Veids"), lambda i, c: i.get_kind_display()),
+        Column(
+            "date",
+            _("Rēķina datums"),
+            lambda i, c: day(i.issued_on),
+            kind="nowrap",
+            sort=("issued_on", "id"),
+        ),
+        Column(
+            "due",
+            _("Apmaksas termiņš"),
+            lambda i, c: day(i.due_on),
+            kind="nowrap",
+            sort=("due_on", "id"),
+        ),
+        Column(
+            "order",
+            _("Pasūtījuma Nr."),
+            lambda i, c: (c["orders"], quote(i.order.number), i.order.number),
+            '<a class="govuk-link" href="{}{}/">{}</a>',
+            "nowrap",
+        ),
+        Column("total", _("Kopā"), lambda i, c: money(i.total), kind="nowrap", numeric=True),
+        Column(
+            "owed",
+            _("Jāmaksā"),
+            lambda i, c: money(amount_owed(i)),
+            kind="nowrap",
+            numeric=True,
+        ),
+        Column("state", _("Apmaksa"), lambda i, c: state_tag(i, c["today"]), kind="tag"),
+    ]
+)
+SORTS = TABLE.sort_choices(default="-date")
