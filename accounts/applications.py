@@ -9,14 +9,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Client, LegalPersonApplication, Membership, User
+from accounts.notices import notify_application_approved, notify_application_rejected
 from manskonts.workflow import StatusChangeError
 
 log = logging.getLogger("manskonts.accounts")
@@ -113,19 +112,6 @@ def _locked_pending(application: LegalPersonApplication) -> LegalPersonApplicati
     return locked
 
 
-def _notify_applicant(application: LegalPersonApplication, subject: str, body: str) -> None:
-    from notifications.models import Notification
-    from notifications.services import notify_client
-
-    notify_client(
-        Client.objects.for_person(application.applicant),
-        Notification.Kind.ACCOUNT,
-        subject,
-        body,
-        reverse("accounts:application_detail", args=[application.pk]),
-    )
-
-
 def approve_application(application: LegalPersonApplication, by: User) -> Client:
     """Approve: the legal person's account exists, the applicant administers it, and is told so."""
     with transaction.atomic():
@@ -144,13 +130,7 @@ def approve_application(application: LegalPersonApplication, by: User) -> Client
         locked.decided_at = timezone.now()
         locked.decided_by = by
         locked.save(update_fields=["status", "client", "decided_at", "decided_by"])
-        with translation.override(settings.LANGUAGE_CODE):
-            subject = _("Pieteikums apstiprināts: %(name)s") % {"name": locked.name}
-            body = _(
-                "VZD apstiprināja Jūsu pieteikumu. %(name)s konts ir izveidots, un Jūs esat tā "
-                "administrators: izvēlieties to lapas galvenē „Darbojos kā”."
-            ) % {"name": locked.name}
-        _notify_applicant(locked, subject, body)
+        notify_application_approved(locked)
     log.info("application approved application_id=%s by=%s", locked.pk, by.pk)
     application.refresh_from_db()
     return client
@@ -168,9 +148,6 @@ def reject_application(application: LegalPersonApplication, by: User, reason: st
         locked.decided_at = timezone.now()
         locked.decided_by = by
         locked.save(update_fields=["status", "rejection_reason", "decided_at", "decided_by"])
-        with translation.override(settings.LANGUAGE_CODE):
-            subject = _("Pieteikums noraidīts: %(name)s") % {"name": locked.name}
-            body = _("VZD noraidīja Jūsu pieteikumu. Iemesls: %(reason)s") % {"reason": reason}
-        _notify_applicant(locked, subject, body)
+        notify_application_rejected(locked)
     log.info("application rejected application_id=%s by=%s", locked.pk, by.pk)
     application.refresh_from_db()

@@ -31,7 +31,8 @@ from billing.models import (
     PaymentAttemptInvoice,
     UnmatchedBankEntry,
 )
-from billing.services import notify_issued, record_payment, refund_overpayment
+from billing.notices import notify_invoice_issued
+from billing.services import record_payment, refund_overpayment
 from manskonts.templatetags.manskonts import money
 from outbox.models import Message
 
@@ -117,7 +118,7 @@ class InvoiceAdmin(admin.ModelAdmin):
             obj.issued_by = request.user
         super().save_model(request, obj, form, change)
         if not change:
-            notify_issued(obj)
+            notify_invoice_issued(obj)
 
 
 @admin.register(Payment)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Invoice, Overpayment, Payment
+from billing.notices import notify_overpayment_received, notify_payment_received
 
 ZERO = Decimal("0.00")
 log = logging.getLogger("manskonts.billing")
@@ -276,11 +277,11 @@ def record_payments(
 
 
 def _tell(receipt: Receipt, paid_on: date) -> None:
-    from notifications.services import notify_overpayment_received, notify_payment_received
-
     if receipt.payment is not None:
         after_payment(receipt.invoice.order, paid_on)
-        notify_payment_received(receipt.payment)
+        invoices = Invoice.objects.filter(pk=receipt.payment.invoice_id)
+        invoice = with_paid_amount(invoices.select_related("order", "client")).get()
+        notify_payment_received(receipt.payment, invoice, amount_owed(invoice))
     if receipt.overpayment is not None:
         notify_overpayment_received(receipt.overpayment)
 
@@ -291,13 +292,6 @@ def after_payment(order, paid_on: date) -> None:
 
     if order_payment_state(order).paid_in_full:
         schedule_parts(order.parts.select_related("service"), paid_on)
-
-
-def notify_issued(invoice: Invoice) -> None:
-    """Tell the client's people that an invoice was issued (portal notification and email)."""
-    from notifications.services import notify_invoice_issued
-
-    notify_invoice_issued(invoice)
 
 
 def refund_overpayment(overpayment: Overpayment, *, reference: str, refunded_on: date, by) -> bool:

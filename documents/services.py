@@ -18,6 +18,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from documents.models import Document, DocumentAuditEntry, PurgeRun
+from documents.notices import notify_files_expiring, notify_result_attached
 from documents.storage import delete_stored
 from documents.validation import CheckedUpload
 from manskonts.audit import log_bulk_created
@@ -82,8 +83,6 @@ def submit_documents(
 
 def attach_result(checked: CheckedUpload, *, by, eservice=None, order_part=None) -> Document:
     """Staff attach a result; the client is notified once the transaction commits."""
-    from notifications.services import notify_result_attached
-
     with transaction.atomic():
         [document] = _store(
             [checked],
@@ -300,8 +299,6 @@ def purge_expired_files(
 def remind_expiring_files(*, now: datetime | None = None) -> int:
     """Tell clients which e-service files will be deleted within FILE_EXPIRY_REMINDER_DAYS; each
     file is reminded of once. Returns the number of files reminded of."""
-    from notifications.services import notify_files_expiring
-
     now = now or timezone.now()
     with transaction.atomic():
         due = list(

@@ -30,15 +30,14 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.http import QueryDict
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 import outbox
 from documents.storage import delete_stored
 from eservices.exporters import report_queryset, write_report
 from eservices.models import ExportJob
+from eservices.notices import notify_export_ready
 
 BUILD_EXPORT = "eservices.tasks.build_export"
 log = logging.getLogger("manskonts.exports")
@@ -130,9 +129,6 @@ def _fail(job_id, message: str, *, now: datetime | None = None, token=None) -> b
 
 def build(job: ExportJob, token: uuid.UUID) -> None:
     """Build the claimed job's workbook, store it and tell the client, once."""
-    from notifications.models import Notification
-    from notifications.services import notify_client
-
     queryset = report_queryset(job.client, QueryDict(job.query))
     if queryset is None:
         _fail(job.pk, FAILED_BAD_FILTERS, token=token)
@@ -164,13 +160,7 @@ def build(job: ExportJob, token: uuid.UUID) -> None:
             )
             if not finished:
                 raise LeaseLost(str(job.pk))
-            notify_client(
-                job.client,
-                Notification.Kind.EXPORT_READY,
-                _("E-pakalpojumu atskaite ir sagatavota"),
-                _("Excel atskaite (%(count)s rindas) ir gatava lejupielādei.") % {"count": count},
-                reverse("eservices:export", args=[job.pk]),
-            )
+            notify_export_ready(job, count)
     except BaseException:
         if stored:  # not ours to keep: another run finished or will finish this job
             delete_stored(stored)

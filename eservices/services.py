@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from eservices.models import ESERVICE_TRANSITIONS, EService, EServiceStatus, EServiceStatusChange
+from eservices.notices import notify_eservice_status
 from manskonts.workflow import check_transition
 
 STATUS_LABELS = dict(EServiceStatus.choices)
@@ -34,8 +35,6 @@ def change_eservice_status(eservice: EService, new_status: str, *, by=None) -> E
             locked.received_at = now
             fields.append("received_at")
         locked.save(update_fields=fields)
-        from notifications.services import notify_eservice_status
-
         notify_eservice_status(locked)
     eservice.status, eservice.status_changed_at = locked.status, locked.status_changed_at
     eservice.received_at = locked.received_at

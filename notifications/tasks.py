@@ -1,5 +1,5 @@
 """Notification emails, sent by a worker after the transaction that created them commits
-(`notify_client` writes them to the outbox). Thin: an id in, the service function does the work."""
+(`notify` writes them to the outbox). Thin: an id in, the service function does the work."""
 
 import logging
 import smtplib

@@ -18,6 +18,7 @@ from manskonts.collation import latvian_key
 from manskonts.workflow import check_transition
 from notifications.models import Notification
 from orders.models import Order, OrderClientChange, OrderPart, OrderPartStatusChange, Service
+from orders.notices import notify_order_part_status
 from orders.workflow import TRANSITIONS, OrderStatus
 
 log = logging.getLogger("manskonts.orders")
@@ -51,8 +52,6 @@ def change_order_part_status(
             from orders.planning import plan_on_registration
 
             plan_on_registration(locked, timezone.localdate(now))
-        from notifications.services import notify_order_part_status
-
         notify_order_part_status(locked)
     part.status, part.status_changed_at = locked.status, locked.status_changed_at
     part.planned_completion_date = locked.planned_completion_date

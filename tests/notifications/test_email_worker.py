@@ -6,7 +6,7 @@ import pytest
 
 from accounts.models import Client
 from notifications.models import Notification
-from notifications.services import notify_client
+from notifications.services import notify
 from tests.factories import UserFactory
 from tests.worker import celery_worker  # noqa: F401 — fixture
 
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.worker
 def test_notification_email_is_sent_by_the_worker_after_commit(celery_worker):  # noqa: F811
     client = Client.objects.for_person(UserFactory(email="anna@example.lv"))
 
-    [notification_id] = notify_client(client, Notification.Kind.STATUS, "Statuss", "Teksts")
+    [notification_id] = notify(client, Notification.Kind.STATUS, "Statuss", "Teksts")
 
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:

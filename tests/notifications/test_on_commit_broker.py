@@ -8,7 +8,7 @@ from django.db import transaction
 from accounts.models import Client
 from manskonts.celery import app
 from notifications.models import Notification
-from notifications.services import notify_client
+from notifications.services import notify
 from outbox.models import Message
 from tests.factories import UserFactory
 from tests.worker import redis_url, reset_connections
@@ -37,7 +37,7 @@ def test_task_of_a_rolled_back_transaction_is_never_sent(reference_data, broker_
     client = Client.objects.for_person(UserFactory(email="anna@example.lv"))
 
     with pytest.raises(RuntimeError), transaction.atomic():
-        notify_client(client, Notification.Kind.STATUS, "Atcelts", "Teksts")
+        notify(client, Notification.Kind.STATUS, "Atcelts", "Teksts")
         assert queued() == 0
         raise RuntimeError("rolled back")
 
@@ -46,7 +46,7 @@ def test_task_of_a_rolled_back_transaction_is_never_sent(reference_data, broker_
     assert Message.objects.count() == 0
 
     with transaction.atomic():
-        notify_client(client, Notification.Kind.STATUS, "Saglabāts", "Teksts")
+        notify(client, Notification.Kind.STATUS, "Saglabāts", "Teksts")
         assert queued() == 0  # not before the commit either
 
     assert queued() == 1

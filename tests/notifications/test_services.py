@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Membership
+from billing.notices import notify_invoice_issued
 from notifications.models import Notification
-from notifications.services import notify_invoice_issued
 from orders.models import OrderPart
 from orders.workflow import OrderStatus
 from tests.factories import (

@@ -6,7 +6,7 @@ import pytest
 from django.db import transaction
 
 from notifications.models import Notification
-from notifications.services import notify_client
+from notifications.services import notify
 from notifications.tasks import send_notification_email
 from tests.factories import UserFactory
 from tests.notifications.flaky_mail import DeadBackend, FlakyBackend
@@ -36,7 +36,7 @@ def test_email_is_retried_while_the_mail_server_fails(
 ):
     settings.EMAIL_BACKEND = "tests.notifications.flaky_mail.FlakyBackend"
     FlakyBackend.attempts = 0
-    [pk] = notify_client(person_client, Notification.Kind.STATUS, "Statuss", "Teksts")
+    [pk] = notify(person_client, Notification.Kind.STATUS, "Statuss", "Teksts")
 
     # apply() runs each retry at once (no countdown), as a worker would after the back-off.
     result = send_notification_email.apply(args=[pk], throw=False)
@@ -52,7 +52,7 @@ def test_email_gives_up_after_the_last_retry_and_stays_unsent(
 ):
     settings.EMAIL_BACKEND = "tests.notifications.flaky_mail.DeadBackend"
     DeadBackend.attempts = 0
-    [pk] = notify_client(person_client, Notification.Kind.STATUS, "Statuss", "Teksts")
+    [pk] = notify(person_client, Notification.Kind.STATUS, "Statuss", "Teksts")
 
     result = send_notification_email.apply(args=[pk], throw=False)
 
@@ -63,7 +63,7 @@ def test_email_gives_up_after_the_last_retry_and_stays_unsent(
 
 
 def test_email_is_sent_once_even_if_the_task_runs_twice(person_client, mailoutbox):
-    [pk] = notify_client(person_client, Notification.Kind.STATUS, "Statuss", "Teksts")
+    [pk] = notify(person_client, Notification.Kind.STATUS, "Statuss", "Teksts")
 
     first = send_notification_email.delay(pk).get()
     second = send_notification_email.delay(pk).get()
@@ -82,9 +82,9 @@ def test_email_task_queued_after_commit_only(
 ):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
-            notify_client(person_client, Notification.Kind.STATUS, "Atcelts", "Teksts")
+            notify(person_client, Notification.Kind.STATUS, "Atcelts", "Teksts")
             raise RuntimeError("rolled back")
-        notify_client(person_client, Notification.Kind.STATUS, "Saglabāts", "Teksts")
+        notify(person_client, Notification.Kind.STATUS, "Saglabāts", "Teksts")
 
     assert len(callbacks) == 1
     assert [m.subject for m in mailoutbox] == ["Mans konts: Saglabāts"]

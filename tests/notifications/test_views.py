@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import Notification
-from notifications.services import notify_client
+from notifications.services import notify as notify_client
 
 pytestmark = pytest.mark.django_db
 
