@@ -388,3 +388,23 @@ def run_list(request, filterset_class, queryset: QuerySet, sorts: SortChoices) -
         show_filters_url=show_url,
         hide_filters_url=hide_url,
     )
+
+
+def run_plain_list(
+    request, queryset: QuerySet, sorts: SortChoices, page_size: int = PAGE_SIZE
+) -> ListResult:
+    """run_list for a list without filters (the notifications): sort (whitelist) and page
+    (keyset), with the same notices for a bad sort, cursor or page number."""
+    params = request.GET
+    sort, sort_notice = sorts.parse(params.get("sort"))
+    page = keyset_page(queryset, sort, params.get("cursor"), page_size)
+    notices = [n for n in (sort_notice, page_param_message(params), *page.messages) if n]
+    return ListResult(
+        filterset=None,
+        sort=sort,
+        page=page,
+        headers=sorts.headers(sort),
+        filters=[],
+        notices=notices,
+        errors=False,
+    )

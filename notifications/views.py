@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.acting_for import client_required
+from manskonts.listing import SortChoices, SortOption, run_plain_list
 from notifications.models import Notification
 
 PAGE_SIZE = 25
+SORTS = SortChoices(
+    [SortOption("created", _lazy("Laiks"), ("created_at", "id"))], default="-created"
+)
 
 
 def _inbox(request: HttpRequest):
@@ -25,9 +29,12 @@ def _inbox(request: HttpRequest):
 @require_GET
 @client_required
 def notification_list(request: HttpRequest) -> HttpResponse:
-    paginator = Paginator(_inbox(request).order_by("-created_at", "-id"), PAGE_SIZE)
-    page = paginator.get_page(request.GET.get("page"))
-    return render(request, "notifications/list.html", {"page": page, "notifications": page})
+    result = run_plain_list(request, _inbox(request), SORTS, PAGE_SIZE)
+    return render(
+        request,
+        "notifications/list.html",
+        {"list": result, "page": result.page, "notifications": result.page.rows},
+    )
 
 
 @require_POST

@@ -67,13 +67,24 @@ def test_list_pages_and_bad_page_numbers(signed_in, owner, owner_client):
         notify(owner_client, f"Paziņojums {i}")
     http = signed_in(owner)
 
-    second = http.get(LIST, {"page": "2"})
+    first = http.get(LIST)
+    second = http.get(LIST, {"cursor": first.context["page"].next_cursor})
+    old_link = http.get(LIST, {"page": "2"})  # a bookmark from before the keyset pager
     bad = http.get(LIST, {"page": "abc"})
-    far = http.get(LIST, {"page": "99999"})
+    bad_cursor = http.get(LIST, {"cursor": "<b>"})
 
-    assert len(second.context["notifications"]) == 5
-    assert bad.status_code == far.status_code == 200
-    assert far.context["page"].number == 2
+    assert len(first.context["notifications"]) == 25
+    assert [n.subject for n in second.context["notifications"]] == [
+        f"Paziņojums {i}" for i in range(4, -1, -1)
+    ]
+    assert second.context["page"].number == 2
+    assert bad.status_code == old_link.status_code == bad_cursor.status_code == 200
+    assert old_link.context["page"].number == 1
+    assert "Lapa nav atrasta; parādīta pirmā lapa." in old_link.content.decode()
+    assert "Lapas saite nav derīga; parādīta pirmā lapa." in bad_cursor.content.decode()
+    assert [n.pk for n in old_link.context["notifications"]] == [
+        n.pk for n in first.context["notifications"]
+    ]
 
 
 def test_mark_read_marks_only_that_one(signed_in, owner, owner_client):

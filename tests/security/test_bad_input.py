@@ -71,7 +71,7 @@ LIST_PARAMS = [
     *[("eservices:report", p) for p in filter_params(EServiceFilter)],
     *[("orders:list", p) for p in filter_params(OrderPartFilter)],
     *[("billing:invoice_list", p) for p in filter_params(InvoiceFilter)],
-    ("notifications:list", "page"),
+    *[("notifications:list", p) for p in ("sort", "page", "cursor")],
     ("accounts:application_list", "page"),
     ("overview", "page"),
     ("accounts:login", "next"),
