@@ -6,7 +6,7 @@ MANAGE := $(PY) manage.py
 PYTEST_ARGS ?=
 
 .PHONY: run test test-fast test-browser test-lowest install lock static messages lint fmt \
-        migrations-check bench load worker beat browser-deps clean
+        migrations-check bench load worker beat browser-deps clean stop
 
 # Installed from the dev lock (runtime + dev + local, every file's hash checked); the project itself
 # without dependencies. The production image installs requirements/prod.lock (runtime only).
@@ -108,6 +108,12 @@ worker: install
 # Exactly one beat per deployment: it sends the daily purge and reminders.
 beat: install
 	$(VENV)/bin/celery -A manskonts beat --loglevel=INFO
+
+# With DATABASE_URL unset, the first command that connects starts the embedded PostgreSQL (data in
+# .pgdata/, or EMBEDDED_PGDATA) and leaves it running, so the next one (a runserver restart, migrate)
+# connects at once; a test run stops the one it started. This stops it; the data stays.
+stop:
+	@if [ -x $(PY) ]; then $(PY) -m manskonts.embedded_db stop; fi
 
 clean:
 	rm -rf static/build staticfiles node_modules/.installed $(LOWEST_VENV)

@@ -118,9 +118,11 @@ if DATABASE_URL:
 else:
     if not DEBUG:
         raise ImproperlyConfigured("DATABASE_URL must be set when DEBUG=0.")
-    from manskonts.embedded_db import embedded_database
+    from manskonts.embedded_db import data_dir, database_settings
 
-    DATABASES = {"default": embedded_database(BASE_DIR / ".pgdata")}
+    # Started at the first connection, not here (check, compilemessages… need none); it keeps
+    # running for the next command (`make stop` stops it), except one a test run started.
+    DATABASES = {"default": database_settings(data_dir(), keep_running=not TESTING)}
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
