@@ -22,7 +22,11 @@ class InvoiceFilter(ListFilterSet):
     )
 
     state = django_filters.ChoiceFilter(
-        label=_("Rādīt"), choices=STATES, method="filter_state", empty_label=_("Visi rēķini")
+        label=_("Rādīt"),
+        choices=STATES,
+        method="filter_state",
+        empty_label=_("Visi rēķini"),
+        error_messages={"invalid_choice": _("Izvēlieties, kurus rēķinus rādīt.")},
     )
 
     class Meta:

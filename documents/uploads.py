@@ -20,13 +20,24 @@ PART_FIELD = "part"
 
 
 def remember_upload_feedback(
-    request: HttpRequest, upload_url: str, errors: list[str], part: str = ""
+    request: HttpRequest,
+    upload_url: str,
+    errors: list[str],
+    part: str = "",
+    part_errors: list[str] | None = None,
 ) -> None:
-    request.session[SESSION_KEY] = {"url": upload_url, "errors": errors, "part": part}
+    """`errors`: every refusal; `part_errors`: those of them about the order part chosen."""
+    request.session[SESSION_KEY] = {
+        "url": upload_url,
+        "errors": errors,
+        "part": part,
+        "part_errors": part_errors or [],
+    }
 
 
 def pop_upload_feedback(request: HttpRequest, upload_url: str) -> dict:
-    """{"errors": [...], "part": "2"} left for the form posting to upload_url, then forgotten."""
+    """{"errors": [...], "part_errors": [...], "part": "2"} left for the form posting to
+    upload_url, then forgotten."""
     session = getattr(request, "session", None)
     if session is None:
         return {}
@@ -34,17 +45,27 @@ def pop_upload_feedback(request: HttpRequest, upload_url: str) -> dict:
     if not feedback or feedback.get("url") != upload_url:
         return {}
     del session[SESSION_KEY]
-    return {"errors": feedback.get("errors", []), "part": feedback.get("part", "")}
+    return {
+        "errors": feedback.get("errors", []),
+        "part_errors": feedback.get("part_errors", []),
+        "part": feedback.get("part", ""),
+    }
 
 
 def handle_upload(
-    request: HttpRequest, *, upload_url: str, back_url: str, errors: list[str], **target
+    request: HttpRequest,
+    *,
+    upload_url: str,
+    back_url: str,
+    part_errors: list[str],
+    **target,
 ) -> HttpResponseRedirect:
     """Validate request.FILES and store them against `target` (eservice= or order_part=).
 
-    `errors` are refusals the caller already found (e.g. no order part chosen); any error means
-    nothing is stored. Always a 303 back to the page, to the form on error.
+    `part_errors` are refusals the caller already found about the order part (none chosen); any
+    error means nothing is stored. Always a 303 back to the page, to the form on error.
     """
+    errors = list(part_errors)
     overflow = getattr(request, "upload_overflow", None)
     if overflow is not None:
         # The upload handler stopped reading (manskonts/uploads.py): refuse it all, say why.
@@ -54,7 +75,9 @@ def handle_upload(
         checked, file_errors = validate_uploads(request.FILES.getlist(FILES_FIELD))
         errors = [*errors, *file_errors]
     if errors:
-        remember_upload_feedback(request, upload_url, errors, request.POST.get(PART_FIELD, ""))
+        remember_upload_feedback(
+            request, upload_url, errors, request.POST.get(PART_FIELD, ""), part_errors
+        )
         return HttpResponseRedirect(f"{back_url}#iesniegt-dokumentus", status=303)
     documents = submit_documents(checked, by=request.user, **target)
     messages.success(

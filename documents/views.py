@@ -129,19 +129,19 @@ def upload_order(request: HttpRequest, number: str) -> HttpResponse:
     order = get_object_or_404(Order.objects.for_client(request.client), number=number)
     parts = list(order.parts.order_by("part_number"))
     chosen = request.POST.get(PART_FIELD, "").strip()
-    errors: list[str] = []
+    part_errors: list[str] = []
     part = None
     if len(parts) == 1 and chosen in ("", str(parts[0].part_number)):
         part = parts[0]
     else:
         part = next((p for p in parts if str(p.part_number) == chosen), None)
         if part is None:
-            errors.append(_("Izvēlieties pasūtījuma daļu, kurai iesniedzat dokumentus."))
+            part_errors.append(_("Izvēlieties pasūtījuma daļu, kurai iesniedzat dokumentus."))
     return handle_upload(
         request,
         upload_url=reverse("documents:upload_order", args=[order.number]),
         back_url=reverse("orders:detail", args=[order.number]),
-        errors=errors,
+        part_errors=part_errors,
         order_part=part,
     )
 
@@ -156,6 +156,6 @@ def upload_eservice(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         upload_url=reverse("documents:upload_eservice", args=[eservice.pk]),
         back_url=reverse("eservices:detail", args=[eservice.pk]),
-        errors=[],
+        part_errors=[],
         eservice=eservice,
     )

@@ -26,7 +26,7 @@ from django.utils.translation import get_language
 # Attributes of a number input that mean nothing on the text input GOV.UK asks for.
 NUMBER_ONLY_ATTRS = {"min", "max", "step"}
 # Set by the templates themselves.
-OWN_ATTRS = {"class", "id", "name", "type", "value", "aria-describedby", "required"}
+OWN_ATTRS = {"class", "id", "name", "type", "value", "aria-describedby", "required", "multiple"}
 
 
 def widget_kind(bound: forms.BoundField) -> str:
@@ -91,10 +91,10 @@ class GovukBoundField(forms.BoundField):
 
         kind: text, date, select, radios, checkboxes, checkbox, textarea, file or hidden;
         id, hint_id, error_id; describedby (on the control, or on a group's fieldset);
-        error_href; input_type; value (as typed or formatted); classes (the widget's own, after the
-        GOV.UK class); attrs (the widget's other attributes, written out); required; choices
-        (dicts: id, value, label, checked, lang) and options (a select's, written out); label,
-        name, help_text, errors (the field's).
+        error_href; input_type; multiple (a file input taking several); value (as typed or
+        formatted); classes (the widget's own, after the GOV.UK class); attrs (the widget's other
+        attributes, written out); required; choices (dicts: id, value, label, checked, lang) and
+        options (a select's, written out); label, name, help_text, errors (the field's).
         """
         kind = widget_kind(self)
         widget = self.field.widget
@@ -159,6 +159,7 @@ class GovukBoundField(forms.BoundField):
             "value": shown_value,
             "classes": str(widget.attrs.get("class", "")),
             "attrs": flatatt(attrs),
+            "multiple": bool(getattr(widget, "allow_multiple_selected", False)),
             "required": bool(
                 self.field.required
                 and self.form.use_required_attribute

@@ -5,26 +5,26 @@ from __future__ import annotations
 from django import template
 from django.conf import settings
 
+from documents.forms import UploadForm
 from documents.uploads import pop_upload_feedback
-from documents.validation import ACCEPT_ATTRIBUTE
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def upload_feedback(context, upload_url: str) -> dict:
-    """The errors the upload view left for this form after redirecting back here (shown once),
-    and the limits the hint names."""
+def upload_feedback(context, upload_url: str, parts=()) -> dict:
+    """The upload form (documents.forms.UploadForm) with the errors the upload view left for it
+    after redirecting back here (shown once), and whether there are any."""
     request = context.get("request")
     feedback = pop_upload_feedback(request, upload_url) if request is not None else {}
-    return {
-        "errors": feedback.get("errors", []),
-        "part": feedback.get("part", ""),
-        "max_bytes": settings.FILE_UPLOAD_MAX_BYTES,
-        "max_files": settings.FILE_UPLOAD_MAX_FILES,
-    }
-
-
-@register.simple_tag
-def upload_accept() -> str:
-    return ACCEPT_ATTRIBUTE
+    form = UploadForm(
+        parts=parts or (),
+        chosen_part=feedback.get("part", ""),
+        max_bytes=settings.FILE_UPLOAD_MAX_BYTES,
+        max_files=settings.FILE_UPLOAD_MAX_FILES,
+    )
+    errors = feedback.get("errors", [])
+    part_errors = feedback.get("part_errors", [])
+    if errors:
+        form.show_refusal(part_errors, [e for e in errors if e not in part_errors])
+    return {"form": form, "errors": errors}

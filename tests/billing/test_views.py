@@ -119,6 +119,15 @@ def test_list_survives_bad_input(signed_in, owner, mixed, params):
 
 
 @pytest.mark.django_db
+def test_a_bad_filter_value_is_named_in_the_summary_and_links_to_the_select(signed_in, owner):
+    page = signed_in(owner).get(LIST, {"state": "nonsense"}).content.decode()
+
+    assert '<a href="#id_state">Rādīt — Izvēlieties, kurus rēķinus rādīt.</a>' in page
+    assert '<select class="govuk-select govuk-select--error" id="id_state" name="state"' in page
+    assert 'aria-describedby="id_state-error"' in page
+
+
+@pytest.mark.django_db
 def test_list_never_shows_another_clients_invoices(signed_in, owner, outsider, mixed):
     invoice_for(own_client(outsider), number="R2026-000099")
 

@@ -1,5 +1,6 @@
 """Submitting documents to an order or an e-service: all or nothing, scoped, POST only."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -334,3 +335,27 @@ def test_upload_with_a_very_long_odd_unicode_name_is_stored_under_a_generated_ke
     assert "\u202e" not in document.original_name and "\x07" not in document.original_name
     assert document.file.name.startswith("documents/")
     assert "Ķ" not in document.file.name
+
+
+def test_upload_refusal_names_the_field_and_links_to_the_first_part_radio(signed_in, owner, order):
+    """Issue 14 point 4: the missing part links to its first radio, the file's refusal to the file
+    input, each named; both errors also sit at their fields."""
+    second = OrderPartFactory(order=order, part_number=2)
+    http = signed_in(owner)
+    http.post(order_url(order), {"files": [samples.upload("tukšs.pdf", b"")]})
+
+    html = render_partial(
+        http.session, upload_url=order_url(order), parts=[order.parts.get(part_number=1), second]
+    )
+
+    summary = html.split('class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]
+    links = re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)
+    assert [(target, text.split(" — ")[0]) for target, text in links] == [
+        ("upload-part_0", "Pasūtījuma daļa"),
+        ("upload-files", "Datnes"),
+    ]
+    assert links[0][1].endswith("Izvēlieties pasūtījuma daļu, kurai iesniedzat dokumentus.")
+    assert 'id="upload-part_0" name="part" type="radio" value="1"' in html
+    assert 'aria-describedby="upload-part-hint upload-part-error"' in html
+    assert 'aria-describedby="upload-files-hint upload-files-error"' in html
+    assert '<p id="upload-part-error" class="govuk-error-message">' in html

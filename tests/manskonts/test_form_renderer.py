@@ -166,6 +166,17 @@ def test_file_upload(refused):
     assert 'class="govuk-file-upload govuk-file-upload--error"' in field
     assert 'type="file"' in field and 'accept=".pdf"' in field
     assert 'aria-describedby="id_document-hint id_document-error"' in field
+    assert "multiple" not in field
+
+
+def test_a_file_input_taking_several_files_says_so():
+    class Several(forms.FileInput):
+        allow_multiple_selected = True
+
+    class Form(forms.Form):
+        files = forms.FileField(label="Datnes", widget=Several)
+
+    assert 'name="files" type="file" multiple' in Form()["files"].as_field_group()
 
 
 def test_a_date_is_a_text_field_with_its_hint_never_the_browsers_date_input(refused):
