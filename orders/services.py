@@ -19,6 +19,7 @@ from manskonts.workflow import check_transition
 from notifications.models import Notification
 from orders.models import Order, OrderClientChange, OrderPart, OrderPartStatusChange, Service
 from orders.notices import notify_order_part_status
+from orders.planning import plan_on_registration
 from orders.workflow import TRANSITIONS, OrderStatus
 
 log = logging.getLogger("manskonts.orders")
@@ -49,8 +50,6 @@ def change_order_part_status(
         locked.status_changed_at = now
         locked.save(update_fields=["status", "status_changed_at"])
         if new_status == OrderStatus.REGISTERED:
-            from orders.planning import plan_on_registration
-
             plan_on_registration(locked, timezone.localdate(now))
         notify_order_part_status(locked)
     part.status, part.status_changed_at = locked.status, locked.status_changed_at
