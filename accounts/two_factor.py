@@ -97,9 +97,10 @@ def totp_secret_for_typing(key: str) -> str:
 
 
 def qr_svg(data: str, title: str) -> SafeString:
-    """An inline SVG QR code (no scripts, no style attributes: allowed by the CSP)."""
+    """An inline SVG QR code (no scripts, no style attributes: allowed by the CSP); a viewBox
+    instead of a fixed size, so that it shrinks with a phone's screen (static/css/admin.css)."""
     svg = segno.make(data, error="m").svg_inline(
-        scale=5, title=title, svgclass="otp-qr", dark="#000", light="#fff"
+        scale=5, title=title, svgclass="otp-qr", dark="#000", light="#fff", omitsize=True
     )
     return mark_safe(svg)  # noqa: S308 — segno writes the markup, the data is escaped by it
 

@@ -1,5 +1,6 @@
 """Every page audited in headless Chromium against WCAG 2.2 AA (issue 14, point 12): each page and
-state (error summaries, the filter panel shown and hidden, list cards on a phone) at 1280 and at 360 px has zero axe-core violations
+state (error summaries, the filter panel shown and hidden, list cards on a phone, the admin's
+sign-in, two-factor pages and start page) at 1280 and at 360 px has zero axe-core violations
 (wcag2a … wcag22aa and best practices), no target under 24 × 24 px (2.5.8, links in a sentence
 exempt), and no element that Tab focuses hidden under another (2.4.11); at 320 px (1.4.10 Reflow)
 no page scrolls sideways: wide tables scroll inside their own focusable region. A screenshot of
@@ -10,6 +11,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
+from base64 import b32decode
 from io import StringIO
 from urllib.parse import urlsplit
 
@@ -18,6 +21,7 @@ from django.core.files.base import ContentFile
 from django.core.management import call_command
 from django.db.models import F
 from django.utils import timezone
+from django_otp.oath import TOTP
 from playwright.sync_api import expect
 
 from accounts.models import Client, User
@@ -36,8 +40,8 @@ from tests.browser.accessibility import (
     obscured_focus,
     small_targets,
 )
-from tests.browser.conftest import RESULTS, demo_sign_in
-from tests.factories import PaymentFactory
+from tests.browser.conftest import RESULTS, STAFF_PASSWORD, demo_sign_in
+from tests.factories import PaymentFactory, StaffFactory
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 740}
@@ -378,3 +382,74 @@ def test_export_status_updates_in_place_and_announces_when_ready(page):
     expect(page.locator("#export-announce")).to_have_text("Gatava")
     assert page.url == url
     assert page.locator("meta[http-equiv=refresh]").count() == 0
+
+
+def staff_password_step(page, username: str, password: str = STAFF_PASSWORD) -> None:
+    page.get_by_label("Lietotājvārds").fill(username)
+    page.get_by_label("Parole").fill(password)
+    page.get_by_role("button", name="Pieteikties").click()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_sign_in_two_factor_and_admin_pages_have_no_accessibility_violations(
+    axe_page, settings
+):
+    # The admin's start page (the clerk's desk) with the demo data's counts, as a superuser sees it.
+    call_command("seed_demo", stdout=StringIO())
+    settings.AXES_FAILURE_LIMIT = 2
+    StaffFactory(username="vaditaja", is_superuser=True)
+    StaffFactory(username="kolegis")  # a colleague on the device reset page
+    StaffFactory(username="aizmirsa")
+    audit = Audit(axe_page, "staff")
+    page = axe_page
+
+    page.goto("/admin/")
+    page.get_by_label("Lietotājvārds").wait_for()
+    audit.check("/admin/login/")
+    staff_password_step(page, "vaditaja", "nepareiza-parole")
+    page.locator(".errornote").wait_for()
+    audit.check("/admin/login/ (wrong password)")
+
+    # First sign-in: no device yet, so the password leads to enrolment.
+    staff_password_step(page, "vaditaja")
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Divfaktoru autentifikācijas iestatīšana"
+    )
+    audit.check("/admin/divfaktoru/iestatit/ (first time)")
+    page.get_by_label("6 ciparu kods").fill("000000")
+    page.get_by_role("button", name="Pievienot lietotni").click()
+    page.locator("#otp-error").wait_for()
+    audit.check("/admin/divfaktoru/iestatit/ (wrong code)")
+    secret = page.locator("#otp-secret").inner_text().replace(" ", "")
+    totp = TOTP(b32decode(secret + "=" * (-len(secret) % 8)))
+    totp.time = time.time()
+    page.get_by_label("6 ciparu kods").fill(f"{totp.token():06d}")
+    page.get_by_role("button", name="Pievienot lietotni").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Rezerves kodi")
+    audit.check("/admin/divfaktoru/rezerves-kodi/")
+    page.get_by_role("link", name="Esmu saglabājis kodus — turpināt").click()
+    page.locator("#content-main").wait_for()
+    audit.check("/admin/")
+    audit.visit("/admin/divfaktoru/iestatit/")  # devices listed, new recovery codes offered
+    audit.visit("/admin/divfaktoru/atiestatit/")
+
+    # The next sign-in: the password, then the code.
+    page.context.clear_cookies()
+    page.goto("/admin/")
+    staff_password_step(page, "vaditaja")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pieslēgšanās apstiprināšana")
+    audit.check("/admin/divfaktoru/")
+    page.get_by_label("6 ciparu kods").fill("000000")
+    page.get_by_role("button", name="Apstiprināt", exact=True).click()
+    page.locator(".errornote").first.wait_for()
+    audit.check("/admin/divfaktoru/ (wrong code)")
+
+    # Too many wrong passwords: the lockout page.
+    page.context.clear_cookies()
+    page.goto("/admin/")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        staff_password_step(page, "aizmirsa", "nepareiza-parole")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    audit.check("/admin/login/ (locked out)")
+
+    assert audit.found == {}, audit.report()

@@ -108,7 +108,7 @@ def test_enrolment_with_an_app_shows_the_recovery_codes_once_then_opens_the_admi
 
     assert page.status_code == 200
     assert "Divfaktoru autentifikācijas iestatīšana" in page.content.decode()
-    assert '<svg width="' in page.content.decode()  # the QR code, inline
+    assert '<svg viewBox="' in page.content.decode()  # the QR code, inline
     assert done.status_code == 200
     codes = re.findall(r"<li><code>([a-z2-7]{8})</code></li>", done.content.decode())
     assert len(codes) == 10
