@@ -1,0 +1,109 @@
+"""Pages of Mans konts that compose several apps: the overview and the order page."""
+
+from __future__ import annotations
+
+from django.db.models import F, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from accounts.acting_for import client_required
+from billing.models import Invoice
+from billing.services import invoice_state, order_payment_state, with_paid_amount
+from documents.access import result_download_decision
+from documents.models import Document
+from documents.services import expiring_soon
+from eservices.models import EService, EServiceStatusChange
+from eservices.views import upload_form_available
+from orders.models import Order, OrderPart, OrderPartStatusChange
+from orders.views import status_legend
+
+
+@require_GET
+@client_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """What needs attention: counts, unpaid invoices, files about to expire, recent status changes."""
+    client = request.client
+    limit = 1000  # counts stop here ("more than 1 000"), like the lists
+    unpaid = list(
+        with_paid_amount(Invoice.objects.for_client(client).select_related("order"))
+        .filter(paid_amount__lt=F("total"))
+        .order_by("due_on", "id")[:5]
+    )
+    # The files the daily reminder tells of: deleted within the reminder days.
+    expiring = (
+        Document.objects.filter(expiring_soon(), eservice__client=client)
+        .select_related("eservice")
+        .order_by("uploaded_at", "id")[:5]
+    )
+    changes = [
+        {"at": c.changed_at, "label": c.get_to_status_display(), "part": c.part}
+        for c in OrderPartStatusChange.objects.filter(part__client=client)
+        .select_related("part__order")
+        .order_by("-changed_at", "-id")[:5]
+    ] + [
+        {"at": c.changed_at, "label": c.get_to_status_display(), "eservice": c.eservice}
+        for c in EServiceStatusChange.objects.filter(eservice__client=client)
+        .select_related("eservice")
+        .order_by("-changed_at", "-id")[:5]
+    ]
+    changes.sort(key=lambda c: c["at"], reverse=True)
+
+    def bounded(qs) -> int:
+        return qs.order_by().values("pk")[: limit + 1].count()
+
+    return render(
+        request,
+        "overview.html",
+        {
+            "eservice_count": bounded(EService.objects.for_client(client)),
+            "order_part_count": bounded(OrderPart.objects.for_client(client)),
+            "count_limit": limit,
+            "unpaid_invoices": unpaid,
+            "expiring_documents": expiring,
+            "recent_changes": changes[:5],
+        },
+    )
+
+
+@require_GET
+@client_required
+def order_detail(request: HttpRequest, number: str) -> HttpResponse:
+    order = get_object_or_404(Order.objects.for_client(request.client), number=number)
+    parts = list(
+        order.parts.select_related("service", "order")
+        .prefetch_related(
+            Prefetch(
+                "status_changes",
+                queryset=OrderPartStatusChange.objects.order_by("changed_at", "id"),
+            ),
+            Prefetch("documents", queryset=Document.objects.order_by("uploaded_at", "id")),
+        )
+        .order_by("part_number")
+    )
+    for part in parts:
+        docs = list(part.documents.all())
+        part.submitted_documents = [d for d in docs if d.direction == Document.Direction.SUBMITTED]
+        part.result_documents = [d for d in docs if d.direction == Document.Direction.RESULT]
+        part.download = result_download_decision(part)
+    invoices = list(with_paid_amount(Invoice.objects.filter(order=order)).order_by("issued_on"))
+    for invoice in invoices:
+        invoice.state_label = invoice_state(invoice.total, invoice.paid_amount)
+    return render(
+        request,
+        "orders/detail.html",
+        {
+            "order": order,
+            "parts": parts,
+            "payment": order_payment_state(order),
+            "invoices": invoices,
+            "eservices": order.eservices.select_related("service").order_by("id"),
+            "legend": status_legend(),
+            "upload_form_available": upload_form_available(),
+            # One link under the parts when any result may be downloaded (the ZIP holds only those).
+            "results_zip": any(
+                part.download.allowed and any(not d.is_deleted for d in part.result_documents)
+                for part in parts
+            ),
+        },
+    )
