@@ -339,6 +339,23 @@ def test_text_in_a_date_shows_the_error_summary_and_no_rows(owner_client, owner_
     assert "govuk-error-summary" in response.content.decode()
 
 
+@pytest.mark.django_db
+def test_filter_errors_name_each_field_and_link_to_its_input(owner_client, owner_http):
+    page = owner_http.get(LIST, {"id": "abc", "created_from": "31.02.2026"}).content.decode()
+
+    summary = page.split('class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]
+    assert '<h2 class="govuk-error-summary__title">Filtros ir kļūdas</h2>' in page
+    assert re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary) == [
+        (
+            "id_created_from",
+            "Pieprasīts no — Ievadiet datumu formātā dd.mm.gggg, piemēram, 31.01.2026.",
+        ),
+        ("id_id", "E-pakalpojuma ID — E-pakalpojuma ID ir skaitlis."),
+    ]
+    assert 'aria-describedby="id_created_from-hint id_created_from-error"' in page
+    assert 'aria-describedby="id_id-error"' in page
+
+
 # --- query count ----------------------------------------------------------------------------------
 def count_queries(http, url) -> int:
     with CaptureQueriesContext(connection) as queries:
