@@ -3,7 +3,7 @@
 At 1280 × 800 every column of the e-service, orders and invoices tables is on the screen without
 sideways scrolling, with the filters hidden and with them shown; at 360 × 740 each row is a card
 and no page scrolls sideways. For a natural person and for a legal person's user (who has the
-extra "Lietotājs" column), in Latvian and in English. A screenshot of each page at both widths is
+extra "Lietotājs" column, checked to be there for them only), in Latvian and in English. A screenshot of each page at both widths is
 saved under test-results/screenshots/ for a person to look at (git-ignored, not compared).
 """
 
@@ -26,6 +26,8 @@ LISTS = {
     "orders": ("/mans-konts/pasutijumi/", "order-table"),
     "invoices": ("/mans-konts/rekini/", "invoice-table"),
 }
+# The e-service list's extra column for a legal person's user, by language.
+USER_HEADER = {"lv": "Lietotājs", "en": "User"}
 PERSONAS = {
     "natural": ("Anna Bērziņa", None),
     "legal-user": ("Līga Ozola", "SIA „Zemes Mērnieki”"),
@@ -115,6 +117,10 @@ def test_lists_fit_at_1280_and_become_cards_at_360(list_context, persona, langua
         shot = f"{persona}-{language}-{name}"
         page.set_viewport_size(DESKTOP)
         page.goto(f"{path}?filtri=0")
+        if name == "eservices":  # the persona is the one meant: the legal person's "Lietotājs"
+            headers = page.locator(f"[data-testid={testid}] thead th").all_inner_texts()
+            has_user = any(h.strip().startswith(USER_HEADER[language]) for h in headers)
+            assert has_user == (persona == "legal-user"), headers
         problems += check_fits(page, testid, f"{name} {DESKTOP['width']} px, filters hidden")
         page.screenshot(path=str(SCREENSHOTS / f"{shot}-1280-filters-hidden.png"), full_page=True)
         page.goto(path)
