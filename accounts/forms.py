@@ -4,7 +4,6 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -12,6 +11,7 @@ from accounts.applications import duplicate_error
 from accounts.models import Client, LegalPersonApplication, Membership
 from documents.validation import ASICE, PDF, CheckedUpload, validate_upload
 from manskonts.identifiers import normalize_personal_code, normalize_registration_number
+from manskonts.templatetags.manskonts import file_size
 
 MAX_LISTED_USERS = 50
 # The authority document is a signed paper scan or an e-signed container: nothing else.
@@ -75,7 +75,7 @@ class PersonalCodeListField(forms.CharField):
 def authority_document_too_big() -> ValidationError:
     return ValidationError(
         _("Dokumentam jābūt mazākam par %(limit)s.")
-        % {"limit": filesizeformat(AUTHORITY_DOCUMENT_MAX_BYTES)},
+        % {"limit": file_size(AUTHORITY_DOCUMENT_MAX_BYTES)},
         code="too_big",
     )
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from django import forms
 from django.forms.utils import ErrorDict
-from django.template.defaultfilters import filesizeformat
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from documents.validation import ACCEPT_ATTRIBUTE
-from manskonts.templatetags.manskonts import lv
+from manskonts.templatetags.manskonts import file_size, lv
 
 
 class MultipleFileInput(forms.FileInput):
@@ -50,7 +49,7 @@ class UploadForm(forms.Form):
         self.fields["files"].help_text = _(
             "PDF, JPEG, PNG, TIFF, DOCX, XLSX, ODT, ZIP, DWG, DXF vai parakstīts ASiC-E (EDOC) "
             "konteiners. Katra datne līdz %(size)s, vienā reizē līdz %(count)s datnēm."
-        ) % {"size": filesizeformat(max_bytes), "count": max_files}
+        ) % {"size": file_size(max_bytes), "count": max_files}
 
     def show_refusal(self, part_errors: list[str], file_errors: list[str]) -> None:
         """The refusal the view reported after its redirect, on the fields it concerns."""

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponseRedirect
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from documents.services import submit_documents
 from documents.validation import safe_display_name, too_many_files_message, validate_uploads
+from manskonts.templatetags.manskonts import file_size
 from manskonts.uploads import UploadOverflow
 
 SESSION_KEY = "documents_upload_feedback"
@@ -98,12 +98,12 @@ def overflow_message(overflow: UploadOverflow) -> str:
     if overflow.reason == "file":
         return _("Datnei „%(name)s” jābūt mazākai par %(limit)s.") % {
             "name": safe_display_name(overflow.file_name),
-            "limit": filesizeformat(overflow.limits.file_bytes),
+            "limit": file_size(overflow.limits.file_bytes),
         }
     if overflow.reason == "files":
         return too_many_files_message(
             overflow.files_seen if overflow.counted_all else None, overflow.limits.max_files
         )
     return _("Vienā reizē var iesniegt ne vairāk kā %(limit)s.") % {
-        "limit": filesizeformat(overflow.limits.request_bytes)
+        "limit": file_size(overflow.limits.request_bytes)
     }

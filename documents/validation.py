@@ -33,7 +33,6 @@ from django.conf import settings
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
 from documents.containers import (
@@ -45,6 +44,7 @@ from documents.containers import (
     data_start,
     read_directory,
 )
+from manskonts.templatetags.manskonts import file_size
 
 HEAD_BYTES = 4096
 DISPLAY_NAME_MAX = 150
@@ -246,7 +246,7 @@ class _ContainerCheck:
                 "Sadaliet to vairākās datnēs."
             ),
             "too_big_unpacked",
-            limit=filesizeformat(CONTAINER_MAX_UNCOMPRESSED),
+            limit=file_size(CONTAINER_MAX_UNCOMPRESSED),
         )
 
     def too_compressed(self) -> NoReturn:
@@ -463,7 +463,7 @@ def validate_upload(upload: UploadedFile) -> CheckedUpload:
     if size > limit:
         raise ValidationError(
             _("Datnei „%(name)s” jābūt mazākai par %(limit)s.")
-            % {"name": shown, "limit": filesizeformat(limit)},
+            % {"name": shown, "limit": file_size(limit)},
             code="too_big",
         )
     kind = detect_kind(upload, shown)

@@ -217,7 +217,8 @@ class EServiceStatusChange(models.Model):
         indexes = [models.Index(fields=["eservice", "changed_at"], name="eservice_change_time")]
 
     def __str__(self) -> str:
-        return f"{self.from_status or '—'} → {self.to_status}"
+        # The labels a clerk reads ("Pieteikts → Reģistrēts"), never the stored codes.
+        return f"{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
 
 
 class ExportJobQuerySet(models.QuerySet):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from manskonts.identifiers import digits_only, format_cadastral, is_ascii_digits
+from manskonts.workflow import check_transition
 
 
 class StatusChangeActionForm(forms.Form):
@@ -75,10 +76,27 @@ def make_status_action(choices, change: Callable, *, with_note: bool) -> Callabl
     return change_status
 
 
+class NewStatusField(forms.ChoiceField):
+    """The allowed next statuses; one no longer allowed (a page opened before a colleague changed
+    the status) is refused by the workflow's own words, naming both statuses by their labels —
+    not Django's "applied nav viena no pieejamajām izvēlēm"."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.transitions: dict = {}
+        self.labels: dict = {}
+        self.current: str | None = None
+
+    def validate(self, value):
+        if value and self.current is not None and not self.valid_value(value):
+            check_transition(self.transitions, self.labels, self.current, value)
+        super().validate(value)
+
+
 class StatusFormMixin(forms.ModelForm):
     """Adds 'new status' to a change form; the status itself is read-only."""
 
-    new_status = forms.ChoiceField(label=gettext_lazy("Mainīt statusu uz"), required=False)
+    new_status = NewStatusField(label=gettext_lazy("Mainīt statusu uz"), required=False)
     transitions: dict = {}
     labels: dict = {}
 
@@ -86,9 +104,11 @@ class StatusFormMixin(forms.ModelForm):
         super().__init__(*args, **kwargs)
         current = self.instance.status if self.instance.pk else None
         allowed = self.transitions.get(current, ()) if current else ()
-        self.fields["new_status"].choices = [("", "—")] + [
+        field = self.fields["new_status"]
+        field.choices = [("", "—")] + [
             (value, self.labels[value]) for value in self.labels if value in allowed
         ]
+        field.transitions, field.labels, field.current = self.transitions, self.labels, current
 
 
 def digits_if_identifier(search_term: str) -> str:

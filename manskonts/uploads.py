@@ -32,9 +32,10 @@ from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile, StopUpload
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.defaultfilters import filesizeformat
 from django.urls import Resolver404, resolve
 from django.utils.module_loading import import_string
+
+from manskonts.templatetags.manskonts import file_size
 
 # Room in an upload request for its form fields and each part's headers.
 PART_HEADERS_BYTES = 2048
@@ -125,9 +126,9 @@ def too_large(request: HttpRequest, limits: UploadLimits, overflow=None) -> Http
         "413.html",
         {
             "reason": reason,
-            "file_limit": filesizeformat(limits.file_bytes),
+            "file_limit": file_size(limits.file_bytes),
             "max_files": limits.max_files,
-            "request_limit": filesizeformat(limits.request_bytes),
+            "request_limit": file_size(limits.request_bytes),
         },
         status=413,
     )

@@ -297,7 +297,8 @@ class OrderPartStatusChange(models.Model):
         indexes = [models.Index(fields=["part", "changed_at"], name="part_status_change_time")]
 
     def __str__(self) -> str:
-        return f"{self.from_status or '—'} → {self.to_status}"
+        # The labels a clerk reads ("Pieteikts → Reģistrēts"), never the stored codes.
+        return f"{self.get_from_status_display() or '—'} → {self.get_to_status_display()}"
 
 
 class OrderClientChange(models.Model):

@@ -6,9 +6,10 @@ from decimal import Decimal, InvalidOperation
 
 from django import template
 from django.http import QueryDict
-from django.utils.html import format_html
+from django.utils import formats
+from django.utils.html import avoid_wrapping, format_html
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from manskonts import listing
@@ -33,6 +34,42 @@ def money(value) -> str:
         groups.insert(0, whole[-3:])
         whole = whole[:-3]
     return f"{sign}{chr(0xA0).join(groups)},{cents}\xa0€"
+
+
+# Latvian's three forms in gettext's order for Latvian (plural=n%10==1 && n%100!=11 ? 0 : n != 0 ?
+# 1 : 2): "1 baits", "21 baits"; "2 baiti", "11 baiti", "193 baiti"; "0 baitu".
+LATVIAN_BYTES = ("%(size)d baits", "%(size)d baiti", "%(size)d baitu")
+
+
+def latvian_plural_index(n: int) -> int:
+    return 0 if n % 10 == 1 and n % 100 != 11 else 1 if n != 0 else 2
+
+
+@register.filter
+def file_size(value) -> str:
+    """A file size as people write it: "1 baits", "193 baiti", "0 baitu", "1,5 KB", "2,0 MB".
+
+    Django's filesizeformat reads its Latvian catalogue, whose three byte forms are in the wrong
+    order ("1 baitu", "2 baits"). Latvian is the source language here: its three forms are chosen
+    in code (a msgid pair holds only two); other languages translate the pair.
+    """
+    try:
+        size = int(value)
+    except (TypeError, ValueError):
+        size = 0
+    sign, size = ("-", -size) if size < 0 else ("", size)
+    if size < 1 << 10:
+        if get_language() in (None, "lv"):
+            form = LATVIAN_BYTES[latvian_plural_index(size)]
+        else:
+            form = ngettext("%(size)d baits", "%(size)d baiti", size)
+        text = form % {"size": size}
+    else:
+        for unit, name in ((1 << 40, "TB"), (1 << 30, "GB"), (1 << 20, "MB"), (1 << 10, "KB")):
+            if size >= unit:
+                text = f"{formats.number_format(round(size / unit, 1), 1)} {name}"
+                break
+    return avoid_wrapping(sign + text)
 
 
 @register.filter

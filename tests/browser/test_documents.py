@@ -107,7 +107,7 @@ def test_from_submitted_document_to_result_to_purge(page, browser, live_server, 
     page.get_by_role("button", name="Iesniegt").click()
     assert page.get_by_text("Iesniegta 1 datne: pilnvara.pdf.").count() == 1
     until = (timezone.localdate() + timedelta(days=90)).strftime("%d.%m.%Y")
-    assert page.get_by_text(f"pieejams līdz {until}").count() == 1
+    assert page.get_by_role("cell", name=until, exact=True).count() == 1
     submitted = Document.objects.get(eservice=eservice)
 
     # 2. A clerk sees it in the admin, attaches the result and records the payment.
