@@ -1,10 +1,13 @@
 """The embedded PostgreSQL (DATABASE_URL unset) starts only for a command that connects, and
 `make stop` (python -m manskonts.embedded_db stop) stops it. Each test uses a folder of its own
-(EMBEDDED_PGDATA), never the project's .pgdata."""
+(EMBEDDED_PGDATA), never the project's .pgdata, and not under pytest's tmp_path: a parallel
+pytest session of the same user may delete an older session's tmp_path folders while this one runs."""
 
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -40,6 +43,16 @@ def manage(path: Path, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.fixture
+def data_dir():
+    folder = Path(tempfile.mkdtemp(prefix="mk-embedded-"))
+    path = folder / "pgdata"
+    yield path
+    if postgres_on(path):  # a failed test leaves nothing behind either
+        embedded_db.stop(path)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
 @pytest.mark.parametrize(
     "command",
     [
@@ -49,23 +62,13 @@ def manage(path: Path, *args: str) -> subprocess.CompletedProcess:
         ["help"],
     ],
 )
-def test_a_command_that_needs_no_database_starts_no_postgresql(tmp_path, command):
-    path = tmp_path / "pgdata"
-
-    done = manage(path, *command)
+def test_a_command_that_needs_no_database_starts_no_postgresql(data_dir, command):
+    done = manage(data_dir, *command)
 
     assert done.returncode == 0, done.stderr
-    assert not path.exists()
-    assert postgres_on(path) == []
+    assert not data_dir.exists()
+    assert postgres_on(data_dir) == []
     assert "Embedded PostgreSQL" not in done.stderr
-
-
-@pytest.fixture
-def data_dir(tmp_path):
-    path = tmp_path / "pgdata"
-    yield path
-    if postgres_on(path):  # a failed test leaves nothing behind either
-        embedded_db.stop(path)
 
 
 def test_a_command_that_connects_starts_it_says_so_and_stop_stops_it(data_dir):
