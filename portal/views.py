@@ -81,11 +81,12 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
         )
         .order_by("part_number")
     )
+    payment = order_payment_state(order)  # once: every part's download decision reads it
     for part in parts:
         docs = list(part.documents.all())
         part.submitted_documents = [d for d in docs if d.direction == Document.Direction.SUBMITTED]
         part.result_documents = [d for d in docs if d.direction == Document.Direction.RESULT]
-        part.download = result_download_decision(part)
+        part.download = result_download_decision(part, payment)
     invoices = list(with_paid_amount(Invoice.objects.filter(order=order)).order_by("issued_on"))
     for invoice in invoices:
         invoice.state_label = invoice_state(invoice.total, invoice.paid_amount)
@@ -95,7 +96,7 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
         {
             "order": order,
             "parts": parts,
-            "payment": order_payment_state(order),
+            "payment": payment,
             "invoices": invoices,
             "eservices": order.eservices.select_related("service").order_by("id"),
             "legend": status_legend(),

@@ -4,6 +4,8 @@ billing's own answer agree for paid, partly paid, unpaid, not yet invoiced and f
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from billing.services import PaymentState, order_payment_state, payment_states
@@ -71,3 +73,19 @@ def test_every_entry_point_gives_the_same_payment_state(owner, owner_client, sig
         assert page["parts"][0].download.allowed is one.paid_in_full, expected
         assert download_decision(document).allowed is one.paid_in_full, expected
         assert (document in zipped) is one.paid_in_full, expected
+
+
+def test_order_page_asks_the_payment_state_once_whatever_the_parts(owner, owner_client, signed_in):
+    http = signed_in(owner)
+
+    def queries(parts: int, number: str) -> int:
+        order = order_with_result(owner_client, number, paid=[None])
+        for _ in range(parts - 1):
+            make_document(
+                order_part=OrderPartFactory(order=order), direction=Document.Direction.RESULT
+            )
+        with CaptureQueriesContext(connection) as captured:
+            assert http.get(reverse("orders:detail", args=[number])).status_code == 200
+        return len(captured)
+
+    assert queries(1, "2026-0000011") == queries(6, "2026-0000016")
