@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import oidc
 from accounts.acting_for import client_required, switch_client
@@ -33,7 +33,7 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
     return fallback
 
 
-@require_GET
+@require_safe
 def login_page(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -91,7 +91,7 @@ def switch(request: HttpRequest) -> HttpResponse:
 # --- Legal-person account applications ------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 @client_required
 def application_list(request: HttpRequest) -> HttpResponse:
     applications = LegalPersonApplication.objects.for_applicant(request.user).order_by(
@@ -101,7 +101,7 @@ def application_list(request: HttpRequest) -> HttpResponse:
 
 
 @reports_upload_limits
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @client_required
 def application_create(request: HttpRequest) -> HttpResponse:
     posted = request.method == "POST"
@@ -156,7 +156,7 @@ def submit_application(
     return application
 
 
-@require_GET
+@require_safe
 @client_required
 def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(
@@ -195,7 +195,7 @@ def _users_page(request: HttpRequest, add_form: AddUserForm | None = None, statu
     )
 
 
-@require_GET
+@require_safe
 @client_required
 def users(request: HttpRequest) -> HttpResponse:
     _require_client_admin(request)

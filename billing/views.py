@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.acting_for import client_required
 from billing import filters
@@ -51,7 +51,7 @@ def _payments_enabled() -> bool:
         return False
 
 
-@require_GET
+@require_safe
 @client_required
 def invoice_list(request: HttpRequest) -> HttpResponse:
     invoices = with_paid_amount(Invoice.objects.for_client(request.client).select_related("order"))
@@ -101,7 +101,7 @@ def _invoice_for(request: HttpRequest, number: str) -> Invoice:
     return _decorate(invoice, timezone.localdate())
 
 
-@require_GET
+@require_safe
 @client_required
 def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
     invoice = _invoice_for(request, number)
@@ -120,7 +120,7 @@ def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @client_required
 def invoice_print(request: HttpRequest, number: str) -> HttpResponse:
     invoice = _invoice_for(request, number)
@@ -171,7 +171,7 @@ def pay(request: HttpRequest) -> HttpResponse:
     return redirect(provider.start_url(attempt, request))
 
 
-@require_GET
+@require_safe
 @client_required
 def payment_result(request: HttpRequest, reference) -> HttpResponse:
     attempt = get_object_or_404(
@@ -195,7 +195,7 @@ def payment_result(request: HttpRequest, reference) -> HttpResponse:
     )
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 @client_required
 def demo_bank(request: HttpRequest, reference) -> HttpResponse:
     """The demo provider's bank page: pay or cancel. Only with PAYMENT_PROVIDER=demo, which the

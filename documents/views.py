@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.acting_for import client_required
 from documents.access import download_decision, results_for_download
@@ -57,7 +57,7 @@ def _missing(request: HttpRequest, document: Document) -> HttpResponse:
     return _refused(request, {"document": document, "reason": reason}, status=410)
 
 
-@require_GET
+@require_safe
 @client_required
 def download(request: HttpRequest, pk: int) -> HttpResponse:
     """Every file goes through here: scoped to the active client (404 otherwise), then the rules."""
@@ -85,7 +85,7 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     return _private(response)
 
 
-@require_GET
+@require_safe
 @client_required
 def download_results_zip(request: HttpRequest, number: str) -> HttpResponse:
     """All results of an order the client may download, as one streamed ZIP."""

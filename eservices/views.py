@@ -15,7 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 import outbox
 from accounts.acting_for import client_required
@@ -56,7 +56,7 @@ def _list_context(request: HttpRequest, queryset) -> dict:
     }
 
 
-@require_GET
+@require_safe
 @client_required
 def eservice_list(request: HttpRequest) -> HttpResponse:
     context = _list_context(request, history_rows(request.client))
@@ -93,7 +93,7 @@ def _scoped_eservice(request: HttpRequest, pk: int) -> EService:
     )
 
 
-@require_GET
+@require_safe
 @client_required
 def eservice_detail(request: HttpRequest, pk: int) -> HttpResponse:
     eservice = _scoped_eservice(request, pk)
@@ -119,7 +119,7 @@ def label_update(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @client_required
 def report(request: HttpRequest) -> HttpResponse:
     context = _list_context(request, received(history_rows(request.client)))
@@ -177,7 +177,7 @@ def _attachment(response: HttpResponse) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 @client_required
 def export_status(request: HttpRequest, pk) -> HttpResponse:
     job = get_object_or_404(ExportJob.objects.for_client(request.client), pk=pk)
@@ -201,7 +201,7 @@ def export_status(request: HttpRequest, pk) -> HttpResponse:
     return render(request, "eservices/export.html", context)
 
 
-@require_GET
+@require_safe
 @client_required
 def export_download(request: HttpRequest, pk) -> HttpResponse:
     job = get_object_or_404(ExportJob.objects.for_client(request.client), pk=pk)

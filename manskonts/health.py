@@ -28,7 +28,7 @@ from django.db import connection
 from django.db.models import Count, Min
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 log = logging.getLogger("manskonts.health")
 
@@ -130,7 +130,7 @@ def outbox_backlog(database_ok: bool) -> dict:
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     results = {}
     for name, check in CHECKS.items():

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from accounts.acting_for import client_required
 from manskonts.listing import SortChoices, SortOption, run_plain_list
@@ -26,7 +26,7 @@ def _inbox(request: HttpRequest):
     return Notification.objects.for_recipient(request.user, request.client)
 
 
-@require_GET
+@require_safe
 @client_required
 def notification_list(request: HttpRequest) -> HttpResponse:
     result = run_plain_list(request, _inbox(request), SORTS, PAGE_SIZE)

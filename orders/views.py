@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from accounts.acting_for import client_required
 from manskonts.identifiers import ORDER_NUMBER_MAX_LENGTH, normalize_order_number
@@ -21,7 +21,7 @@ def status_legend() -> list[tuple[str, str, str]]:
     return [(value, label, DESCRIPTIONS[value]) for value, label in OrderStatus.choices]
 
 
-@require_GET
+@require_safe
 @client_required
 def order_list(request: HttpRequest) -> HttpResponse:
     try:

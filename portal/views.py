@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from accounts.acting_for import client_required
 from billing.models import Invoice
@@ -19,7 +19,7 @@ from orders.models import Order, OrderPart, OrderPartStatusChange
 from orders.views import status_legend
 
 
-@require_GET
+@require_safe
 @client_required
 def overview(request: HttpRequest) -> HttpResponse:
     """What needs attention: counts, unpaid invoices, files about to expire, recent status changes."""
@@ -66,7 +66,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 @client_required
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     order = get_object_or_404(Order.objects.for_client(request.client), number=number)

@@ -48,4 +48,4 @@ def test_read_only_pages_refuse_post(signed_in, owner, path):
     response = signed_in(owner).post(path)
 
     assert response.status_code == 405
-    assert response["Allow"] == "GET"
+    assert response["Allow"] == "GET, HEAD"
