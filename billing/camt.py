@@ -43,6 +43,9 @@ log = logging.getLogger("manskonts.billing")
 MAX_BYTES = 20 * 1024 * 1024
 # Tokens that may be an invoice number in a payment purpose: letters, digits, "-" and "/".
 TOKEN = re.compile(r"[A-Z0-9][A-Z0-9/-]{2,19}")
+# The portal's own numbers (billing.forms.next_invoice_number) wherever they stand, also glued to
+# other text: "NR.R2026-000001APMAKSA", "R2026-000001/APMAKSA".
+OWN_NUMBER = re.compile(r"(?<![0-9])R[0-9]{4}-[0-9]{6}(?![0-9])")
 # What a money column (max_digits=12, decimal_places=2) holds.
 MAX_AMOUNT = Decimal("9999999999.99")
 
@@ -254,7 +257,7 @@ def _credit_transactions(entry, position: int) -> list[BankEntry]:
 
 def _tokens(entry: BankEntry) -> set[str]:
     text = " ".join([entry.remittance, *entry.structured_refs]).upper()
-    return set(TOKEN.findall(text))
+    return set(TOKEN.findall(text)) | set(OWN_NUMBER.findall(text))
 
 
 def invoices_named(entry: BankEntry) -> list[Invoice]:

@@ -275,3 +275,32 @@ def test_clerk_resolves_an_unmatched_entry_once(invoices):
 def test_files_that_are_not_readable_statements_are_refused(content):
     with pytest.raises(StatementError):
         parse(content)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "purpose",
+    [
+        "Nr.R2026-900001apmaksa",
+        "R2026-900001/apmaksa",
+        "apmaksa:R2026-900001,kadastrs",
+        "rekins_r2026-900001",
+    ],
+)
+def test_an_invoice_number_glued_to_other_text_is_matched(invoices, purpose):
+    result = import_statement(
+        camt053("STMT-GLUED", [("G1", "13.45", "2026-06-19", purpose)]), "izraksts.xml"
+    )
+
+    assert (result.matched, result.unmatched) == (1, 0)
+    assert payments() == [("R2026-900001", Decimal("13.45"), "G1", date(2026, 6, 19))]
+
+
+@pytest.mark.django_db
+def test_a_longer_number_that_contains_an_invoice_number_is_not_matched(invoices):
+    result = import_statement(
+        camt053("STMT-LONGER", [("G2", "13.45", "2026-06-19", "R2026-9000011 apmaksa")]),
+        "izraksts.xml",
+    )
+
+    assert (result.matched, result.unmatched) == (0, 1)
