@@ -13,10 +13,12 @@ from django.http import (
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.applications import approve_application, create_legal_person, reject_application
 from accounts.forms import LegalClientCreationForm, RejectApplicationForm
 from accounts.models import Client, LegalPersonApplication, Membership, User
+from manskonts.admin_titles import LatvianTitlesMixin
 from manskonts.identifiers import format_personal_code
 
 # The fields that grant rights. Only a superuser changes them, and never on her own user: for
@@ -31,7 +33,8 @@ def may_grant_rights(request, user: User | None) -> bool:
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(LatvianTitlesMixin, DjangoUserAdmin):
+    accusative = pgettext_lazy("akuzatīvs", "lietotāju")
     list_display = (
         "username",
         "personal_code",
@@ -112,8 +115,10 @@ admin.site.unregister(Group)
 
 
 @admin.register(Group)
-class GroupAdmin(DjangoGroupAdmin):
+class GroupAdmin(LatvianTitlesMixin, DjangoGroupAdmin):
     """Roles and their permissions are changed by superusers only, whatever permissions say."""
+
+    accusative = pgettext_lazy("akuzatīvs", "kopu")
 
     def has_add_permission(self, request):
         return request.user.is_superuser
@@ -126,6 +131,7 @@ class GroupAdmin(DjangoGroupAdmin):
 
 
 class MembershipInline(admin.TabularInline):
+    accusative = pgettext_lazy("akuzatīvs", "pārstāvības tiesības")
     model = Membership
     extra = 0
     autocomplete_fields = ("user",)
@@ -134,7 +140,8 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(Client)
-class ClientAdmin(admin.ModelAdmin):
+class ClientAdmin(LatvianTitlesMixin, admin.ModelAdmin):
+    accusative = pgettext_lazy("akuzatīvs", "klientu")
     list_display = ("name", "kind", "registration_number", "person", "created_at")
     list_filter = ("kind",)
     search_fields = ("name", "registration_number", "person__personal_code", "person__last_name")
@@ -188,7 +195,8 @@ class ClientAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(LatvianTitlesMixin, admin.ModelAdmin):
+    accusative = pgettext_lazy("akuzatīvs", "pārstāvības tiesības")
     list_display = ("user", "client", "role", "created_at")
     list_filter = ("role",)
     search_fields = (
@@ -202,8 +210,10 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(LegalPersonApplication)
-class LegalPersonApplicationAdmin(admin.ModelAdmin):
+class LegalPersonApplicationAdmin(LatvianTitlesMixin, admin.ModelAdmin):
     """Review of legal-person account applications: read the application, approve or reject."""
+
+    accusative = pgettext_lazy("akuzatīvs", "juridiskās personas konta pieteikumu")
 
     list_display = ("name", "registration_number", "applicant", "status", "created_at")
     list_filter = ("status", "authority")

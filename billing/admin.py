@@ -8,7 +8,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 import outbox
@@ -33,6 +33,7 @@ from billing.models import (
 )
 from billing.notices import notify_invoice_issued
 from billing.services import record_payment, refund_overpayment
+from manskonts.admin_titles import LatvianTitlesMixin
 from manskonts.templatetags.manskonts import money
 from outbox.models import Message
 
@@ -50,7 +51,7 @@ class PaymentInline(admin.TabularInline):
         return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(LatvianTitlesMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
@@ -74,7 +75,8 @@ class OverpaymentInline(admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(admin.ModelAdmin):
+class InvoiceAdmin(LatvianTitlesMixin, admin.ModelAdmin):
+    accusative = pgettext_lazy("akuzatīvs", "rēķinu")
     form = InvoiceAdminForm
     list_display = ("number", "order", "client", "kind", "issued_on", "due_on", "total")
     list_filter = ("kind", "issued_on")
@@ -122,8 +124,10 @@ class InvoiceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
+class PaymentAdmin(LatvianTitlesMixin, admin.ModelAdmin):
     """Payments are recorded once and never edited; a clerk adds one that reached the treasury."""
+
+    accusative = pgettext_lazy("akuzatīvs", "maksājumu")
 
     form = TreasuryPaymentForm
     list_display = ("invoice", "amount", "currency", "paid_on", "source", "reference")
@@ -249,6 +253,8 @@ def refund(modeladmin, request, queryset):
 class OverpaymentAdmin(ReadOnlyAdmin):
     """Money beyond what an invoice owed: staff refund it and record the refund here."""
 
+    accusative = pgettext_lazy("akuzatīvs", "pārmaksu")
+
     list_display = (
         "invoice",
         "amount",
@@ -300,6 +306,7 @@ class PaymentAttemptInvoiceInline(admin.TabularInline):
 
 @admin.register(PaymentAttempt)
 class PaymentAttemptAdmin(ReadOnlyAdmin):
+    accusative = pgettext_lazy("akuzatīvs", "maksājuma mēģinājumu portālā")
     list_display = ("reference", "client", "amount", "currency", "status", "created_at")
     list_filter = ("status", "provider")
     list_select_related = ("client",)
@@ -309,6 +316,7 @@ class PaymentAttemptAdmin(ReadOnlyAdmin):
 
 @admin.register(CallbackDelivery)
 class CallbackDeliveryAdmin(ReadOnlyAdmin):
+    accusative = pgettext_lazy("akuzatīvs", "maksājuma paziņojumu no bankas")
     list_display = (
         "received_at",
         "provider",
@@ -324,9 +332,11 @@ class CallbackDeliveryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(BankStatement)
-class BankStatementAdmin(admin.ModelAdmin):
+class BankStatementAdmin(LatvianTitlesMixin, admin.ModelAdmin):
     """Adding a statement is uploading it: the file is saved and imported in the background; its
     page shows how far the import got (reload it to follow)."""
+
+    accusative = pgettext_lazy("akuzatīvs", "bankas izrakstu")
 
     form = BankStatementForm
     list_display = (
@@ -456,8 +466,10 @@ class ResolvedFilter(admin.SimpleListFilter):
 
 
 @admin.register(UnmatchedBankEntry)
-class UnmatchedBankEntryAdmin(admin.ModelAdmin):
+class UnmatchedBankEntryAdmin(LatvianTitlesMixin, admin.ModelAdmin):
     """Entries no invoice number matched: the clerk picks the invoice, the payment is recorded."""
+
+    accusative = pgettext_lazy("akuzatīvs", "nesasaistītu bankas ierakstu")
 
     form = UnmatchedEntryForm
     list_display = (

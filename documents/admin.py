@@ -19,7 +19,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from documents.models import Document, DocumentAuditEntry
 from documents.services import attach_result
@@ -31,6 +31,7 @@ from documents.storage import (
     presigned_download_url,
 )
 from documents.validation import ACCEPT_ATTRIBUTE, validate_upload
+from manskonts.admin_titles import LatvianTitlesMixin
 
 
 def _download_link(document: Document) -> str:
@@ -46,7 +47,8 @@ def _download_link(document: Document) -> str:
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(LatvianTitlesMixin, admin.ModelAdmin):
+    accusative = pgettext_lazy("akuzatīvs", "dokumentu")
     list_display = (
         "original_name",
         "direction",
@@ -125,7 +127,8 @@ class DocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(DocumentAuditEntry)
-class DocumentAuditEntryAdmin(admin.ModelAdmin):
+class DocumentAuditEntryAdmin(LatvianTitlesMixin, admin.ModelAdmin):
+    accusative = pgettext_lazy("akuzatīvs", "datnes audita ierakstu")
     list_display = ("at", "action", "original_name", "size", "document", "storage_key")
     list_filter = ("action", "at")
     search_fields = ("original_name", "storage_key", "=document__id")
@@ -208,6 +211,8 @@ class ResultUploadFormSet(OptionalInlineFormSet):
 
 class ResultUploadInline(admin.TabularInline):
     """Attach results: each file is checked by content and the client is notified."""
+
+    accusative = pgettext_lazy("akuzatīvs", "rezultātu")
 
     model = Document
     form = ResultUploadForm

@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from documents.admin import document_inlines
 from eservices.models import ESERVICE_TRANSITIONS, EService, EServiceStatus, EServiceStatusChange
@@ -11,6 +12,7 @@ from manskonts.admin_status import (
     make_status_action,
     object_grouped,
 )
+from manskonts.admin_titles import LatvianTitlesMixin
 
 
 class EServiceStatusChangeInline(admin.TabularInline):
@@ -51,7 +53,8 @@ class EServiceForm(StatusFormMixin):
 
 
 @admin.register(EService)
-class EServiceAdmin(admin.ModelAdmin):
+class EServiceAdmin(LatvianTitlesMixin, admin.ModelAdmin):
+    accusative = pgettext_lazy("akuzatīvs", "e-pakalpojumu")
     form = EServiceForm
     list_display = (
         "pk",

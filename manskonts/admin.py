@@ -6,7 +6,9 @@ from auditlog.admin import LogEntryAdmin
 from auditlog.models import LogEntry
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from manskonts.admin_titles import LatvianTitlesMixin
 from manskonts.models import AuditEntry
 
 # auditlog registers LogEntry itself (and would let a superuser's cascade delete remove entries);
@@ -15,7 +17,8 @@ admin.site.unregister(LogEntry)
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(LogEntryAdmin):
+class AuditEntryAdmin(LatvianTitlesMixin, LogEntryAdmin):
+    accusative = pgettext_lazy("akuzatīvs", "audita ierakstu")
     list_display = [
         "when",
         "resource",

@@ -6,7 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client
@@ -18,6 +18,7 @@ from manskonts.admin_status import (
     make_status_action,
     object_grouped,
 )
+from manskonts.admin_titles import LatvianTitlesMixin
 from orders.models import (
     Order,
     OrderClientChange,
@@ -31,13 +32,15 @@ from orders.workflow import TRANSITIONS, OrderStatus
 
 
 @admin.register(ServiceGroup)
-class ServiceGroupAdmin(admin.ModelAdmin):
+class ServiceGroupAdmin(LatvianTitlesMixin, admin.ModelAdmin):
+    accusative = pgettext_lazy("akuzatīvs", "pakalpojuma grupu")
     list_display = ("name", "code")
     search_fields = ("name", "code")
 
 
 @admin.register(Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(LatvianTitlesMixin, admin.ModelAdmin):
+    accusative = pgettext_lazy("akuzatīvs", "pakalpojumu")
     list_display = (
         "name",
         "group",
@@ -72,6 +75,7 @@ class StatusChangeInline(admin.TabularInline):
 
 
 class OrderPartInline(admin.TabularInline):
+    accusative = pgettext_lazy("akuzatīvs", "pasūtījuma daļu")
     model = OrderPart
     extra = 0
     fields = (
@@ -135,7 +139,8 @@ def _pending_attempts(orders) -> list[PaymentAttempt]:
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(LatvianTitlesMixin, admin.ModelAdmin):
+    accusative = pgettext_lazy("akuzatīvs", "pasūtījumu")
     list_display = ("number", "client", "created_at", "channel")
     list_filter = ("channel", "created_at")
     search_fields = (
@@ -262,7 +267,8 @@ class OrderPartForm(StatusFormMixin):
 
 
 @admin.register(OrderPart)
-class OrderPartAdmin(admin.ModelAdmin):
+class OrderPartAdmin(LatvianTitlesMixin, admin.ModelAdmin):
+    accusative = pgettext_lazy("akuzatīvs", "pasūtījuma daļu")
     form = OrderPartForm
     list_display = (
         "__str__",

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from manskonts.admin_titles import LatvianTitlesMixin
 from outbox.models import Message
 
 
@@ -20,8 +22,10 @@ class StateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(LatvianTitlesMixin, admin.ModelAdmin):
     """What waits for the broker (the minute sweep sends it when the broker answers): read-only."""
+
+    accusative = pgettext_lazy("akuzatīvs", "fona uzdevumu")
 
     list_display = ("task_name", "queue", "created_at", "attempts", "sent_at", "last_error")
     list_filter = (StateFilter, "queue", "task_name")
