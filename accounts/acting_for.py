@@ -1,7 +1,9 @@
 """Whom the signed-in person acts for. One place decides it; every client-facing query is scoped by it.
 
 The choice lives in the session as a client id and is checked against the person's memberships on
-every request, so a removed membership takes effect at the next request.
+every request, so a removed membership takes effect at the next request. It is also remembered on
+the person (`User.last_client`): a new session starts with the client they acted for last time, so
+an administrator of a legal person does not land on their own empty account at each sign-in.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from functools import cache, wraps
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest
 
-from accounts.models import Client, Membership
+from accounts.models import Client, Membership, User
 
 SESSION_KEY = "acting_for_client_id"
 
@@ -63,6 +65,11 @@ def resolve_client(request: HttpRequest) -> Client | None:
         if client is not None:
             return client
         request.session.pop(SESSION_KEY, None)
+    elif user.last_client_id is not None:
+        client = next((c for c in choices if c.pk == user.last_client_id), None)
+        if client is not None:
+            request.session[SESSION_KEY] = client.pk
+            return client
     own = next((c for c in choices if c.person_id == user.pk), None)
     if own is None:
         own = Client.objects.for_person(user)
@@ -79,6 +86,10 @@ def switch_client(request: HttpRequest, client_id: int) -> Client:
         raise Http404
     request.session[SESSION_KEY] = client.pk
     request.client = client
+    if request.user.last_client_id != client.pk:
+        # Not save(): only this column, and no audit entry for where a person looked last.
+        User.objects.filter(pk=request.user.pk).update(last_client=client)
+        request.user.last_client_id = client.pk
     return client
 
 

@@ -58,6 +58,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("VZD darbinieks"), default=False)
     is_active = models.BooleanField(_("aktīvs"), default=True)
     date_joined = models.DateTimeField(_("reģistrēts"), default=timezone.now)
+    # Whom the person acted for last (accounts.acting_for): the next sign-in starts there.
+    last_client = models.ForeignKey(
+        "accounts.Client",
+        verbose_name=_("pēdējoreiz pārstāvētais klients"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
 
     objects = PersonManager()
 

@@ -204,3 +204,36 @@ def test_natural_person_acting_alone_is_unaffected_by_other_persons(signed_in, o
 
     assert http.get(mine["order"]).status_code == 200
     assert http.get(theirs["order"]).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_next_sign_in_starts_with_the_client_acted_for_last(signed_in, colleague, legal):
+    switch(signed_in(colleague), legal)
+
+    later = signed_in(colleague).get("/mans-konts/")  # a new session, as after signing in again
+
+    assert later.context["active_client"] == legal
+    assert later.client.session[SESSION_KEY] == legal.pk
+
+
+@pytest.mark.django_db
+def test_switching_back_to_oneself_is_remembered_too(signed_in, colleague, legal):
+    http = signed_in(colleague)
+    switch(http, legal)
+    switch(http, Client.objects.for_person(colleague))
+
+    later = signed_in(colleague).get("/mans-konts/")
+
+    assert later.context["active_client"] == Client.objects.for_person(colleague)
+
+
+@pytest.mark.django_db
+def test_a_remembered_legal_person_whose_membership_ended_is_not_offered(
+    signed_in, colleague, legal
+):
+    switch(signed_in(colleague), legal)
+    Membership.objects.filter(user=colleague, client=legal).delete()
+
+    later = signed_in(colleague).get("/mans-konts/")
+
+    assert later.context["active_client"] == Client.objects.for_person(colleague)
