@@ -309,7 +309,7 @@ def test_legal_person_administrator_pages_have_no_accessibility_violations(axe_p
     legal = Client.objects.get(registration_number=ZEMES_MERNIEKI)
     audit = Audit(axe_page, "legal-admin")
     demo_sign_in(axe_page, "Jānis Kalniņš")
-    audit.check("/mans-konts/ (acting for self, switch visible)")
+    audit.check("/mans-konts/ (acting for the legal person acted for last, switch visible)")
     act_for(axe_page, "SIA „Zemes Mērnieki”")
 
     audit_common(audit)

@@ -1,8 +1,10 @@
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from accounts.models import Client, Membership, User
 from billing.services import PaymentState, order_payment_state
+from documents.access import result_download_decision
 from documents.models import Document
 from eservices.models import EService, EServiceStatus
 from orders.models import Order, OrderPart
@@ -45,3 +47,44 @@ def test_demo_scale_adds_bulk_rows_for_the_big_legal_person():
     assert Order.objects.filter(number__startswith="B").count() == 500
     assert EService.objects.filter(client=legal).count() >= 100
     assert OrderPart.objects.filter(order__number__startswith="B").count() == 500
+
+
+@pytest.mark.django_db
+def test_anna_shows_a_paid_result_a_partly_paid_order_and_a_suspended_one():
+    call_command("seed_demo")
+    anna = Client.objects.get(person__personal_code="12058512340")
+    orders = list(Order.objects.filter(client=anna))
+
+    downloadable = [
+        part
+        for order in orders
+        for part in order.parts.all()
+        if result_download_decision(part).allowed
+        and part.documents.filter(direction="result", deleted_at__isnull=True).exists()
+    ]
+    assert downloadable
+    assert PaymentState.PARTLY_PAID in {order_payment_state(order).state for order in orders}
+    assert OrderPart.objects.filter(order__client=anna, status=OrderStatus.SUSPENDED).exists()
+
+
+@pytest.mark.django_db
+def test_orders_with_results_issued_or_completed_are_paid():
+    call_command("seed_demo")
+    done = Order.objects.filter(
+        parts__status__in=[OrderStatus.ISSUING, OrderStatus.COMPLETED]
+    ).distinct()
+
+    assert done.exists()
+    assert {order.number: order_payment_state(order).paid_in_full for order in done} == {
+        order.number: True for order in done
+    }
+
+
+@pytest.mark.django_db
+def test_janis_signs_in_to_the_legal_person_he_works_for_not_an_empty_account(client):
+    call_command("seed_demo")
+
+    client.post(reverse("accounts:demo_login"), {"person": "03039214561"})
+    response = client.get(reverse("overview"))
+
+    assert response.context["active_client"].registration_number == "40003517893"

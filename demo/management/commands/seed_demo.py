@@ -34,6 +34,9 @@ STAFF_PASSWORD = "demo-darbinieks-2026"  # noqa: S105 — a documented local dem
 ADMIN_USERNAME = "admin"
 ADMIN_PASSWORD = "demo-admin-2026"  # noqa: S105 — a documented local demo account
 
+# Jānis, Līga and Mārtiņš have no e-services or orders of their own: they work for SIA „Zemes Mērnieki”.
+ACTS_FOR_LEGAL = ("03039214561", "32051741234", "35120278901")
+
 # The path through the workflow that leads to each status (no illegal step is ever stored).
 ORDER_PATHS = {
     OrderStatus.APPLIED: [],
@@ -139,6 +142,11 @@ class Command(BaseCommand):
                     user=User.objects.get(personal_code=code),
                     defaults={"role": role},
                 )
+        # Those with nothing of their own start where their work is, as if they had acted for the
+        # legal person last time (accounts.acting_for); a choice of their own is never overwritten.
+        User.objects.filter(personal_code__in=ACTS_FOR_LEGAL, last_client__isnull=True).update(
+            last_client=clients["40003517893"]
+        )
         self.seed_staff()
         return clients
 
@@ -162,6 +170,7 @@ class Command(BaseCommand):
     # --- e-services, orders, invoices, files ----------------------------------------------------
     def seed_activity(self, clients: dict[str, Client]) -> None:
         services = list(Service.objects.order_by("code"))
+        priced = [s for s in services if s.price]
         staff = User.objects.get(username=STAFF_USERNAME)
         plan = [
             (clients["12058512340"], 40, 12),  # Anna
@@ -190,6 +199,9 @@ class Command(BaseCommand):
                 for part_number in range(1, self.rng.choice((1, 1, 2, 3)) + 1):
                     status = statuses[(i + part_number) % len(statuses)]
                     service = self.rng.choice(services)
+                    if status in (OrderStatus.ISSUING, OrderStatus.COMPLETED):
+                        # a result is issued against a paid invoice: a service with a list price
+                        service = self.rng.choice(priced)
                     part = OrderPart.objects.create(
                         order=order,
                         part_number=part_number,
@@ -272,7 +284,16 @@ class Command(BaseCommand):
             total=net + vat,
             issued_by=staff,
         )
-        state = i % 4  # 0 unpaid, 1 paid in the portal, 2 partly paid, 3 paid via the treasury
+        # 0 unpaid, 1 paid in the portal, 2 partly paid, 3 paid via the treasury. Work is done only
+        # on a paid order: a part being issued or completed means paid in full; an order just
+        # applied for or registered waits for its money, or for the rest of it.
+        statuses = set(order.parts.values_list("status", flat=True))
+        if statuses & {OrderStatus.ISSUING, OrderStatus.COMPLETED}:
+            state = 1 if i % 2 else 3
+        elif statuses <= {OrderStatus.APPLIED, OrderStatus.REGISTERED}:
+            state = 2 if i % 2 else 0
+        else:
+            state = i % 4
         if state == 1:
             Payment.objects.create(
                 invoice=invoice,
