@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.applications import approve_application, create_legal_person, reject_application
 from accounts.forms import LegalClientCreationForm, RejectApplicationForm
 from accounts.models import Client, LegalPersonApplication, Membership, User
+from manskonts import desk
 from manskonts.admin_titles import LatvianTitlesMixin
 from manskonts.identifiers import format_personal_code
 
@@ -346,5 +347,16 @@ class LegalPersonApplicationAdmin(LatvianTitlesMixin, admin.ModelAdmin):
         response["Cache-Control"] = "private, no-store"
         return response
 
+
+desk.register(
+    desk.DeskItem(
+        key="legal_person_applications",
+        label=_("Juridisko personu kontu pieteikumi izskatīšanā"),
+        model="accounts.LegalPersonApplication",
+        rows=lambda rows: rows.filter(status=LegalPersonApplication.Status.PENDING),
+        query={"status__exact": LegalPersonApplication.Status.PENDING},
+        order=20,
+    )
+)
 
 from accounts import two_factor_admin  # noqa: E402, F401 — devices and lockouts: superusers only

@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
 from accounts import two_factor
+from manskonts import desk
 
 
 class StaffAdminSite(admin.AdminSite):
@@ -27,6 +28,12 @@ class StaffAdminSite(admin.AdminSite):
         from accounts.staff_signin import StaffAuthenticationForm
 
         self.login_form = StaffAuthenticationForm
+
+    def index(self, request, extra_context=None):
+        """The start page: the clerk's desk (manskonts/desk.py) above the list of models."""
+        return super().index(
+            request, {"desk": desk.lines_for(request, self), **(extra_context or {})}
+        )
 
     def has_permission(self, request):
         return super().has_permission(request) and two_factor.second_factor_done(request)

@@ -33,6 +33,7 @@ from billing.models import (
 )
 from billing.notices import notify_invoice_issued
 from billing.services import record_payment, refund_overpayment
+from manskonts import desk
 from manskonts.admin_titles import LatvianTitlesMixin
 from manskonts.templatetags.manskonts import money
 from outbox.models import Message
@@ -532,3 +533,25 @@ class UnmatchedBankEntryAdmin(LatvianTitlesMixin, admin.ModelAdmin):
                 )
                 % {"number": invoice.number, "amount": money(receipt.overpayment.amount)},
             )
+
+
+desk.register(
+    desk.DeskItem(
+        key="unmatched_entries",
+        label=_("Nesasaistīti bankas ieraksti"),
+        model="billing.UnmatchedBankEntry",
+        rows=lambda entries: entries.filter(resolved_at__isnull=True),
+        query={"resolved": "no"},
+        order=50,
+    )
+)
+desk.register(
+    desk.DeskItem(
+        key="overpayments_to_refund",
+        label=_("Pārmaksas, kas jāatmaksā"),
+        model="billing.Overpayment",
+        rows=lambda rows: rows.filter(status=Overpayment.Status.TO_REFUND),
+        query={"status__exact": Overpayment.Status.TO_REFUND},
+        order=60,
+    )
+)

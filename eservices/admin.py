@@ -1,11 +1,18 @@
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from documents.admin import document_inlines
-from eservices.models import ESERVICE_TRANSITIONS, EService, EServiceStatus, EServiceStatusChange
+from eservices.models import (
+    ESERVICE_TRANSITIONS,
+    EService,
+    EServiceStatus,
+    EServiceStatusChange,
+    ExportJob,
+)
 from eservices.services import change_eservice_status
+from manskonts import desk
 from manskonts.admin_status import (
     StatusFormMixin,
     digits_if_identifier,
@@ -94,3 +101,39 @@ class EServiceAdmin(LatvianTitlesMixin, admin.ModelAdmin):
                 change_eservice_status(obj, new_status, by=request.user)
             except ValidationError as error:
                 self.message_user(request, " ".join(error.messages), messages.ERROR)
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(LatvianTitlesMixin, admin.ModelAdmin):
+    """Clients' Excel reports, read-only: staff see which failed and why (the desk counts them)."""
+
+    accusative = pgettext_lazy("akuzatīvs", "Excel atskaiti")
+    list_display = ("created_at", "client", "state", "total", "done", "attempts", "message")
+    list_filter = ("state", "created_at")
+    list_select_related = ("client",)
+    search_fields = ("client__name", "client__registration_number")
+    exclude = ("claim",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in ExportJob._meta.fields if f.name != "claim"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+desk.register(
+    desk.DeskItem(
+        key="failed_exports",
+        label=gettext_lazy("Neizdevušās Excel atskaites"),
+        model="eservices.ExportJob",
+        rows=lambda jobs: jobs.filter(state=ExportJob.State.FAILED),
+        query={"state__exact": ExportJob.State.FAILED},
+        order=70,
+    )
+)

@@ -6,12 +6,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client
 from billing.models import PaymentAttempt
 from documents.admin import document_inlines
+from manskonts import desk
 from manskonts.admin_status import (
     StatusFormMixin,
     digits_if_identifier,
@@ -28,7 +30,7 @@ from orders.models import (
     ServiceGroup,
 )
 from orders.services import change_order_client, change_order_part_status
-from orders.workflow import TRANSITIONS, OrderStatus
+from orders.workflow import FINAL_STATUSES, TRANSITIONS, OrderStatus
 
 
 @admin.register(ServiceGroup)
@@ -250,6 +252,37 @@ class OrderAdmin(LatvianTitlesMixin, admin.ModelAdmin):
         return self._change_client_page(request, orders, form, action=True)
 
 
+def past_planned_date(parts):
+    """Parts still open whose planned completion date has passed."""
+    return parts.filter(planned_completion_date__lt=timezone.localdate()).exclude(
+        status__in=FINAL_STATUSES
+    )
+
+
+def issuing_without_result(parts):
+    # "result": documents.Document.Direction.RESULT (documents sits above orders: no import).
+    return parts.filter(status=OrderStatus.ISSUING).exclude(documents__direction="result")
+
+
+class NeedsActionFilter(admin.SimpleListFilter):
+    """The desk's links to order parts (manskonts/desk.py)."""
+
+    title = _("jādara")
+    parameter_name = "jadara"
+    needs = {
+        "kavets": (_("Plānotais datums pagājis"), past_planned_date),
+        "bez-rezultata": (_("Izsniegšanā bez rezultāta"), issuing_without_result),
+    }
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (label, _rows) in self.needs.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() in self.needs:
+            return self.needs[self.value()][1](queryset)
+        return queryset
+
+
 class OrderPartForm(StatusFormMixin):
     transitions = TRANSITIONS
     labels = dict(OrderStatus.choices)
@@ -280,7 +313,7 @@ class OrderPartAdmin(LatvianTitlesMixin, admin.ModelAdmin):
         "planned_completion_date",
         "delivery_method",
     )
-    list_filter = ("status", "delivery_method", "service__group")
+    list_filter = ("status", NeedsActionFilter, "delivery_method", "service__group")
     list_select_related = ("order", "client", "service")
     search_fields = (
         "order__number",
@@ -311,3 +344,35 @@ class OrderPartAdmin(LatvianTitlesMixin, admin.ModelAdmin):
 admin.site.site_header = _("Mans konts — VZD darbinieku vide")
 admin.site.site_title = _("Mans konts administrēšana")
 admin.site.index_title = _("Darbs ar klientu pasūtījumiem")
+
+
+desk.register(
+    desk.DeskItem(
+        key="applied",
+        label=_("Pieteikumi, kas gaida reģistrāciju"),
+        model="orders.OrderPart",
+        rows=lambda parts: parts.filter(status=OrderStatus.APPLIED),
+        query={"status__exact": OrderStatus.APPLIED},
+        order=10,
+    )
+)
+desk.register(
+    desk.DeskItem(
+        key="past_planned_date",
+        label=_("Pasūtījuma daļas, kuru plānotais datums pagājis"),
+        model="orders.OrderPart",
+        rows=past_planned_date,
+        query={"jadara": "kavets"},
+        order=30,
+    )
+)
+desk.register(
+    desk.DeskItem(
+        key="issuing_without_result",
+        label=_("Izsniegšanā, bet rezultāts nav pievienots"),
+        model="orders.OrderPart",
+        rows=issuing_without_result,
+        query={"jadara": "bez-rezultata"},
+        order=40,
+    )
+)
