@@ -34,6 +34,7 @@ from billing.models import (
 from billing.notices import notify_invoice_issued
 from billing.services import record_payment, refund_overpayment
 from manskonts import desk
+from manskonts.admin_status import back_to_list
 from manskonts.admin_titles import LatvianTitlesMixin
 from manskonts.templatetags.manskonts import money
 from outbox.models import Message
@@ -233,7 +234,7 @@ def refund(modeladmin, request, queryset):
                     gettext("Jau bija atmaksātas, nekas nav mainīts: %(n)d.") % {"n": skipped},
                     messages.WARNING,
                 )
-            return HttpResponseRedirect(request.get_full_path())
+            return back_to_list(modeladmin, request)
     else:
         form = RefundForm()
     return TemplateResponse(

@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import PAGE_VAR
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -15,6 +17,28 @@ from django.utils.translation import gettext_lazy
 
 from manskonts.identifiers import digits_only, format_cadastral, is_ascii_digits
 from manskonts.workflow import check_transition
+
+
+def back_to_list(modeladmin, request) -> HttpResponseRedirect:
+    """After a bulk action: the list it came from, with its filters, search, sort and page.
+
+    A page the action emptied (the changed rows left the filter) would make Django drop every
+    filter ("?e=1", the whole list): go to the last page that still exists instead.
+    """
+    params = request.GET.copy()
+    try:
+        modeladmin.get_changelist_instance(request)
+    except IncorrectLookupParameters:
+        params.pop(PAGE_VAR, None)
+        request.GET = params
+        try:
+            pages = modeladmin.get_changelist_instance(request).paginator.num_pages
+        except IncorrectLookupParameters:
+            pages = 1
+        if pages > 1:
+            params[PAGE_VAR] = str(pages)
+    query = params.urlencode()
+    return HttpResponseRedirect(f"{request.path}?{query}" if query else request.path)
 
 
 class StatusChangeActionForm(forms.Form):
@@ -56,7 +80,7 @@ def make_status_action(choices, change: Callable, *, with_note: bool) -> Callabl
                     )
                 for line in refused:
                     modeladmin.message_user(request, line, messages.ERROR)
-                return HttpResponseRedirect(request.get_full_path())
+                return back_to_list(modeladmin, request)
         else:
             form = StatusChangeActionForm(choices=choices, with_note=with_note)
         return TemplateResponse(

@@ -16,6 +16,7 @@ from documents.admin import document_inlines
 from manskonts import desk
 from manskonts.admin_status import (
     StatusFormMixin,
+    back_to_list,
     digits_if_identifier,
     make_status_action,
     object_grouped,
@@ -76,9 +77,23 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
 
+class OrderPartInlineForm(forms.ModelForm):
+    """The order page's parts fit its width: short inputs for short values (static/css/admin.css
+    narrows the selects)."""
+
+    class Meta:
+        model = OrderPart
+        fields = ("part_number", "service", "object_code", "delivery_method")
+        widgets = {
+            "part_number": forms.NumberInput(attrs={"class": "mk-compact-number"}),
+            "object_code": forms.TextInput(attrs={"size": 20}),
+        }
+
+
 class OrderPartInline(admin.TabularInline):
     accusative = pgettext_lazy("akuzatīvs", "pasūtījuma daļu")
     model = OrderPart
+    form = OrderPartInlineForm
     extra = 0
     fields = (
         "part_number",
@@ -246,7 +261,7 @@ class OrderAdmin(LatvianTitlesMixin, admin.ModelAdmin):
             form = ChangeClientForm(request.POST, admin_site=self.admin_site)
             if form.is_valid():
                 self._apply_client_change(request, orders, form)
-                return HttpResponseRedirect(request.get_full_path())
+                return back_to_list(self, request)
         else:
             form = ChangeClientForm(admin_site=self.admin_site)
         return self._change_client_page(request, orders, form, action=True)
