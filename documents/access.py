@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.urls import reverse
+from django.utils.html import conditional_escape, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from billing.services import OrderPaymentState, order_payment_state
@@ -37,14 +40,22 @@ def result_download_decision(
     state = payment if payment is not None else order_payment_state(part.order)
     if not state.paid_in_full:
         if state.unpaid_invoices:
-            numbers = ", ".join(i.number for i in state.unpaid_invoices)
+            # Each unpaid invoice is a link to its page, where it is paid (safe HTML).
+            numbers = format_html_join(
+                ", ",
+                '<a class="govuk-link" href="{}">{}</a>',
+                (
+                    (reverse("billing:invoice_detail", args=[i.number]), i.number)
+                    for i in state.unpaid_invoices
+                ),
+            )
+            text = _(
+                "Rezultātu varēs lejupielādēt, kad pasūtījums būs apmaksāts pilnā apmērā. "
+                "Apmaksājiet rēķinu %(numbers)s."
+            )
             return DownloadDecision(
                 False,
-                _(
-                    "Rezultātu varēs lejupielādēt, kad pasūtījums būs apmaksāts pilnā apmērā. "
-                    "Apmaksājiet rēķinu %(numbers)s."
-                )
-                % {"numbers": numbers},
+                mark_safe(conditional_escape(text) % {"numbers": numbers}),  # noqa: S308
             )
         return DownloadDecision(
             False,

@@ -15,6 +15,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.html import format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
@@ -85,6 +86,11 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     return _private(response)
 
 
+def joined(reasons: list[str]) -> str:
+    """The reasons as one text; a reason's invoice links (documents.access) stay links."""
+    return format_html_join(" ", "{}", ((reason,) for reason in reasons))
+
+
 @require_safe
 @client_required
 def download_results_zip(request: HttpRequest, number: str) -> HttpResponse:
@@ -108,10 +114,10 @@ def download_results_zip(request: HttpRequest, number: str) -> HttpResponse:
             % {"count": missing}
         )
         if not present:
-            return _refused(request, {"order": order, "reason": " ".join(reasons)}, status=410)
+            return _refused(request, {"order": order, "reason": joined(reasons)}, status=410)
         documents = present
     if not documents:
-        reason = " ".join(reasons) or _("Šim pasūtījumam nav lejupielādējamu rezultātu.")
+        reason = joined(reasons) or _("Šim pasūtījumam nav lejupielādējamu rezultātu.")
         return _refused(request, {"order": order, "reason": reason})
     log.info("download results zip order=%s files=%s", order.number, len(documents))
     response = StreamingHttpResponse(stream_zip(documents), content_type="application/zip")

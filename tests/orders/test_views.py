@@ -189,7 +189,10 @@ def test_detail_says_why_a_result_cannot_be_downloaded(owner_client, owner_http)
     response = owner_http.get(reverse("orders:detail", args=["2026-0000010"]))
     page = response.content.decode()
 
-    assert "Apmaksājiet rēķinu R2026-000321." in page
+    assert (
+        'Apmaksājiet rēķinu <a class="govuk-link" href="/mans-konts/rekini/R2026-000321/">'
+        "R2026-000321</a>." in page
+    )
     assert reverse("billing:invoice_detail", args=[invoice.number]) in page
     assert reverse("documents:download", args=[p.documents.get().pk]) not in page
 
