@@ -34,6 +34,7 @@ from billing.models import (
 from billing.notices import notify_invoice_issued
 from billing.services import record_payment, refund_overpayment
 from manskonts import desk
+from manskonts.admin_filters import DateRange
 from manskonts.admin_status import back_to_list
 from manskonts.admin_titles import LatvianTitlesMixin
 from manskonts.templatetags.manskonts import money
@@ -81,7 +82,7 @@ class InvoiceAdmin(LatvianTitlesMixin, admin.ModelAdmin):
     accusative = pgettext_lazy("akuzatīvs", "rēķinu")
     form = InvoiceAdminForm
     list_display = ("number", "order", "client", "kind", "issued_on", "due_on", "total")
-    list_filter = ("kind", "issued_on")
+    list_filter = ("kind", ("issued_on", DateRange), ("due_on", DateRange))
     list_select_related = ("order", "client")
     search_fields = (
         "number",
@@ -133,7 +134,7 @@ class PaymentAdmin(LatvianTitlesMixin, admin.ModelAdmin):
 
     form = TreasuryPaymentForm
     list_display = ("invoice", "amount", "currency", "paid_on", "source", "reference")
-    list_filter = ("source", "paid_on")
+    list_filter = ("source", ("paid_on", DateRange))
     list_select_related = ("invoice",)
     search_fields = ("invoice__number", "reference", "external_id")
     autocomplete_fields = ("invoice",)
@@ -268,7 +269,7 @@ class OverpaymentAdmin(ReadOnlyAdmin):
         "refund_reference",
         "refunded_on",
     )
-    list_filter = ("status", "source", "received_on")
+    list_filter = ("status", "source", ("received_on", DateRange))
     list_select_related = ("invoice",)
     search_fields = ("invoice__number", "reference", "external_id", "refund_reference")
     actions = [refund]
@@ -484,7 +485,7 @@ class UnmatchedBankEntryAdmin(LatvianTitlesMixin, admin.ModelAdmin):
         "reason",
         "invoice",
     )
-    list_filter = (ResolvedFilter,)
+    list_filter = (ResolvedFilter, ("booked_on", DateRange))
     list_select_related = ("invoice",)
     search_fields = ("entry_reference", "debtor_name", "remittance_info")
     autocomplete_fields = ("invoice",)

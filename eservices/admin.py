@@ -13,6 +13,7 @@ from eservices.models import (
 )
 from eservices.services import change_eservice_status
 from manskonts import desk
+from manskonts.admin_filters import DateRange
 from manskonts.admin_status import (
     StatusFormMixin,
     digits_if_identifier,
@@ -73,7 +74,7 @@ class EServiceAdmin(LatvianTitlesMixin, admin.ModelAdmin):
         "created_at",
         "received_at",
     )
-    list_filter = ("status", "service__group")
+    list_filter = ("status", ("created_at", DateRange), "service__group")
     list_select_related = ("client", "service")
     search_fields = (
         "=id",

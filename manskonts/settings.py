@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",  # Django's widget templates, for the admin, read through FORM_RENDERER
     "django_filters",
+    "rangefilter",  # date ranges on the admin lists (manskonts/admin_filters.py)
     "csp",
     "axes",
     "django_otp",

@@ -14,6 +14,7 @@ from accounts.models import Client
 from billing.models import PaymentAttempt
 from documents.admin import document_inlines
 from manskonts import desk
+from manskonts.admin_filters import DateRange
 from manskonts.admin_status import (
     StatusFormMixin,
     back_to_list,
@@ -159,7 +160,7 @@ def _pending_attempts(orders) -> list[PaymentAttempt]:
 class OrderAdmin(LatvianTitlesMixin, admin.ModelAdmin):
     accusative = pgettext_lazy("akuzatīvs", "pasūtījumu")
     list_display = ("number", "client", "created_at", "channel")
-    list_filter = ("channel", "created_at")
+    list_filter = ("channel", ("created_at", DateRange))
     search_fields = (
         "number",
         "client__name",
@@ -328,7 +329,13 @@ class OrderPartAdmin(LatvianTitlesMixin, admin.ModelAdmin):
         "planned_completion_date",
         "delivery_method",
     )
-    list_filter = ("status", NeedsActionFilter, "delivery_method", "service__group")
+    list_filter = (
+        "status",
+        NeedsActionFilter,
+        ("planned_completion_date", DateRange),
+        "delivery_method",
+        "service__group",
+    )
     list_select_related = ("order", "client", "service")
     search_fields = (
         "order__number",
