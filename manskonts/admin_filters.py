@@ -33,8 +33,14 @@ class DateRange(DateRangeFilter):
 
         return OrderedDict(
             (
-                (self.lookup_kwarg_gte, field(pgettext_lazy("datumu intervāls", "No"), self.default_gte)),
-                (self.lookup_kwarg_lte, field(pgettext_lazy("datumu intervāls", "Līdz"), self.default_lte)),
+                (
+                    self.lookup_kwarg_gte,
+                    field(pgettext_lazy("datumu intervāls", "No"), self.default_gte),
+                ),
+                (
+                    self.lookup_kwarg_lte,
+                    field(pgettext_lazy("datumu intervāls", "Līdz"), self.default_lte),
+                ),
             )
         )
 
