@@ -264,6 +264,9 @@ FILE_UPLOAD_MAX_BYTES = env_int("FILE_UPLOAD_MAX_BYTES", 50 * 1024 * 1024, minim
 FILE_UPLOAD_MAX_FILES = env_int("FILE_UPLOAD_MAX_FILES", 10, minimum=1)
 FILE_RETENTION_DAYS = 90
 FILE_EXPIRY_REMINDER_DAYS = 7
+# Signed documents (signatures/, docs/signatures.md): a folder of PEM/DER certificates trusted as
+# the roots of signers and time-stamp authorities; empty trusts none. Nothing is fetched.
+SIGNATURE_TRUST_STORE = env_str("SIGNATURE_TRUST_STORE")
 # Request bodies (manskonts/uploads.py): only these URLs take files, each with (largest file,
 # most files); any other request, and any signed-out one, sends at most 64 kB and no file, kept in
 # memory. The reverse proxy's body limit in production (README) sits just above the largest.
