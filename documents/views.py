@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from django.contrib import messages
 from django.http import (
     FileResponse,
     Http404,
@@ -127,6 +128,12 @@ def download_results_zip(request: HttpRequest, number: str) -> HttpResponse:
     return _private(response)
 
 
+def _closed(request: HttpRequest, back_url: str, reason: str) -> HttpResponse:
+    """An upload to a completed or terminated e-service or order part: nothing read or stored."""
+    messages.error(request, reason)
+    return HttpResponseRedirect(back_url, status=303)
+
+
 @reports_upload_limits
 @require_POST
 @client_required
@@ -143,6 +150,13 @@ def upload_order(request: HttpRequest, number: str) -> HttpResponse:
         part = next((p for p in parts if str(p.part_number) == chosen), None)
         if part is None:
             part_errors.append(_("Izvēlieties pasūtījuma daļu, kurai iesniedzat dokumentus."))
+    if part is not None and not part.accepts_documents:
+        return _closed(
+            request,
+            reverse("orders:detail", args=[order.number]),
+            _("Dokumentus vairs nevar iesniegt: pasūtījuma daļas %(part)s statuss ir „%(status)s”.")
+            % {"part": part.part_number, "status": part.get_status_display()},
+        )
     return handle_upload(
         request,
         upload_url=reverse("documents:upload_order", args=[order.number]),
@@ -158,6 +172,13 @@ def upload_order(request: HttpRequest, number: str) -> HttpResponse:
 def upload_eservice(request: HttpRequest, pk: int) -> HttpResponse:
     """Submit documents to an e-service."""
     eservice = get_object_or_404(EService.objects.for_client(request.client), pk=pk)
+    if not eservice.accepts_documents:
+        return _closed(
+            request,
+            reverse("eservices:detail", args=[eservice.pk]),
+            _("Dokumentus vairs nevar iesniegt: e-pakalpojuma statuss ir „%(status)s”.")
+            % {"status": eservice.get_status_display()},
+        )
     return handle_upload(
         request,
         upload_url=reverse("documents:upload_eservice", args=[eservice.pk]),

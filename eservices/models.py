@@ -24,6 +24,11 @@ class EServiceStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Atcelts")
 
 
+# Done with: a client submits no more documents to an e-service in these.
+CLOSED_STATUSES = frozenset(
+    {EServiceStatus.COMPLETED, EServiceStatus.REJECTED, EServiceStatus.CANCELLED}
+)
+
 # Workflow order, for sorting by status (the codes themselves sort meaninglessly).
 STATUS_RANKS = {value: i for i, value in enumerate(EServiceStatus.values, start=1)}
 
@@ -173,6 +178,11 @@ class EService(models.Model):
                 extra.add("service_rank")
             kwargs["update_fields"] = set(update_fields) | extra
         super().save(*args, **kwargs)
+
+    @property
+    def accepts_documents(self) -> bool:
+        """Neither completed nor terminated: documents may still be submitted to it."""
+        return self.status not in CLOSED_STATUSES
 
     def refresh_sort_keys(self) -> None:
         """The sort keys that follow from this row's own fields (order_key follows its orders)."""

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from manskonts.identifier_fields import CadastralField
-from orders.workflow import OrderStatus
+from orders.workflow import FINAL_STATUSES, OrderStatus
 
 # Workflow order of the seven statuses, for sorting by status.
 STATUS_RANKS = {value: i for i, value in enumerate(OrderStatus.values, start=1)}
@@ -149,6 +149,11 @@ class Order(models.Model):
 
             refresh_order_keys(self.eservices.values_list("pk", flat=True))
 
+    @property
+    def accepts_documents(self) -> bool:
+        """A client may still submit documents: some part is neither completed nor terminated."""
+        return self.parts.exclude(status__in=FINAL_STATUSES).exists()
+
 
 class OrderPartQuerySet(models.QuerySet):
     def for_client(self, client) -> OrderPartQuerySet:
@@ -264,6 +269,11 @@ class OrderPart(models.Model):
     @property
     def status_description(self) -> str:
         return OrderStatus.description(self.status)
+
+    @property
+    def accepts_documents(self) -> bool:
+        """Neither completed nor terminated: documents may still be submitted to it."""
+        return self.status not in FINAL_STATUSES
 
 
 class OrderPartStatusChange(models.Model):

@@ -359,3 +359,71 @@ def test_upload_refusal_names_the_field_and_links_to_the_first_part_radio(signed
     assert 'aria-describedby="upload-part-hint upload-part-error"' in html
     assert 'aria-describedby="upload-files-hint upload-files-error"' in html
     assert '<p id="upload-part-error" class="govuk-error-message">' in html
+
+
+@pytest.mark.parametrize("status", ["completed", "rejected", "cancelled"])
+def test_a_closed_eservice_offers_no_upload_form_and_refuses_a_post(
+    signed_in, owner, eservice, settings, status
+):
+    eservice.status = status
+    eservice.save()
+    http = signed_in(owner)
+
+    page = http.get(reverse("eservices:detail", args=[eservice.pk])).content.decode()
+    response = http.post(
+        eservice_url(eservice), {"files": [samples.upload("a.pdf", samples.PDF)]}, follow=True
+    )
+
+    assert 'action="' + eservice_url(eservice) + '"' not in page
+    assert "Dokumentus vairs nevar iesniegt: e-pakalpojuma statuss ir „" in page
+    assert response.redirect_chain == [(reverse("eservices:detail", args=[eservice.pk]), 303)]
+    assert [str(m) for m in response.context["messages"]] == [
+        f"Dokumentus vairs nevar iesniegt: e-pakalpojuma statuss ir „{eservice.get_status_display()}”."
+    ]
+    assert not Document.objects.exists() and stored_files(settings) == []
+
+
+def test_an_open_eservice_offers_the_upload_form(signed_in, owner, eservice):
+    page = signed_in(owner).get(reverse("eservices:detail", args=[eservice.pk])).content.decode()
+
+    assert 'action="' + eservice_url(eservice) + '"' in page
+
+
+@pytest.mark.parametrize("status", ["completed", "cancelled"])
+def test_a_closed_order_offers_no_upload_form_and_refuses_a_post(
+    signed_in, owner, order, settings, status
+):
+    order.parts.update(status=status)
+    http = signed_in(owner)
+
+    page = http.get(reverse("orders:detail", args=[order.number])).content.decode()
+    response = http.post(
+        order_url(order), {"files": [samples.upload("a.pdf", samples.PDF)]}, follow=True
+    )
+
+    assert 'action="' + order_url(order) + '"' not in page
+    assert "Dokumentus vairs nevar iesniegt: visas pasūtījuma daļas ir pabeigtas vai" in page
+    assert [str(m) for m in response.context["messages"]] == [
+        f"Dokumentus vairs nevar iesniegt: pasūtījuma daļas 1 statuss ir „{order.parts.get().get_status_display()}”."
+    ]
+    assert not Document.objects.exists() and stored_files(settings) == []
+
+
+def test_an_order_with_one_open_part_takes_documents_for_it_only(signed_in, owner, order):
+    order.parts.update(status="completed")
+    OrderPartFactory(order=order, part_number=2, status="in_progress")
+    http = signed_in(owner)
+
+    page = http.get(reverse("orders:detail", args=[order.number])).content.decode()
+    closed = http.post(
+        order_url(order), {"part": "1", "files": [samples.upload("a.pdf", samples.PDF)]}
+    )
+    open_ = http.post(
+        order_url(order), {"part": "2", "files": [samples.upload("b.pdf", samples.PDF)]}
+    )
+
+    assert 'action="' + order_url(order) + '"' in page
+    assert (closed.status_code, open_.status_code) == (303, 303)
+    assert list(Document.objects.values_list("order_part__part_number", "original_name")) == [
+        (2, "b.pdf")
+    ]
