@@ -34,6 +34,7 @@ from billing.models import (
 from billing.notices import notify_invoice_issued
 from billing.services import record_payment, refund_overpayment
 from manskonts import desk
+from manskonts.admin_export import ExcelExportMixin
 from manskonts.admin_filters import DateRange
 from manskonts.admin_status import back_to_list
 from manskonts.admin_titles import LatvianTitlesMixin
@@ -78,8 +79,20 @@ class OverpaymentInline(admin.TabularInline):
 
 
 @admin.register(Invoice)
-class InvoiceAdmin(LatvianTitlesMixin, admin.ModelAdmin):
+class InvoiceAdmin(ExcelExportMixin, LatvianTitlesMixin, admin.ModelAdmin):
     accusative = pgettext_lazy("akuzatīvs", "rēķinu")
+    excel_columns = (
+        ("number", _("Numurs")),
+        ("kind", _("Veids")),
+        ("order__number", _("Pasūtījums")),
+        ("client__name", _("Klients")),
+        ("issued_on", _("Izrakstīts")),
+        ("due_on", _("Apmaksāt līdz")),
+        ("amount_net", _("Summa bez PVN")),
+        ("vat_amount", _("PVN")),
+        ("total", _("Kopā")),
+        ("currency", _("Valūta")),
+    )
     form = InvoiceAdminForm
     list_display = ("number", "order", "client", "kind", "issued_on", "due_on", "total")
     list_filter = ("kind", ("issued_on", DateRange), ("due_on", DateRange))
@@ -127,10 +140,18 @@ class InvoiceAdmin(LatvianTitlesMixin, admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(LatvianTitlesMixin, admin.ModelAdmin):
+class PaymentAdmin(ExcelExportMixin, LatvianTitlesMixin, admin.ModelAdmin):
     """Payments are recorded once and never edited; a clerk adds one that reached the treasury."""
 
     accusative = pgettext_lazy("akuzatīvs", "maksājumu")
+    excel_columns = (
+        ("invoice__number", _("Rēķins")),
+        ("amount", _("Summa")),
+        ("currency", _("Valūta")),
+        ("paid_on", _("Samaksāts")),
+        ("source", _("Avots")),
+        ("reference", _("Atsauce")),
+    )
 
     form = TreasuryPaymentForm
     list_display = ("invoice", "amount", "currency", "paid_on", "source", "reference")
@@ -469,10 +490,21 @@ class ResolvedFilter(admin.SimpleListFilter):
 
 
 @admin.register(UnmatchedBankEntry)
-class UnmatchedBankEntryAdmin(LatvianTitlesMixin, admin.ModelAdmin):
+class UnmatchedBankEntryAdmin(ExcelExportMixin, LatvianTitlesMixin, admin.ModelAdmin):
     """Entries no invoice number matched: the clerk picks the invoice, the payment is recorded."""
 
     accusative = pgettext_lazy("akuzatīvs", "nesasaistītu bankas ierakstu")
+    excel_columns = (
+        ("entry_reference", _("Ieraksta atsauce")),
+        ("booked_on", _("Grāmatots")),
+        ("amount", _("Summa")),
+        ("currency", _("Valūta")),
+        ("debtor_name", _("Maksātājs")),
+        ("remittance_info", _("Maksājuma mērķis")),
+        ("reason", _("Iemesls")),
+        ("invoice__number", _("Rēķins")),
+        ("resolved_at", _("Atrisināts")),
+    )
 
     form = UnmatchedEntryForm
     list_display = (

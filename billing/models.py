@@ -67,6 +67,7 @@ class Invoice(models.Model):
     class Meta:
         verbose_name = _("rēķins")
         verbose_name_plural = _("rēķini")
+        permissions = [("export_invoice", _("Var eksportēt rēķinus uz Excel"))]
         ordering = ["-issued_on", "-id"]
         constraints = [
             models.CheckConstraint(
@@ -148,6 +149,7 @@ class Payment(models.Model):
     class Meta:
         verbose_name = _("maksājums")
         verbose_name_plural = _("maksājumi")
+        permissions = [("export_payment", _("Var eksportēt maksājumus uz Excel"))]
         ordering = ["paid_on", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
@@ -490,6 +492,12 @@ class UnmatchedBankEntry(models.Model):
     class Meta:
         verbose_name = _("nesasaistīts bankas ieraksts")
         verbose_name_plural = _("nesasaistīti bankas ieraksti")
+        permissions = [
+            (
+                "export_unmatchedbankentry",
+                _("Var eksportēt nesasaistītos bankas ierakstus uz Excel"),
+            )
+        ]
         ordering = ["resolved_at", "-booked_on", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="unmatched_amount_positive"),
