@@ -315,3 +315,16 @@ def test_a_path_and_a_file_object_are_read_as_bytes_are(pki, tmp_path):
     assert validate(path).status == Status.VALID
     with path.open("rb") as handle:
         assert validate(handle, "iesniegums.edoc").status == Status.VALID
+
+
+def test_an_asics_container_with_one_signed_file_is_valid(pki):
+    files = {"iesniegums.pdf": FILES["iesniegums.pdf"]}
+    signature = builders.xades_signatures(files, pki.janis, tsa=pki.tsa)
+    container = builders.asice(
+        files, [signature], mimetype=b"application/vnd.etsi.asic-s+zip", with_manifest=False
+    )
+
+    report = validate(container, "iesniegums.asics")
+
+    assert report.status == Status.VALID
+    assert report.summary()["kind"] == "asics"
