@@ -447,6 +447,10 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "celery": {"level": LOG_LEVEL},
+        # Their warnings name certificate subjects, personal codes included (signatures/ keeps
+        # what staff need in its report, the codes out of it).
+        "pyhanko": {"level": "ERROR"},
+        "pyhanko_certvalidator": {"level": "ERROR"},
     },
 }
 

@@ -89,7 +89,13 @@ class SignatureResult:
             "timestamp_time": _iso(self.timestamp_time),
             "signer_certificate_sha256": self.signer_certificate_sha256,
             "covers": list(self.covers),
-            "details": list(self.details),
+            # the libraries' messages quote certificate subjects, serialNumber and all
+            "details": [
+                detail.replace(self.personal_code, "…")
+                if self.personal_code and not private
+                else detail
+                for detail in self.details
+            ],
         }
         if private:
             data["personal_code"] = self.personal_code

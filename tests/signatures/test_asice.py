@@ -57,6 +57,14 @@ def test_the_personal_code_is_kept_but_left_out_of_the_staff_summary(pki):
     assert report.summary(private=True)["signatures"][0]["personal_code"] == "PNOLV-010203-12345"
 
 
+def test_the_personal_code_is_left_out_of_the_library_messages_in_the_summary(pki):
+    report = validate(signed(pki, pki.stranger), "iesniegums.edoc")
+
+    assert report.signatures[0].details  # the path builder's message, naming the subject
+    assert "040404" not in json.dumps(report.summary())
+    assert "PNOLV-040404-55555" in json.dumps(report.summary(private=True))
+
+
 def test_two_signers_are_both_listed(pki):
     report = validate(signed(pki, pki.janis, pki.anna), "iesniegums.edoc")
 
