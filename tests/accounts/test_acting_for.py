@@ -237,3 +237,32 @@ def test_a_remembered_legal_person_whose_membership_ended_is_not_offered(
     later = signed_in(colleague).get("/mans-konts/")
 
     assert later.context["active_client"] == Client.objects.for_person(colleague)
+
+
+def header_of(response) -> str:
+    page = response.content.decode()
+    return page[page.index('<header class="mk-header"') : page.index("</header>")]
+
+
+@pytest.mark.django_db
+def test_the_header_names_a_person_acting_alone_once(signed_in, owner, owner_client):
+    header = header_of(signed_in(owner).get("/mans-konts/"))
+
+    assert header.count("Anna Bērziņa") == 1
+    assert "Pieslēdzies: Anna Bērziņa" in header
+
+
+@pytest.mark.django_db
+def test_the_header_names_a_person_with_a_legal_person_once(signed_in, colleague, legal):
+    colleague.first_name, colleague.last_name = "Līga", "Ozola"
+    colleague.save()
+    http = signed_in(colleague)
+
+    as_self = header_of(http.get("/mans-konts/"))
+    switch(http, legal)
+    for_legal = header_of(http.get("/mans-konts/"))
+
+    for header in (as_self, for_legal):
+        assert header.count("Līga Ozola") == 1
+        assert "Savā vārdā</option>" in header
+        assert "SIA „Zemes Mērnieki”</option>" in header

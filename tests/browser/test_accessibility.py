@@ -130,7 +130,7 @@ def axe_page(browser, live_server, reference_data, settings):
 
 
 def act_for(page, name: str) -> None:
-    page.get_by_label("Darbojos kā").select_option(label=f"{name} (juridiska persona)")
+    page.get_by_label("Darbojos kā").select_option(label=name)
     page.get_by_role("button", name="Mainīt").click()
 
 

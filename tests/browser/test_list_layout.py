@@ -84,7 +84,7 @@ def sign_in(page, persona: str, language: str) -> None:
     name, acting_for = PERSONAS[persona]
     demo_sign_in(page, name)
     if acting_for:
-        page.get_by_label("Darbojos kā").select_option(label=f"{acting_for} (juridiska persona)")
+        page.get_by_label("Darbojos kā").select_option(label=acting_for)
         page.get_by_role("button", name="Mainīt").click()
     if language == "en":
         page.get_by_role("button", name="English").click()
