@@ -23,7 +23,7 @@ from pyhanko.sign.validation.generic_cms import extract_tst_data_iter
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 
 from signatures import reasons
-from signatures.report import Kind, Report, SignatureResult, Status, worst
+from signatures.report import Kind, Report, SignatureResult, Status, signer_names, worst
 from signatures.trust import TrustStore
 
 logger = logging.getLogger(__name__)
@@ -79,10 +79,7 @@ def _one(signature, trust: TrustStore) -> SignatureResult:
 
 def _check(signature, trust: TrustStore, result: SignatureResult) -> None:
     signer = signature.signer_cert
-    subject = signer.subject.native
-    name = f"{subject.get('given_name', '')} {subject.get('surname', '')}".strip()
-    result.signer_name = name or str(subject.get("common_name", ""))
-    result.personal_code = str(subject.get("serial_number", ""))
+    result.signer_name, result.personal_code = signer_names(signer.subject.native)
     result.signer_certificate_sha256 = signer.sha256.hex()
     result.claimed_signing_time = signature.self_reported_timestamp
     moment = _timestamp_time(signature.signer_info) or result.claimed_signing_time

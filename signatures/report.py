@@ -41,6 +41,27 @@ def worst(statuses: list[Status]) -> Status:
     return min(statuses, key=SEVERITY.index) if statuses else Status.UNSIGNED
 
 
+def signer_names(subject: dict) -> tuple[str, str]:
+    """(name to show, personal code) from a certificate subject (asn1crypto's native dict).
+
+    The name is the given name and surname, else the common name without the personal code
+    (Estonian certificates write "SURNAME,GIVEN,CODE" there)."""
+
+    def first(value) -> str:
+        return str((value[0] if isinstance(value, list) else value) or "")
+
+    code = first(subject.get("serial_number"))
+    name = f"{first(subject.get('given_name'))} {first(subject.get('surname'))}".strip()
+    if not name:
+        name = first(subject.get("common_name"))
+        # ETSI EN 319 412-1 semantics: "PNOLV-010203-12345", the code itself after the prefix
+        bare = code.split("-", 1)[1] if len(code) > 6 and code[5:6] == "-" else code
+        for secret in {code, bare} - {""}:
+            name = name.replace(secret, "")
+        name = ", ".join(part.strip() for part in name.split(",") if part.strip())
+    return name, code
+
+
 def local_text(moment: datetime | None) -> str:
     """05.03.2026 14:02 in the portal's time zone."""
     if moment is None:

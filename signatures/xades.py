@@ -40,7 +40,7 @@ from pyhanko_certvalidator.errors import (
 )
 
 from signatures import reasons
-from signatures.report import SignatureResult, Status
+from signatures.report import SignatureResult, Status, signer_names
 from signatures.trust import TrustStore
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
@@ -171,7 +171,7 @@ def _verify(signature, data_digest, trust: TrustStore, result: SignatureResult) 
     signed_properties = _signed_properties(signature, references)
     certificates = _certificates(signature)
     signer = _signer_certificate(signed_properties, certificates)
-    result.signer_name, result.personal_code = _names(signer)
+    result.signer_name, result.personal_code = signer_names(signer.subject.native)
     result.signer_certificate_sha256 = signer.sha256.hex()
     result.claimed_signing_time = _signing_time(signed_properties)
     result.signing_time = result.claimed_signing_time
@@ -371,16 +371,6 @@ def _signer_certificate(signed_properties, certificates: list[x509.Certificate])
             if hashlib.new(algorithm, certificate.dump()).digest() == expected:
                 return certificate
     raise Failed(reasons.NO_SIGNING_CERTIFICATE)
-
-
-def _names(certificate: x509.Certificate) -> tuple[str, str]:
-    subject = certificate.subject.native
-    given, surname = subject.get("given_name", ""), subject.get("surname", "")
-    name = f"{given} {surname}".strip() or subject.get("common_name", "")
-    if isinstance(name, list):
-        name = name[0]
-    code = subject.get("serial_number", "")
-    return str(name), str(code if not isinstance(code, list) else code[0])
 
 
 def _signing_time(signed_properties) -> datetime | None:
