@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
-from asn1crypto import pem, x509
+from asn1crypto import ocsp, pem, x509
 from django.conf import settings
 from pyhanko_certvalidator import ValidationContext
 
@@ -100,3 +100,23 @@ def parse_certificates(data: bytes) -> list[x509.Certificate]:
     for certificate in found:
         certificate.native  # noqa: B018 — parses it all now: a bad file fails here, not later
     return found
+
+
+def ocsps_about(certificates: list[x509.Certificate], ocsps: list[bytes]) -> list[bytes]:
+    """The OCSP answers about these certificates (by serial number): certvalidator takes an
+    answer about another certificate of the same issuer for a failed check, so each path (the
+    signer's, the TSA's) gets only its own."""
+    serials = {c.serial_number for c in certificates}
+    relevant = []
+    for der in ocsps:
+        try:
+            data = ocsp.OCSPResponse.load(der)["response_bytes"]["response"].parsed
+            answered = {
+                single["cert_id"]["serial_number"].native
+                for single in data["tbs_response_data"]["responses"]
+            }
+        except (ValueError, TypeError, KeyError, AttributeError):
+            continue  # an unreadable answer proves nothing either way
+        if answered & serials:
+            relevant.append(der)
+    return relevant

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import unquote
 
-from asn1crypto import cms, ocsp, x509
+from asn1crypto import cms, x509
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
@@ -41,7 +41,7 @@ from pyhanko_certvalidator.errors import (
 
 from signatures import reasons
 from signatures.report import SignatureResult, Status, signer_names
-from signatures.trust import TrustStore
+from signatures.trust import TrustStore, ocsps_about
 
 DS = "http://www.w3.org/2000/09/xmldsig#"
 XADES = "http://uri.etsi.org/01903/v1.3.2#"
@@ -224,7 +224,7 @@ def _verify(signature, data_digest, trust: TrustStore, result: SignatureResult) 
     context = trust.context(
         moment=moment,
         other_certs=other_certs,
-        ocsps=_about([signer, *other_certs], ocsps),
+        ocsps=ocsps_about([signer, *other_certs], ocsps),
         crls=crls,
     )
     status = _check_path(signer, other_certs, context, result)
@@ -464,32 +464,13 @@ def _timestamp(unsigned, signature_value, trust: TrustStore, other_certs, ocsps,
         if choice.name == "certificate":
             path_certs.append(choice.chosen)
     context = trust.context(
-        moment=gen_time, other_certs=other_certs, ocsps=_about(path_certs, ocsps), crls=crls
+        moment=gen_time, other_certs=other_certs, ocsps=ocsps_about(path_certs, ocsps), crls=crls
     )
     try:
         kwargs = asyncio.run(validate_tst_signed_data(signed_data, context, imprint))
     except (SignatureValidationError, ValueError, TypeError) as error:
         raise Broken(reasons.TIMESTAMP_BROKEN) from error
     return TimestampSignatureStatus(**kwargs)
-
-
-def _about(certificates: list[x509.Certificate], ocsps: list[bytes]) -> list[bytes]:
-    """The OCSP answers about these certificates (by serial number): certvalidator takes an
-    answer about another certificate of the same issuer for a failed check."""
-    serials = {c.serial_number for c in certificates}
-    relevant = []
-    for der in ocsps:
-        try:
-            data = ocsp.OCSPResponse.load(der)["response_bytes"]["response"].parsed
-            answered = {
-                single["cert_id"]["serial_number"].native
-                for single in data["tbs_response_data"]["responses"]
-            }
-        except (ValueError, TypeError, KeyError, AttributeError):
-            continue  # an unreadable answer proves nothing either way
-        if answered & serials:
-            relevant.append(der)
-    return relevant
 
 
 def _check_path(signer, other_certs, context, result: SignatureResult) -> Status:

@@ -10,13 +10,16 @@ import zipfile
 from datetime import datetime, timedelta
 from urllib.parse import quote
 
+from asn1crypto import ocsp as asn1_ocsp
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from lxml import etree
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
+from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from signatures.xades import ASIC, DS, XADES
@@ -242,6 +245,21 @@ def changed_after_signing(pdf: bytes, text: str = "Cits teksts") -> bytes:
     writer.update_container(page)
     out = io.BytesIO()
     writer.write(out)
+    return out.getvalue()
+
+
+def with_dss(pdf: bytes, *, ocsps: list[bytes]) -> bytes:
+    """The signed PDF with a document security store appended (an LTV update)."""
+    reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+    contents = reader.embedded_signatures[0].sig_object.raw_get("/Contents")
+    out = io.BytesIO(pdf)
+    out.seek(0, io.SEEK_END)
+    DocumentSecurityStore.add_dss(
+        out,
+        contents,
+        ocsps=[asn1_ocsp.OCSPResponse.load(answer) for answer in ocsps],
+        strict=False,
+    )
     return out.getvalue()
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from signatures import Status, validate
 from tests.signatures import builders
+from tests.signatures.pki import NOW, ocsp_response
 
 
 def test_a_signed_pdf_with_a_time_stamp_is_valid(pki):
@@ -72,3 +74,32 @@ def test_an_unsigned_pdf_is_unsigned(pki):
     assert report.status == Status.UNSIGNED
     assert report.words == "Nav parakstīts"
     assert report.summary()["kind"] == "pdf"
+
+
+def test_a_pdf_signed_by_a_revoked_certificate_with_the_ocsp_answer_in_its_dss_is_invalid(pki):
+    pdf = builders.signed_pdf(builders.plain_pdf(), pki.revoked, tsa=pki.tsa)
+    answer = ocsp_response(pki.revoked, revoked_at=NOW - timedelta(days=10))
+
+    report = validate(builders.with_dss(pdf, ocsps=[answer]), "iesniegums.pdf")
+
+    assert report.status == Status.INVALID
+    assert report.words == "Paraksts nav derīgs: parakstītāja sertifikāts ir atsaukts"
+
+
+def test_a_dss_added_after_signing_is_a_permitted_update(pki):
+    pdf = builders.signed_pdf(builders.plain_pdf(), pki.anna, tsa=pki.tsa)
+
+    report = validate(builders.with_dss(pdf, ocsps=[ocsp_response(pki.anna)]), "iesniegums.pdf")
+
+    assert report.status == Status.VALID
+
+
+def test_a_pdf_signed_by_an_expired_certificate_is_invalid(pki):
+    pdf = builders.signed_pdf(builders.plain_pdf(), pki.expired, tsa=pki.tsa)
+
+    report = validate(pdf, "iesniegums.pdf")
+
+    assert report.status == Status.INVALID
+    assert report.words == (
+        "Paraksts nav derīgs: parakstītāja sertifikāts nebija derīgs parakstīšanas brīdī"
+    )
