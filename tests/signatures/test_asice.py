@@ -336,3 +336,23 @@ def test_an_asics_container_with_one_signed_file_is_valid(pki):
 
     assert report.status == Status.VALID
     assert report.summary()["kind"] == "asics"
+
+
+def test_every_changed_character_of_the_signature_xml_gives_a_report(pki):
+    """Characters of the signature file changed one at a time (the container kept readable):
+    always a report, and valid only when the change touched nothing the signature covers."""
+    container = signed(pki, pki.janis)
+    xml = zipfile.ZipFile(io.BytesIO(container)).read("META-INF/signatures0.xml")
+    signed_info = re.search(rb"<ds:SignedInfo>.*</ds:SignedInfo>", xml, re.S).span()
+    step = max(1, len(xml) // 80)
+    for at in range(0, len(xml), step):
+        changed = xml[:at] + bytes([xml[at] ^ 0x01]) + xml[at + 1 :]
+
+        report = validate(
+            builders.replace_member(container, "META-INF/signatures0.xml", changed),
+            "iesniegums.edoc",
+        )
+
+        assert report.status in set(Status), at
+        if signed_info[0] <= at < signed_info[1]:
+            assert report.status != Status.VALID, at
