@@ -32,6 +32,7 @@ from documents.storage import (
 )
 from documents.validation import ACCEPT_ATTRIBUTE, validate_upload
 from manskonts.admin_titles import LatvianTitlesMixin
+from manskonts.templatetags.manskonts import file_size
 
 
 def _download_link(document: Document) -> str:
@@ -54,7 +55,7 @@ class DocumentAdmin(LatvianTitlesMixin, admin.ModelAdmin):
         "direction",
         "eservice",
         "order_part",
-        "size",
+        "size_shown",
         "uploaded_at",
         "available_until",
         "deleted_at",
@@ -81,6 +82,14 @@ class DocumentAdmin(LatvianTitlesMixin, admin.ModelAdmin):
     @admin.display(description=gettext_lazy("Datne"))
     def download(self, obj: Document) -> str:
         return _download_link(obj)
+
+    @admin.display(description=gettext_lazy("Izmērs"), ordering="size")
+    def size_shown(self, obj: Document) -> str:
+        return file_size(obj.size)
+
+    @admin.display(description=gettext_lazy("Pieejama līdz"))
+    def available_until(self, obj: Document):
+        return obj.available_until or gettext_lazy("bez termiņa")
 
     def has_add_permission(self, request):
         return False
@@ -165,12 +174,16 @@ class DocumentListInline(admin.TabularInline):
     can_delete = False
     verbose_name = gettext_lazy("datne")
     verbose_name_plural = gettext_lazy("Iesniegtās datnes un rezultāti")
-    fields = ("original_name", "direction", "size", "uploaded_at", "uploaded_by", "download")
+    fields = ("original_name", "direction", "size_shown", "uploaded_at", "uploaded_by", "download")
     readonly_fields = fields
 
     @admin.display(description=gettext_lazy("Datne"))
     def download(self, obj: Document) -> str:
         return _download_link(obj)
+
+    @admin.display(description=gettext_lazy("Izmērs"))
+    def size_shown(self, obj: Document) -> str:
+        return file_size(obj.size)
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("uploaded_by")

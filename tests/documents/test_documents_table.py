@@ -9,7 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from documents.models import Document
-from tests.factories import DocumentFactory, EServiceFactory, OrderFactory, OrderPartFactory
+from tests.factories import (
+    DocumentFactory,
+    EServiceFactory,
+    OrderFactory,
+    OrderPartFactory,
+    StaffFactory,
+)
 
 # The English entries for the new msgids come with the catalogue pass (locale/*.po not edited here).
 ENGLISH_PENDING = pytest.mark.xfail(reason="English catalogue entry pending", strict=False)
@@ -56,3 +62,15 @@ def test_order_file_has_no_end_date_and_says_so(signed_in, owner, owner_client):
 
     assert row_cells(response)[3] == "bez termiņa"
     assert "1\xa0baits" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_admin_document_list_shows_sizes_in_words_and_the_end_date_header(client):
+    DocumentFactory(eservice=EServiceFactory(), size=21)
+    client.force_login(StaffFactory(is_superuser=True))
+
+    page = client.get(reverse("admin:documents_document_changelist")).content.decode()
+
+    assert "21\xa0baits" in page
+    assert "Pieejama līdz" in page
+    assert "Available until" not in page
