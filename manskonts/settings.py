@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "outbox",
     "manskonts",
     "auditlog",  # after manskonts, whose admin and commands override its own (manskonts/audit.py)
+    "requisitions",  # requests from VZD: above documents, below portal
     "portal",  # the top layer: pages composing several apps (overview, order page)
     "demo",  # the top layer: seed_demo; nothing imports it
 ]

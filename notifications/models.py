@@ -25,6 +25,7 @@ class Notification(models.Model):
         FILES_EXPIRING = "expiring", _("Datnes drīz tiks dzēstas")
         EXPORT_READY = "export", _("Atskaite sagatavota")
         ACCOUNT = "account", _("Konts")
+        REQUEST = "request", _("VZD pieprasījums")
 
     client = models.ForeignKey(
         "accounts.Client",

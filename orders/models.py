@@ -65,6 +65,14 @@ class Service(models.Model):
         blank=True,
         help_text=_("Kas klientam jāiesniedz pakalpojuma izpildei; rāda pasūtījuma lapā."),
     )
+    request_reply_days = models.PositiveSmallIntegerField(
+        _("atbildes termiņš pieprasījumam, kalendāra dienas"),
+        default=30,
+        help_text=_(
+            "Cik kalendāra dienās klientam jāatbild uz VZD pieprasījumu; termiņš, kas iekrīt "
+            "brīvdienā vai svētku dienā, pārceļas uz nākamo darba dienu."
+        ),
+    )
     # Position of the name in Latvian alphabetical order (Ā after A, Č after C…), kept by
     # orders.services.rank_services so lists sort by an integer, whatever the database collation.
     name_rank = models.PositiveIntegerField(_("kārtas numurs alfabētā"), default=0, editable=False)
@@ -197,6 +205,11 @@ class OrderPart(models.Model):
     status_changed_at = models.DateTimeField(_("statusa izmaiņu datums"), default=timezone.now)
     planned_completion_date = models.DateField(
         _("plānotais izpildes termiņš"), null=True, blank=True
+    )
+    # The planned date before a suspension first moved it (orders.planning.resume_shift); empty
+    # while it never moved. The order page shows both.
+    original_planned_completion_date = models.DateField(
+        _("sākotnējais plānotais izpildes termiņš"), null=True, blank=True, editable=False
     )
     created_at = models.DateTimeField(_("izveidošanas datums"), default=timezone.now)
 

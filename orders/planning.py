@@ -44,8 +44,43 @@ def next_working_day(after: date) -> date:
     return day
 
 
-def _on_or_after_working_day(day: date) -> date:
+def on_or_after_working_day(day: date) -> date:
+    """The day itself when it is a working day, else the next working day (a deadline's rule)."""
     return day if is_working_day(day) else next_working_day(day)
+
+
+def working_days_between(start: date, end: date) -> int:
+    """How many working days from `start` (counted) up to `end` (not counted): the working days a
+    part suspended on `start` and resumed on `end` did not run. 0 when resumed the same day."""
+    count, day = 0, start
+    while day < end:
+        if is_working_day(day):
+            count += 1
+        day += timedelta(days=1)
+    return count
+
+
+def add_working_days(day: date, count: int) -> date:
+    """The working day `count` working days after `day` (`day` itself when count is 0)."""
+    for _ in range(count):
+        day = next_working_day(day)
+    return day
+
+
+def resume_shift(part, suspended_on: date, resumed_on: date) -> bool:
+    """A part resumed after a suspension: its planned date moves on by the working days it was
+    suspended, the first planned date kept in original_planned_completion_date. Saves the part
+    (the caller holds its row lock); returns whether the date moved."""
+    if part.planned_completion_date is None:
+        return False
+    lost = working_days_between(suspended_on, resumed_on)
+    if not lost:
+        return False
+    if part.original_planned_completion_date is None:
+        part.original_planned_completion_date = part.planned_completion_date
+    part.planned_completion_date = add_working_days(part.planned_completion_date, lost)
+    part.save(update_fields=["planned_completion_date", "original_planned_completion_date"])
+    return True
 
 
 def planned_completion_date(start_after: date, terms: Iterable[Term]) -> date | None:
@@ -65,7 +100,7 @@ def planned_completion_date(start_after: date, terms: Iterable[Term]) -> date | 
             for _ in range(days - 1):
                 end = next_working_day(end)
         else:
-            end = _on_or_after_working_day(start + timedelta(days=days - 1))
+            end = on_or_after_working_day(start + timedelta(days=days - 1))
         previous = end
     return end
 

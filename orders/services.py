@@ -19,7 +19,7 @@ from manskonts.workflow import check_transition
 from notifications.models import Notification
 from orders.models import Order, OrderClientChange, OrderPart, OrderPartStatusChange, Service
 from orders.notices import notify_order_part_status
-from orders.planning import plan_on_registration
+from orders.planning import plan_on_registration, resume_shift
 from orders.workflow import TRANSITIONS, OrderStatus
 
 log = logging.getLogger("manskonts.orders")
@@ -32,12 +32,18 @@ def change_order_part_status(
 ) -> OrderPart:
     """Move an order part to a new status, or raise StatusChangeError; records from/to/when/who.
 
-    The row is locked so that two clerks changing it at once cannot both pass the check.
+    The row is locked so that two clerks changing it at once cannot both pass the check. A part
+    resumed from Apturēts to Izpildē has its planned date moved on by the working days it was
+    suspended (the planned date does not run while the client is waited for).
     """
     with transaction.atomic():
         locked = OrderPart.objects.select_for_update().get(pk=part.pk)
         check_transition(TRANSITIONS, STATUS_LABELS, locked.status, new_status)
         now = timezone.now()
+        if locked.status == OrderStatus.SUSPENDED and new_status == OrderStatus.IN_PROGRESS:
+            resume_shift(
+                locked, timezone.localdate(locked.status_changed_at), timezone.localdate(now)
+            )
         OrderPartStatusChange.objects.create(
             part=locked,
             from_status=locked.status,
@@ -54,6 +60,7 @@ def change_order_part_status(
         notify_order_part_status(locked)
     part.status, part.status_changed_at = locked.status, locked.status_changed_at
     part.planned_completion_date = locked.planned_completion_date
+    part.original_planned_completion_date = locked.original_planned_completion_date
     return part
 
 

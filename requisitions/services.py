@@ -1,0 +1,449 @@
+"""What happens to requests (the one place that changes them): raise, the client's draft and
+answer, accept, ask again, extend, expire, terminate, withdraw. Each runs in one transaction with
+the request row locked (and the part's, through orders' own status change), records a
+RequestEvent and tells the client's people.
+
+A request on an order part may suspend it (Izpildē → Apturēts) and settling it resumes it
+(Apturēts → Izpildē), both through orders.services.change_order_part_status, which moves the
+planned completion date on by the working days the part was suspended.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from documents.models import Document
+from documents.services import submit_documents
+from documents.validation import CheckedUpload
+from eservices.models import CLOSED_STATUSES, EService, EServiceStatus
+from eservices.services import change_eservice_status
+from manskonts.workflow import check_transition
+from orders.models import OrderPart
+from orders.planning import on_or_after_working_day
+from orders.services import change_order_part_status
+from orders.workflow import FINAL_STATUSES, OrderStatus
+from requisitions import notices
+from requisitions.models import Answer, AnswerItem, Request, RequestEvent, RequestItem
+from requisitions.workflow import ACTIVE_STATES, AWAITING_CLIENT, LABELS, TRANSITIONS
+from requisitions.workflow import RequestState as S
+
+Action = RequestEvent.Action
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """One checklist point of a request being raised."""
+
+    name: str
+    kind: str = RequestItem.Kind.FILE
+    signed_required: bool = False
+
+
+def default_deadline(service, today: date | None = None) -> date:
+    """The service's reply period in calendar days from today, on a working day."""
+    today = today or timezone.localdate()
+    return deadline_rule(today + timedelta(days=service.request_reply_days))
+
+
+def deadline_rule(day: date) -> date:
+    """A deadline on a weekend or holiday moves to the next working day (a working Saturday
+    stays)."""
+    return on_or_after_working_day(day)
+
+
+def _move(request: Request, new_state: str, action: str, *, by, note: str = "", deadline=None):
+    """Check and record one transition of a locked request."""
+    check_transition(TRANSITIONS, LABELS, request.state, new_state)
+    now = timezone.now()
+    RequestEvent.objects.create(
+        request=request,
+        action=action,
+        from_state=request.state,
+        to_state=new_state,
+        at=now,
+        by=by,
+        note=note,
+        deadline=deadline,
+    )
+    request.state = new_state
+    request.state_changed_at = now
+    fields = ["state", "state_changed_at"]
+    if deadline is not None:
+        request.deadline = deadline
+        fields.append("deadline")
+    request.save(update_fields=fields)
+
+
+def _locked(request: Request) -> Request:
+    return (
+        Request.objects.select_for_update(of=("self",))
+        .select_related("order_part__order", "eservice")
+        .get(pk=request.pk)
+    )
+
+
+def _refresh(request: Request, locked: Request) -> Request:
+    request.state, request.state_changed_at = locked.state, locked.state_changed_at
+    request.deadline, request.suspended_part = locked.deadline, locked.suspended_part
+    return request
+
+
+def _target_closed_message(request: Request) -> str | None:
+    """Why nothing more can happen on the request's part or e-service, or None."""
+    if request.order_part_id:
+        part = OrderPart.objects.get(pk=request.order_part_id)
+        if part.status == OrderStatus.CANCELLED:
+            return _(
+                "Pasūtījuma daļas izpilde ir pārtraukta, tāpēc atbildi uz pieprasījumu vairs "
+                "nevar iesniegt."
+            )
+        if part.status in FINAL_STATUSES:
+            return _(
+                "Pasūtījuma daļa ir pabeigta, tāpēc atbildi uz pieprasījumu vairs nevar iesniegt."
+            )
+        return None
+    eservice = EService.objects.get(pk=request.eservice_id)
+    if eservice.status in CLOSED_STATUSES:
+        return _(
+            "E-pakalpojums ir „%(status)s”, tāpēc atbildi uz pieprasījumu vairs nevar iesniegt."
+        ) % {"status": eservice.get_status_display()}
+    return None
+
+
+# --- Raising --------------------------------------------------------------------------------------
+
+
+def check_can_raise(target: OrderPart | EService, deadline: date | None) -> date:
+    """The deadline a request on `target` gets (the given one on a working day, or the service's
+    default), or ValidationError when no request may be raised on it (also the admin form's
+    check)."""
+    if isinstance(target, OrderPart):
+        if target.status in FINAL_STATUSES:
+            raise ValidationError(
+                _("Pasūtījuma daļa ir „%(status)s”: pieprasījumu tai vairs nevar izveidot.")
+                % {"status": target.get_status_display()},
+                code="closed",
+            )
+    elif target.status in CLOSED_STATUSES:
+        raise ValidationError(
+            _("E-pakalpojums ir „%(status)s”: pieprasījumu tam vairs nevar izveidot.")
+            % {"status": target.get_status_display()},
+            code="closed",
+        )
+    today = timezone.localdate()
+    deadline = (
+        default_deadline(target.service, today) if deadline is None else deadline_rule(deadline)
+    )
+    if deadline <= today:
+        raise ValidationError(_("Atbildes termiņam jābūt nākotnē."), code="deadline")
+    return deadline
+
+
+def raise_request(
+    target: OrderPart | EService,
+    items: Iterable[ItemSpec],
+    text: str,
+    *,
+    by,
+    deadline: date | None = None,
+    suspend: bool = True,
+) -> Request:
+    """A clerk asks the client of an order part or e-service for what `items` name, by `deadline`
+    (default: the service's reply period; a non-working day moves to the next working day).
+
+    With `suspend`, a part in Izpildē (or Reģistrēts) becomes Apturēts in the same transaction;
+    a part already Apturēts stays so and this request does not own the suspension. Raise
+    ValidationError (nothing is saved) when refused.
+    """
+    items = [item for item in items if item.name.strip()]
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("Aprakstiet, kas klientam jāiesniedz."), code="text")
+    if not items:
+        raise ValidationError(_("Norādiet vismaz vienu pieprasījuma punktu."), code="items")
+    deadline = check_can_raise(target, deadline)
+    with transaction.atomic():
+        if isinstance(target, OrderPart):
+            part = OrderPart.objects.select_for_update().get(pk=target.pk)
+            check_can_raise(part, deadline)  # again, under the lock
+            owns_suspension = suspend and part.status != OrderStatus.SUSPENDED
+            request = Request(order_part=part, client_id=part.client_id)
+        else:
+            eservice = EService.objects.select_for_update().get(pk=target.pk)
+            check_can_raise(eservice, deadline)
+            owns_suspension = False  # e-services have no suspended status
+            request = Request(eservice=eservice, client_id=eservice.client_id)
+        now = timezone.now()
+        request.text = text
+        request.deadline = deadline
+        request.raised_by = by
+        request.raised_at = request.state_changed_at = now
+        request.suspended_part = owns_suspension
+        request.save()
+        RequestItem.objects.bulk_create(
+            RequestItem(
+                request=request,
+                position=i,
+                name=item.name.strip()[:255],
+                kind=item.kind,
+                signed_required=item.signed_required,
+            )
+            for i, item in enumerate(items, start=1)
+        )
+        RequestEvent.objects.create(
+            request=request,
+            action=Action.RAISED,
+            to_state=S.OPEN,
+            at=now,
+            by=by,
+            deadline=deadline,
+            note=text,
+        )
+        if owns_suspension:
+            change_order_part_status(
+                part,
+                OrderStatus.SUSPENDED,
+                by=by,
+                note=_("Pieprasījums Nr. %(id)s") % {"id": request.pk},
+            )
+        notices.notify_raised(request)
+    return request
+
+
+# --- The client's answer --------------------------------------------------------------------------
+
+
+def draft_answer(request: Request, *, by) -> Answer:
+    """The client's draft answer to a request awaiting them (created on first use)."""
+    if request.state not in AWAITING_CLIENT:
+        raise ValidationError(
+            _("Pieprasījums ir „%(state)s”: uz to vairs nevar atbildēt.")
+            % {"state": request.get_state_display()},
+            code="not_awaiting",
+        )
+    refused = _target_closed_message(request)
+    if refused:
+        raise ValidationError(refused, code="closed")
+    answer, _created = Answer.objects.get_or_create(
+        request=request, submitted_at=None, defaults={"created_by": by}
+    )
+    return answer
+
+
+def save_draft(
+    request: Request,
+    *,
+    by,
+    message: str | None = None,
+    texts: dict[int, str] | None = None,
+    files: dict[int, list[CheckedUpload]] | None = None,
+) -> Answer:
+    """Keep what the client wrote or uploaded so far: the message, each item's text (by item id)
+    and checked files (stored as documents submitted to the part or e-service)."""
+    with transaction.atomic():
+        locked = _locked(request)
+        answer = draft_answer(locked, by=by)
+        if message is not None:
+            answer.message = message.strip()
+            answer.save(update_fields=["message"])
+        items = {item.pk: item for item in locked.items.all()}
+        for item_id in {*(texts or {}), *(files or {})}:
+            if item_id not in items:
+                raise ValidationError(_("Šāda pieprasījuma punkta nav."), code="item")
+            answer_item, _created = AnswerItem.objects.get_or_create(
+                answer=answer, item=items[item_id]
+            )
+            if texts and item_id in texts:
+                answer_item.text = texts[item_id].strip()
+                answer_item.save(update_fields=["text"])
+            if files and files.get(item_id):
+                stored = submit_documents(
+                    files[item_id],
+                    by=by,
+                    order_part=locked.order_part,
+                    eservice=locked.eservice,
+                )
+                answer_item.documents.add(*stored)
+    return answer
+
+
+def _missing_items(answer: Answer, items: list[RequestItem]) -> list[RequestItem]:
+    given = {a.item_id: a for a in answer.items.prefetch_related("documents")}
+    missing = []
+    for item in items:
+        entry = given.get(item.pk)
+        has_file = entry is not None and any(
+            d.direction == Document.Direction.SUBMITTED and d.deleted_at is None
+            for d in entry.documents.all()
+        )
+        has_text = entry is not None and bool(entry.text)
+        # A file point needs a file; an information point text or a file.
+        answered = has_file if item.kind == RequestItem.Kind.FILE else has_text or has_file
+        if not answered:
+            missing.append(item)
+    return missing
+
+
+def submit_answer(request: Request, *, by) -> Answer:
+    """The client submits the draft: every point answered (a file for a file, text or a file for
+    information). Refused, in words, on a terminated part or a request no longer awaiting them."""
+    with transaction.atomic():
+        locked = _locked(request)
+        refused = _target_closed_message(locked)
+        if refused:
+            raise ValidationError(refused, code="closed")
+        if locked.state not in AWAITING_CLIENT:
+            raise ValidationError(
+                _("Pieprasījums ir „%(state)s”: uz to vairs nevar atbildēt.")
+                % {"state": locked.get_state_display()},
+                code="not_awaiting",
+            )
+        answer = (
+            Answer.objects.select_for_update().filter(request=locked, submitted_at=None).first()
+        )
+        if answer is None:
+            raise ValidationError(_("Atbildē vēl nekas nav ierakstīts."), code="empty")
+        missing = _missing_items(answer, list(locked.items.all()))
+        if missing:
+            raise ValidationError(
+                _("Atbildiet uz visiem pieprasījuma punktiem; trūkst: %(items)s.")
+                % {"items": ", ".join(item.name for item in missing)},
+                code="missing",
+            )
+        _move(locked, S.ANSWERED, Action.ANSWERED, by=by, note=answer.message)
+        answer.submitted_at = timezone.now()
+        answer.submitted_by = by
+        answer.save(update_fields=["submitted_at", "submitted_by"])
+    _refresh(request, locked)
+    return answer
+
+
+# --- The clerk settles it -------------------------------------------------------------------------
+
+
+def _release_part(locked: Request, *, by, note: str) -> bool:
+    """Resume the part this request suspended, unless another unsettled request on it still
+    waits for the client (then that one holds the suspension). Returns whether it resumed."""
+    if not locked.suspended_part:
+        return False
+    locked.suspended_part = False
+    locked.save(update_fields=["suspended_part"])
+    part = OrderPart.objects.select_for_update().get(pk=locked.order_part_id)
+    if part.status != OrderStatus.SUSPENDED:
+        return False
+    other = (
+        Request.objects.select_for_update()
+        .filter(order_part=part, state__in=ACTIVE_STATES)
+        .exclude(pk=locked.pk)
+        .order_by("raised_at", "pk")
+        .first()
+    )
+    if other is not None:
+        other.suspended_part = True
+        other.save(update_fields=["suspended_part"])
+        return False
+    change_order_part_status(part, OrderStatus.IN_PROGRESS, by=by, note=note)
+    return True
+
+
+def accept(request: Request, *, by) -> Request:
+    """The clerk accepts the answer; a part this request suspended resumes (Izpildē) and its
+    planned date moves on by the working days it was suspended."""
+    with transaction.atomic():
+        locked = _locked(request)
+        _move(locked, S.ACCEPTED, Action.ACCEPTED, by=by)
+        resumed = _release_part(
+            locked, by=by, note=_("Pieprasījums Nr. %(id)s pieņemts") % {"id": locked.pk}
+        )
+        notices.notify_accepted(locked, resumed=resumed)
+    return _refresh(request, locked)
+
+
+def ask_again(request: Request, text: str, *, by, deadline: date | None = None) -> Request:
+    """The answer is not enough: the clerk says what is still needed; the client answers again
+    (by the same deadline, or a new one)."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(_("Uzrakstiet, kas vēl nepieciešams."), code="text")
+    if deadline is not None:
+        deadline = deadline_rule(deadline)
+        if deadline <= timezone.localdate():
+            raise ValidationError(_("Atbildes termiņam jābūt nākotnē."), code="deadline")
+    with transaction.atomic():
+        locked = _locked(request)
+        _move(locked, S.ASKED_AGAIN, Action.ASKED_AGAIN, by=by, note=text, deadline=deadline)
+        notices.notify_asked_again(locked, text)
+    return _refresh(request, locked)
+
+
+def extend(request: Request, new_deadline: date, *, by) -> Request:
+    """A request past its deadline opens again with a new one (a non-working day moves on)."""
+    new_deadline = deadline_rule(new_deadline)
+    if new_deadline <= timezone.localdate():
+        raise ValidationError(_("Jaunajam termiņam jābūt nākotnē."), code="deadline")
+    with transaction.atomic():
+        locked = _locked(request)
+        _move(locked, S.OPEN, Action.EXTENDED, by=by, deadline=new_deadline)
+        notices.notify_extended(locked)
+    return _refresh(request, locked)
+
+
+def expire_due(today: date | None = None) -> int:
+    """Requests awaiting the client whose deadline has passed become 'termiņš beidzies' (for the
+    beat); rows another transaction holds are left for the next run. Returns how many."""
+    today = today or timezone.localdate()
+    count = 0
+    with transaction.atomic():
+        due = (
+            Request.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("order_part__order", "eservice")
+            .filter(state__in=AWAITING_CLIENT, deadline__lt=today)
+            .order_by("deadline", "pk")
+        )
+        for request in due:
+            _move(request, S.EXPIRED, Action.EXPIRED, by=None)
+            notices.notify_expired(request)
+            count += 1
+    return count
+
+
+def terminate(request: Request, reason: str, *, by) -> Request:
+    """The deadline passed with no answer: the part becomes Pārtraukts (the e-service Atcelts)
+    with the reason the client sees."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Norādiet pārtraukšanas iemeslu."), code="reason")
+    with transaction.atomic():
+        locked = _locked(request)
+        _move(locked, S.TERMINATED, Action.TERMINATED, by=by, note=reason)
+        if locked.order_part_id:
+            part = locked.order_part
+            if part.status not in FINAL_STATUSES:
+                change_order_part_status(part, OrderStatus.CANCELLED, by=by, note=reason[:255])
+        elif locked.eservice.status not in CLOSED_STATUSES:
+            change_eservice_status(locked.eservice, EServiceStatus.CANCELLED, by=by)
+        if locked.suspended_part:
+            locked.suspended_part = False
+            locked.save(update_fields=["suspended_part"])
+        notices.notify_terminated(locked, reason)
+    return _refresh(request, locked)
+
+
+def withdraw(request: Request, *, by, note: str = "") -> Request:
+    """The clerk withdraws an open request (raised by mistake, or no longer needed); a part it
+    suspended resumes."""
+    with transaction.atomic():
+        locked = _locked(request)
+        _move(locked, S.WITHDRAWN, Action.WITHDRAWN, by=by, note=note.strip())
+        resumed = _release_part(
+            locked, by=by, note=_("Pieprasījums Nr. %(id)s atsaukts") % {"id": locked.pk}
+        )
+        notices.notify_withdrawn(locked, resumed=resumed)
+    return _refresh(request, locked)
