@@ -4,7 +4,8 @@ Django's stock strings put the model's name in the nominative ("Labot pasūtīju
 Pasūtījuma daļa"): Latvian wants the accusative there. Each admin and inline that shows such a
 title names its model in the accusative (`accusative = pgettext_lazy("akuzatīvs", "pasūtījumu")`);
 these mixins put it into the change form's title, the list's title and "Pievienot" button, and an
-inline's "Pievienot vēl …" button.
+inline's "Pievienot vēl …" button. In another language (English has no cases) Django's own titles
+stay: "Change order", "Add another order part".
 """
 
 from __future__ import annotations
@@ -13,7 +14,12 @@ import json
 
 from django.contrib import admin
 from django.contrib.admin import helpers
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+
+
+def in_latvian() -> bool:
+    return (get_language() or "lv").startswith("lv")
 
 
 def accusative_of(model_admin) -> str:
@@ -38,6 +44,8 @@ class LatvianTitlesMixin:
     accusative = None
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if not in_latvian():
+            return super().render_change_form(request, context, add, change, form_url, obj)
         name = accusative_of(self)
         if add:
             title = _("Pievienot %(name)s") % {"name": name}
@@ -49,6 +57,8 @@ class LatvianTitlesMixin:
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def changelist_view(self, request, extra_context=None):
+        if not in_latvian():
+            return super().changelist_view(request, extra_context)
         name = accusative_of(self)
         if self.has_change_permission(request):
             title = _("Izvēlieties %(name)s, ko labot") % {"name": name}
@@ -63,6 +73,8 @@ class LatvianTitlesMixin:
 
     def get_inline_formsets(self, request, formsets, inline_instances, obj=None):
         inline_formsets = super().get_inline_formsets(request, formsets, inline_instances, obj)
+        if not in_latvian():
+            return inline_formsets
         for inline_formset in inline_formsets:
             if inline_formset.__class__ is helpers.InlineAdminFormSet:
                 inline_formset.__class__ = AccusativeInlineFormSet

@@ -130,3 +130,17 @@ def test_inline_add_another_buttons_are_in_the_accusative(superuser_http):
     assert add_another_buttons(order_page) == {"parts": "Pievienot vēl pasūtījuma daļu"}
     assert add_another_buttons(part_page) == {"documents-2": "Pievienot vēl rezultātu"}
     assert add_another_buttons(eservice_page) == {"documents-2": "Pievienot vēl rezultātu"}
+
+
+@pytest.mark.django_db
+def test_english_admin_keeps_djangos_own_titles(superuser_http):
+    part = OrderPartFactory()
+    superuser_http.cookies["manskonts_language"] = "en"
+
+    change = superuser_http.get(reverse("admin:orders_order_change", args=[part.order.pk]))
+    listing = superuser_http.get(reverse("admin:orders_order_changelist"))
+
+    assert h1(change) == "Change order"
+    assert add_another_buttons(change) == {"parts": "Add another Order part"}
+    assert h1(listing) == "Select order to change"
+    assert "Add order" in listing.content.decode()
