@@ -62,6 +62,8 @@ def test_superuser_desk_counts_each_item_and_links_to_exactly_those_rows(client,
         "unmatched_entries": 0,
         "overpayments_to_refund": 1,
         "failed_exports": 0,
+        "requests_answered": 0,
+        "requests_past_deadline": 0,
     }
     for key, (count, url) in lines.items():
         response = client.get(url)
