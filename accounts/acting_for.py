@@ -8,12 +8,12 @@ an administrator of a legal person does not land on their own empty account at e
 
 from __future__ import annotations
 
-from functools import cache, wraps
+from functools import cache
 
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest
 
 from accounts.models import Client, Membership, User
+from notifications.models import Notification
 
 SESSION_KEY = "acting_for_client_id"
 
@@ -34,8 +34,6 @@ SELECT c.*, m.role AS membership_role,
 
 @cache
 def _clients_of_sql() -> str:
-    from notifications.models import Notification
-
     return CLIENTS_OF_SQL.format(
         notification=Notification._meta.db_table,
         client=Client._meta.db_table,
@@ -72,7 +70,7 @@ def resolve_client(request: HttpRequest) -> Client | None:
             return client
     own = next((c for c in choices if c.person_id == user.pk), None)
     if own is None:
-        own = Client.objects.for_person(user)
+        own = Client.objects.get_or_create_for_person(user)
         own.membership_role, own.unread_count = None, 0
         choices.append(own)
         choices.sort(key=lambda c: (c.kind, c.name))
@@ -91,17 +89,3 @@ def switch_client(request: HttpRequest, client_id: int) -> Client:
         User.objects.filter(pk=request.user.pk).update(last_client=client)
         request.user.last_client_id = client.pk
     return client
-
-
-def client_required(view):
-    """Views of Mans konts: a signed-in person acting for a client; anyone else signs in first."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if request.client is None:
-            raise Http404  # a staff account without a personal code has no Mans konts
-        return view(request, *args, **kwargs)
-
-    return wrapper

@@ -18,15 +18,15 @@ from django.urls import include, path, reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
-from accounts import two_factor
+from accounts import passkeys, two_factor
+from accounts import two_factor_views as views
+from accounts.staff_signin import StaffAuthenticationForm
 from manskonts import desk
 
 
 class StaffAdminSite(admin.AdminSite):
     def __init__(self, name="admin"):
         super().__init__(name)
-        from accounts.staff_signin import StaffAuthenticationForm
-
         self.login_form = StaffAuthenticationForm
 
     def index(self, request, extra_context=None):
@@ -76,9 +76,6 @@ class StaffAdminSite(admin.AdminSite):
         return update_wrapper(csrf_protect(never_cache(inner)), view)
 
     def get_urls(self):
-        from accounts import passkeys
-        from accounts import two_factor_views as views
-
         def full_admin(view):
             return self.admin_view(lambda request, *a, **kw: view(self, request, *a, **kw))
 

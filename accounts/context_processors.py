@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership
+from notifications.models import Notification
 
 # The navigation of Mans konts: (URL name, label, whether the pages below it belong to it).
 NAV = (
@@ -56,8 +57,6 @@ def acting_for(request):
         }
     unread = getattr(client, "unread_count", None)
     if unread is None:
-        from notifications.models import Notification
-
         unread = Notification.objects.for_recipient(request.user, client).unread().count()
     manages_users = (
         client.is_legal and getattr(client, "membership_role", None) == Membership.Role.ADMIN

@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy
 
 from accounts.applications import duplicate_error
 from accounts.models import Client, LegalPersonApplication, Membership
-from documents.validation import ASICE, PDF, CheckedUpload, validate_upload
 from manskonts.identifiers import normalize_personal_code, normalize_registration_number
 from manskonts.templatetags.manskonts import file_size
+from manskonts.validation import ASICE, PDF, CheckedUpload, validate_upload
 
 MAX_LISTED_USERS = 50
 # The authority document is a signed paper scan or an e-signed container: nothing else.

@@ -32,7 +32,7 @@ class PersonManager(UserManager):
         if created:
             user.set_unusable_password()
             user.save(update_fields=["password"])
-        Client.objects.for_person(user)
+        Client.objects.get_or_create_for_person(user)
         return user, created
 
 
@@ -106,7 +106,7 @@ class ClientQuerySet(models.QuerySet):
             return self.none()
         return self.filter(Q(person=user) | Q(memberships__user=user, kind=Client.Kind.LEGAL))
 
-    def for_person(self, user) -> Client:
+    def get_or_create_for_person(self, user) -> Client:
         """The natural person's own client, created on first use."""
         client, _created = self.get_or_create(
             person=user,

@@ -13,7 +13,7 @@ from notifications.services import notify, site_language
 
 def _notify_applicant(application, subject: str, body: str) -> None:
     notify(
-        Client.objects.for_person(application.applicant),
+        Client.objects.get_or_create_for_person(application.applicant),
         Notification.Kind.ACCOUNT,
         subject,
         body,

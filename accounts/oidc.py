@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, SuspiciousOperation
+from django.core.validators import validate_email
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils.translation import gettext as _
@@ -199,8 +200,6 @@ class PersonalCodeOIDCBackend(OIDCAuthenticationBackend):
 
 
 def _plausible_email(value) -> str:
-    from django.core.validators import validate_email
-
     if not isinstance(value, str) or len(value) > 254:
         return ""
     try:

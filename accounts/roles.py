@@ -9,6 +9,8 @@ admin enforces it whatever the permissions say, accounts/admin.py).
 
 from __future__ import annotations
 
+from django.contrib.auth.management import create_permissions
+
 CLERK = "Klientu apkalpošana"
 ACCOUNTANT = "Grāmatvedība"
 ACCOUNT_REVIEWER = "Kontu pieteikumu izskatīšana"
@@ -61,8 +63,6 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
 
 def sync_staff_groups(apps) -> None:
     """Create the groups and give each exactly its permissions (usable from a migration)."""
-    from django.contrib.auth.management import create_permissions
-
     for app_config in apps.get_app_configs():
         # create_permissions skips an app whose models_module is None, as every app of a
         # migration's state is. Put back what was there: with the real registry (tests call this

@@ -12,13 +12,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts import oidc
-from accounts.acting_for import client_required, switch_client
+from accounts.acting_for import switch_client
 from accounts.applications import duplicate_error
 from accounts.demo import DEMO_PERSONS
 from accounts.forms import AddUserForm, LegalPersonApplicationForm, RoleForm
 from accounts.memberships import add_user, change_role, is_client_admin, remove_user
 from accounts.models import LegalPersonApplication, Membership
 from accounts.signin import sign_in_person
+from manskonts.decorators import client_required
 from manskonts.uploads import reports_upload_limits
 
 

@@ -76,7 +76,7 @@ def seed(media: Path) -> None:
     person, _ = User.objects.get_or_create(
         personal_code="32000000001", defaults={"username": "PK:32000000001"}
     )
-    client = Client.objects.for_person(person)
+    client = Client.objects.get_or_create_for_person(person)
     eservice = EService.objects.create(client=client, service=Service.objects.order_by("pk")[0])
 
     now = timezone.now()

@@ -275,9 +275,9 @@ def install_baseline() -> None:
     from django.urls import clear_url_caches, path
     from django.views.generic import ListView
 
-    from accounts.acting_for import client_required
     from eservices.models import EService
     from manskonts import urls as project_urls
+    from manskonts.decorators import client_required
     from orders.models import Order
 
     class BaselineList(ListView):

@@ -2,9 +2,9 @@
 
 Builds hostile containers (tests/documents/bombs.py) and the heaviest files the limits still
 accept, writes each to disk as gunicorn's upload handler would, and validates it with
-`documents.validation.validate_upload` in a fresh process: CPU seconds of the call, that
+`manskonts.validation.validate_upload` in a fresh process: CPU seconds of the call, that
 process's peak memory (VmHWM, as bench/run.py measures) and its growth over the memory Django
-itself took before the call. Target: ≤ 1 s CPU and ≤ 50 MB per file whatever it holds (SPEC).
+itself took before the call. Target: ≤ 1 s CPU and ≤ 50 MB per file whatever it holds.
 Prints a table and writes bench/validation.json. Needs no database.
 """
 
@@ -44,7 +44,7 @@ sys.path.insert(0, sys.argv[1])
 import django; django.setup()
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from documents.validation import validate_upload
+from manskonts.validation import validate_upload
 
 def status(key):
     return next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith(key))
@@ -67,8 +67,8 @@ print(repr((cpu, status("VmHWM:") // 1024, (status("VmHWM:") - before) // 1024, 
 
 def cases() -> list[tuple[str, str, object]]:
     """(what, file name, builder) for every worst case."""
-    from documents.validation import CONTAINER_MAX_ENTRIES, CONTAINER_MAX_RATIO
-    from documents.validation import CONTAINER_MAX_UNCOMPRESSED as MAX_UNPACKED
+    from manskonts.validation import CONTAINER_MAX_ENTRIES, CONTAINER_MAX_RATIO
+    from manskonts.validation import CONTAINER_MAX_UNCOMPRESSED as MAX_UNPACKED
 
     just_under = CONTAINER_MAX_ENTRIES - 2
     return [

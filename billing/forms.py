@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from billing.camt import StatementError, parse
+from billing.camt import MAX_BYTES, StatementError, parse
 from billing.models import BankStatement, Invoice, Payment, UnmatchedBankEntry
 from billing.services import already_recorded
 
@@ -153,8 +153,6 @@ class BankStatementForm(forms.ModelForm):
 
     def clean_xml_file(self):
         upload = self.cleaned_data["xml_file"]
-        from billing.camt import MAX_BYTES
-
         if upload.size > MAX_BYTES:
             raise forms.ValidationError(_("Datne ir pārāk liela."))
         try:

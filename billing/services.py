@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.models import Invoice, Overpayment, Payment
 from billing.notices import notify_overpayment_received, notify_payment_received
+from billing.signals import order_paid_in_full
 
 ZERO = Decimal("0.00")
 log = logging.getLogger("manskonts.billing")
@@ -287,11 +288,10 @@ def _tell(receipt: Receipt, paid_on: date) -> None:
 
 
 def after_payment(order, paid_on: date) -> None:
-    """When the order has just become paid in full, its parts get their planned dates."""
-    from orders.planning import schedule_parts
-
+    """When the order has just become paid in full, its parts get their planned dates: orders
+    receives the signal (billing/signals.py) in this same transaction."""
     if order_payment_state(order).paid_in_full:
-        schedule_parts(order.parts.select_related("service"), paid_on)
+        order_paid_in_full.send(sender=type(order), order=order, paid_on=paid_on)
 
 
 def refund_overpayment(overpayment: Overpayment, *, reference: str, refunded_on: date, by) -> bool:

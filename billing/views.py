@@ -14,7 +14,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.acting_for import client_required
 from billing import filters
 from billing.forms import PayForm
 from billing.instructions import bank_details, grouped_iban, treasury_check_url
@@ -32,6 +31,7 @@ from billing.services import (
 )
 from billing.tables import SORTS, TABLE, is_overdue
 from manskonts.client_address import client_address
+from manskonts.decorators import client_required
 from manskonts.listing import run_list, url_prefix
 
 

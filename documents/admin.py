@@ -1,6 +1,7 @@
 """Staff and documents: see what clients submitted (and download it), attach results.
 
-Order parts and e-services get two inlines (`document_inlines()`): the files so far, read-only with
+Order parts and e-services get two inlines, added here to their admins (documents sits above orders
+and e-services, which do not import it): the files so far, read-only with
 a download link, and "Pievienot rezultātu" where a clerk uploads results. A result goes through the
 same content check as client uploads and `documents.services.attach_result`, which notifies the
 client. Document records are never edited or deleted by hand: the retention purge is the only
@@ -23,16 +24,18 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from documents.models import Document, DocumentAuditEntry
 from documents.services import attach_result
-from documents.storage import (
+from eservices.admin import EServiceAdmin
+from manskonts.admin_titles import LatvianTitlesMixin
+from manskonts.storage import (
     content_disposition,
     is_object_storage,
     is_stored,
     open_stored,
     presigned_download_url,
 )
-from documents.validation import ACCEPT_ATTRIBUTE, validate_upload
-from manskonts.admin_titles import LatvianTitlesMixin
 from manskonts.templatetags.manskonts import file_size
+from manskonts.validation import ACCEPT_ATTRIBUTE, validate_upload
+from orders.admin import OrderPartAdmin
 
 
 def _download_link(document: Document) -> str:
@@ -252,6 +255,8 @@ class ResultUploadInline(admin.TabularInline):
         return obj is not None and request.user.has_perm("documents.add_document")
 
 
-def document_inlines() -> list[type[admin.TabularInline]]:
-    """For OrderPartAdmin and EServiceAdmin: the files so far, and attaching results."""
-    return [DocumentListInline, ResultUploadInline]
+# OrderPartAdmin and EServiceAdmin show the files so far and take results; they read `inlines`
+# when a page is built, so adding to them here (on import of this module, from the admin's
+# autodiscovery) is enough.
+for _model_admin in (OrderPartAdmin, EServiceAdmin):
+    _model_admin.inlines = [*_model_admin.inlines, DocumentListInline, ResultUploadInline]

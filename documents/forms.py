@@ -10,8 +10,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from documents.validation import ACCEPT_ATTRIBUTE
 from manskonts.templatetags.manskonts import file_size, lv
+from manskonts.validation import ACCEPT_ATTRIBUTE
 
 
 class MultipleFileInput(forms.FileInput):

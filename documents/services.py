@@ -19,9 +19,10 @@ from django.utils import timezone
 
 from documents.models import Document, DocumentAuditEntry, PurgeRun
 from documents.notices import notify_files_expiring, notify_result_attached
-from documents.storage import delete_stored
-from documents.validation import CheckedUpload
+from eservices.jobs import purge_expired_exports
 from manskonts.audit import log_bulk_created
+from manskonts.storage import delete_stored
+from manskonts.validation import CheckedUpload
 
 log = logging.getLogger("manskonts.documents")
 
@@ -103,9 +104,15 @@ def retention_cutoff(now: datetime | None = None) -> datetime:
     return (now or timezone.now()) - timedelta(days=settings.FILE_RETENTION_DAYS)
 
 
-def expired_files() -> Q:
-    """E-service files only: order files, invoices and payments are never purged."""
+def purgeable_files() -> Q:
+    """E-service files not yet deleted, of any age: order files, invoices and payments are never
+    purged."""
     return Q(eservice__isnull=False, deleted_at__isnull=True)
+
+
+def expired_files(now: datetime | None = None) -> Q:
+    """The e-service files a purge at `now` deletes: kept FILE_RETENTION_DAYS already."""
+    return purgeable_files() & Q(uploaded_at__lt=retention_cutoff(now))
 
 
 def expiring_soon(now: datetime | None = None) -> Q:
@@ -114,7 +121,7 @@ def expiring_soon(now: datetime | None = None) -> Q:
     them."""
     cutoff = retention_cutoff(now)
     soon = cutoff + timedelta(days=settings.FILE_EXPIRY_REMINDER_DAYS)
-    return expired_files() & Q(uploaded_at__gte=cutoff, uploaded_at__lt=soon)
+    return purgeable_files() & Q(uploaded_at__gte=cutoff, uploaded_at__lt=soon)
 
 
 @dataclass
@@ -230,7 +237,6 @@ def purge_expired_files(
     started = time.monotonic()
     run = PurgeRun.objects.create()
     now = now or timezone.now()
-    cutoff = retention_cutoff(now)
     report = PurgeReport()
 
     last_id = 0
@@ -249,7 +255,7 @@ def purge_expired_files(
     document_table = Document._meta.db_table
     while True:
         with transaction.atomic():
-            queue = Document.objects.filter(expired_files(), uploaded_at__lt=cutoff)
+            queue = Document.objects.filter(expired_files(now))
             if after is not None:
                 # A row comparison, so the index scan starts where the last batch ended instead
                 # of stepping over every row the earlier batches marked.
@@ -275,8 +281,6 @@ def purge_expired_files(
         )
 
     # Excel exports are kept EXPORT_RETENTION_DAYS; the same run deletes their files.
-    from eservices.jobs import purge_expired_exports
-
     report.exports_purged, report.exports_failed = purge_expired_exports(now=now, storage=storage)
     report.seconds = time.monotonic() - started
     PurgeRun.objects.filter(pk=run.pk).update(

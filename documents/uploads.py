@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from documents.services import submit_documents
-from documents.validation import safe_display_name, too_many_files_message, validate_uploads
 from manskonts.templatetags.manskonts import file_size
 from manskonts.uploads import UploadOverflow
+from manskonts.validation import safe_display_name, too_many_files_message, validate_uploads
 
 SESSION_KEY = "documents_upload_feedback"
 FILES_FIELD = "files"

@@ -21,19 +21,19 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.acting_for import client_required
 from documents.access import download_decision, results_for_download
 from documents.models import Document
-from documents.storage import (
+from documents.uploads import PART_FIELD, handle_upload
+from documents.zipstream import stream_zip
+from eservices.models import EService
+from manskonts.decorators import client_required
+from manskonts.storage import (
     content_disposition,
     is_object_storage,
     is_stored,
     open_stored,
     presigned_download_url,
 )
-from documents.uploads import PART_FIELD, handle_upload
-from documents.zipstream import stream_zip
-from eservices.models import EService
 from manskonts.uploads import reports_upload_limits
 from orders.models import Order
 

@@ -9,8 +9,8 @@ from collections.abc import Iterable, Iterator
 from django.utils import timezone
 
 from documents.models import Document
-from documents.storage import open_stored
-from documents.validation import safe_display_name
+from manskonts.storage import open_stored
+from manskonts.validation import safe_display_name
 
 log = logging.getLogger("manskonts.documents")
 

@@ -3,7 +3,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
-from documents.admin import document_inlines
 from eservices.models import (
     ESERVICE_TRANSITIONS,
     EService,
@@ -88,7 +87,7 @@ class EServiceAdmin(LatvianTitlesMixin, admin.ModelAdmin):
     autocomplete_fields = ("client", "requested_by", "orders")
     readonly_fields = ("status", "status_changed_at", "label", "created_at")
     date_hierarchy = "created_at"
-    inlines = [EServiceStatusChangeInline, *document_inlines()]
+    inlines = [EServiceStatusChangeInline]  # documents/admin.py adds its two
     actions = [make_status_action(EServiceStatus.choices, change_eservice_status, with_note=False)]
 
     def get_search_results(self, request, queryset, search_term):

@@ -6,13 +6,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import IO
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from eservices.tables import TABLE
+from eservices.filters import EServiceFilter
+from eservices.models import EService
+from eservices.queries import received
+from eservices.tables import SORTS, TABLE
 from manskonts.excel import ExcelSheet
 
 CHUNK_SIZE = 2000
@@ -48,8 +52,6 @@ def _chunks(rows, size: int):
 
 def _order_numbers(ids: list[int]) -> dict[int, str]:
     """The related order numbers of a chunk of e-services, in one query."""
-    from eservices.models import EService
-
     numbers: dict[int, list[str]] = {}
     links = (
         EService.orders.through.objects.filter(eservice_id__in=ids)
@@ -91,9 +93,7 @@ def write_report(
 # --- report rows and background jobs -------------------------------------------------------------
 def direct_limit() -> int:
     """Reports up to this many rows download at once; larger ones run as a background job."""
-    from django.conf import settings
-
-    return getattr(settings, "ESERVICE_EXPORT_DIRECT_LIMIT", 5000)
+    return settings.ESERVICE_EXPORT_DIRECT_LIMIT
 
 
 class _ClientRequest:
@@ -105,11 +105,6 @@ class _ClientRequest:
 
 def report_queryset(client, params) -> QuerySet | None:
     """The report's rows for these URL parameters, in the page's order; None if a filter is bad."""
-    from eservices.filters import EServiceFilter
-    from eservices.models import EService
-    from eservices.queries import received
-    from eservices.tables import SORTS
-
     filterset = EServiceFilter(
         params,
         queryset=received(EService.objects.for_client(client)),

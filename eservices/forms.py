@@ -1,4 +1,4 @@
-"""The client's own label of an e-service (SPEC item 2): unique within the client, clearable."""
+"""The client's own label of an e-service: unique within the client, clearable."""
 
 from __future__ import annotations
 

@@ -34,10 +34,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 import outbox
-from documents.storage import delete_stored
 from eservices.exporters import report_queryset, write_report
 from eservices.models import ExportJob
 from eservices.notices import notify_export_ready
+from manskonts.storage import delete_stored
 
 BUILD_EXPORT = "eservices.tasks.build_export"
 log = logging.getLogger("manskonts.exports")

@@ -12,7 +12,9 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from manskonts.collation import latvian_sort_string
 from manskonts.identifier_fields import CadastralField
+from orders.models import Service
 
 
 class EServiceStatus(models.TextChoices):
@@ -186,15 +188,11 @@ class EService(models.Model):
 
     def refresh_sort_keys(self) -> None:
         """The sort keys that follow from this row's own fields (order_key follows its orders)."""
-        from manskonts.collation import latvian_sort_string
-
         self.status_rank = STATUS_RANKS.get(self.status, 0)
         self.label_key = latvian_sort_string(self.label)
         if self.service_id is not None:
             service = self._state.fields_cache.get("service")
             if service is None or service.pk != self.service_id:
-                from orders.models import Service
-
                 service = Service.objects.only("name_rank").get(pk=self.service_id)
             self.service_rank = service.name_rank
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Collate
 from django.db.models.signals import m2m_changed, post_save, pre_delete
@@ -14,6 +14,7 @@ from django.dispatch import receiver
 from eservices.models import EService
 from manskonts.collation import SORT_LAST
 from orders.models import Order, Service
+from orders.signals import order_renumbered
 
 
 def refresh_order_keys(eservice_ids: Iterable[int]) -> None:
@@ -34,8 +35,6 @@ def refresh_order_keys(eservice_ids: Iterable[int]) -> None:
 
 def refresh_service_ranks() -> None:
     """Copy every service's name_rank onto its e-services where it changed (after re-ranking)."""
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -58,6 +57,12 @@ def _orders_changed(sender, instance, action, reverse, pk_set, **kwargs):
         refresh_order_keys(getattr(instance, "_cleared_eservice_ids", []))
     else:
         refresh_order_keys(pk_set or [])
+
+
+@receiver(order_renumbered, sender=Order)
+def _order_renumbered(sender, order, **kwargs):
+    # The e-services linked to a renumbered order sort by their first order's new number.
+    refresh_order_keys(order.eservices.values_list("pk", flat=True))
 
 
 @receiver(pre_delete, sender=Order)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from eservices import jobs
+
 
 @shared_task(acks_late=True)
 def build_export(job_id: str) -> None:
@@ -11,8 +13,6 @@ def build_export(job_id: str) -> None:
 
     Safe to deliver twice: a finished job is never rebuilt, a job a live worker holds is left to
     it, and a job waiting for another export of its client is started when that one finishes."""
-    from eservices import jobs
-
     jobs.run(job_id)
 
 
@@ -20,6 +20,4 @@ def build_export(job_id: str) -> None:
 def recover_exports() -> dict:
     """Celery beat, every minute: resume (or fail, after EXPORT_MAX_ATTEMPTS) the exports whose
     worker died, and re-send waiting exports whose turn has come."""
-    from eservices import jobs
-
     return jobs.recover()

@@ -9,17 +9,13 @@ from django.contrib import messages
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST, require_safe
 
 import outbox
-from accounts.acting_for import client_required
-from documents.storage import open_stored
 from eservices.exporters import direct_limit, report_queryset, write_report
 from eservices.filters import EServiceFilter, Period
 from eservices.forms import LabelForm
@@ -27,7 +23,9 @@ from eservices.jobs import BUILD_EXPORT
 from eservices.models import EService, ExportJob
 from eservices.queries import history_rows, received, report_totals
 from eservices.tables import SORTS, TABLE
+from manskonts.decorators import client_required
 from manskonts.listing import query_without, run_list, url_prefix
+from manskonts.storage import open_stored
 from outbox.models import Message
 
 
@@ -63,19 +61,8 @@ def eservice_list(request: HttpRequest) -> HttpResponse:
     return render(request, "eservices/list.html", context)
 
 
-def upload_form_available() -> bool:
-    """The documents app's upload partial and URLs, when installed (see documents/_upload_form)."""
-    try:
-        get_template("documents/_upload_form.html")
-        reverse("documents:upload_eservice", args=[1])
-    except (TemplateDoesNotExist, NoReverseMatch):
-        return False
-    return True
-
-
 def _detail_context(request: HttpRequest, eservice: EService, form: LabelForm | None = None):
     return {
-        "upload_form_available": upload_form_available(),
         "eservice": eservice,
         "changes": eservice.status_changes.order_by("changed_at", "id"),
         "orders": eservice.orders.prefetch_related("parts__service").order_by("number"),

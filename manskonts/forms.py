@@ -52,7 +52,7 @@ def widget_kind(bound: forms.BoundField) -> str:
 
 def options_html(choices: list[dict]) -> SafeString:
     """A select's <option>s, written here: a template loop over a long list of service groups or
-    users cost the list pages a millisecond (SPEC Targets: median <= 20 ms per page)."""
+    users cost the list pages a millisecond (their target: a median of at most 20 ms per page, `make bench`)."""
     html = []
     for c in choices:
         selected = " selected" if c["checked"] else ""

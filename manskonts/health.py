@@ -21,6 +21,7 @@ import threading
 import time
 from pathlib import Path
 
+import redis
 from django.apps import apps
 from django.conf import settings
 from django.core.files.storage import default_storage
@@ -29,6 +30,8 @@ from django.db.models import Count, Min
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from manskonts.celery import app
 
 log = logging.getLogger("manskonts.health")
 
@@ -44,8 +47,6 @@ def check_database() -> None:
 def check_redis() -> None:
     if not settings.REDIS_URL:
         return
-    import redis
-
     redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2, socket_connect_timeout=2).ping()
 
 
@@ -72,8 +73,6 @@ _ping_cache: dict[str, object] = {}
 
 def celery_workers(broker_ok: bool) -> dict:
     """{"state": "ok" | "down" | "eager", "workers": how many answered the ping}."""
-    from manskonts.celery import app
-
     if app.conf.task_always_eager:
         return {"state": "eager", "workers": 0}
     if not broker_ok:

@@ -222,6 +222,8 @@ CELERY_BEAT_SCHEDULE = {
 EXPORT_LEASE_SECONDS = env_int("EXPORT_LEASE_SECONDS", 120, minimum=1)
 EXPORT_MAX_ATTEMPTS = env_int("EXPORT_MAX_ATTEMPTS", 3, minimum=1)
 EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7, minimum=1)
+# An e-service report of up to this many rows downloads at once; a larger one is a background job.
+ESERVICE_EXPORT_DIRECT_LIMIT = env_int("ESERVICE_EXPORT_DIRECT_LIMIT", 5000, minimum=1)
 
 # --- Files ----------------------------------------------------------------------------------------
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
@@ -308,7 +310,13 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- People and sessions --------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# In this order: the staff sign-in throttle (django-axes, below) first, then passwords (staff),
+# then the state identity service (OIDC, below) for people.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "accounts.oidc.PersonalCodeOIDCBackend",
+]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "overview"
 LOGOUT_REDIRECT_URL = "home"
@@ -349,12 +357,10 @@ OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
 OIDC_USE_PKCE = True
 OIDC_STORE_ID_TOKEN = True  # kept in the server-side session as the hint for signing out there
 OIDC_TIMEOUT = 10
-AUTHENTICATION_BACKENDS = [*AUTHENTICATION_BACKENDS, "accounts.oidc.PersonalCodeOIDCBackend"]
 
 # Staff admin sign-in throttle (django-axes, accounts/staff_signin.py): 10 failures lock that
 # username at that address for 5 minutes; the same person elsewhere still gets in. Counted in the
 # database (works with Redis down), serialised per pair by an advisory lock.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", *AUTHENTICATION_BACKENDS]
 AXES_HANDLER = "accounts.staff_signin.StaffSignInHandler"
 AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = timedelta(minutes=5)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from accounts.acting_for import client_required
+from manskonts.decorators import client_required
 from manskonts.listing import SortChoices, SortOption, run_plain_list
 from notifications.models import Notification
 

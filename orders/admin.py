@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Client
 from billing.models import PaymentAttempt
-from documents.admin import document_inlines
 from manskonts import desk
 from manskonts.admin_filters import DateRange
 from manskonts.admin_status import (
@@ -31,7 +30,7 @@ from orders.models import (
     Service,
     ServiceGroup,
 )
-from orders.services import change_order_client, change_order_part_status
+from orders.services import change_order_client, change_order_part_status, rank_services
 from orders.workflow import FINAL_STATUSES, TRANSITIONS, OrderStatus
 
 
@@ -59,8 +58,6 @@ class ServiceAdmin(LatvianTitlesMixin, admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        from orders.services import rank_services
-
         rank_services()
 
 
@@ -346,7 +343,7 @@ class OrderPartAdmin(LatvianTitlesMixin, admin.ModelAdmin):
     )
     autocomplete_fields = ("order",)
     readonly_fields = ("status", "status_changed_at")
-    inlines = [StatusChangeInline, *document_inlines()]
+    inlines = [StatusChangeInline]  # documents/admin.py adds its two
 
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, digits_if_identifier(search_term))

@@ -1,4 +1,4 @@
-"""VZD services from the public price list (SPEC "Realistic services"). Loaded by a data migration."""
+"""VZD services from the public price list. Loaded by a data migration."""
 
 from decimal import Decimal
 

@@ -1,11 +1,11 @@
-"""Search and sort of Mani pasūtījumi VZD (SPEC items 9 and 10). Values are whitelisted."""
+"""Search and sort of Mani pasūtījumi VZD. Values are whitelisted."""
 
 from __future__ import annotations
 
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from eservices.filters import after_day, date_field, day_start
+from manskonts.dates import after_day, date_field, day_start
 from manskonts.identifier_fields import CadastralPrefixFilter, EServiceIdFilter, OrderNumberFilter
 from manskonts.listing import ListFilterSet
 from orders.workflow import OrderStatus

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from manskonts.identifier_fields import CadastralField
+from orders.signals import order_renumbered
 from orders.workflow import FINAL_STATUSES, OrderStatus
 
 # Workflow order of the seven statuses, for sorting by status.
@@ -153,9 +154,7 @@ class Order(models.Model):
         if renumbered:
             # The parts carry the number for sorting; e-services carry their first order's.
             self.parts.update(order_number=self.number)
-            from eservices.signals import refresh_order_keys
-
-            refresh_order_keys(self.eservices.values_list("pk", flat=True))
+            order_renumbered.send(sender=Order, order=self)
 
     @property
     def accepts_documents(self) -> bool:

@@ -1,4 +1,4 @@
-"""Planned completion dates (SPEC 17): the one function that computes them, and where it is applied.
+"""Planned completion dates: the one function that computes them, and where it is applied.
 
 Work starts on the next Latvian working day after payment (or after registration when no prepayment
 is due). A term in working days ends on the term-th working day counted from that start day; a term
@@ -18,7 +18,8 @@ from functools import lru_cache
 
 import holidays
 
-from orders.models import Service
+from orders.models import OrderPart, Service
+from orders.workflow import FINAL_STATUSES
 
 WORKING = Service.TermKind.WORKING_DAYS
 CALENDAR = Service.TermKind.CALENDAR_DAYS
@@ -120,9 +121,6 @@ def schedule_parts(parts: Iterable, start_after: date, *, only_unplanned: bool =
     A part that already has a date keeps it (a final invoice paid later does not move the
     promise made when the prepayment arrived).
     """
-    from orders.models import OrderPart
-    from orders.workflow import FINAL_STATUSES
-
     changed = []
     for part in parts:
         if part.status in FINAL_STATUSES:

@@ -7,15 +7,17 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, QuerySet
 
 from billing.services import payment_states, priced_order
-from eservices.models import EService
-from orders.models import OrderPart
+from orders.models import Order, OrderPart
 
 
 def order_rows(client) -> QuerySet:
     """The client's order parts with order and service joined, the ids of the order's related
     e-services as an array (`eservice_ids`) and whether any part of the order has a price
     (`order_priced`): one query for any number of rows."""
-    related = EService.objects.filter(orders=OuterRef("order_id")).order_by("id").values("id")
+    # The link rows of the e-services' M2M (declared on EService; orders does not import it).
+    links = Order.eservices.through.objects
+    related = links.filter(order_id=OuterRef("order_id")).order_by("eservice_id")
+    related = related.values("eservice_id")
     return (
         OrderPart.objects.for_client(client)
         .select_related("order", "service")

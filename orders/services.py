@@ -3,13 +3,12 @@ service ranking."""
 
 from __future__ import annotations
 
-import contextlib
 import logging
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Case, IntegerField, Value, When
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -67,9 +66,7 @@ def change_order_part_status(
 def _order_links(order: Order, invoice_numbers: list[str]) -> list[str]:
     """The portal addresses of an order's pages that notifications may link to."""
     links = [reverse("orders:detail", args=[order.number])]
-    for number in invoice_numbers:
-        with contextlib.suppress(NoReverseMatch):
-            links.append(reverse("billing:invoice_detail", args=[number]))
+    links += [reverse("billing:invoice_detail", args=[number]) for number in invoice_numbers]
     return links
 
 

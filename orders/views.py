@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from accounts.acting_for import client_required
+from manskonts.decorators import client_required
 from manskonts.identifiers import ORDER_NUMBER_MAX_LENGTH, normalize_order_number
 from manskonts.listing import run_list, url_prefix
 from orders.filters import OrderPartFilter

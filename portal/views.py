@@ -7,14 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
-from accounts.acting_for import client_required
 from billing.models import Invoice
 from billing.services import invoice_state, order_payment_state, with_paid_amount
 from documents.access import result_download_decision
 from documents.models import Document
 from documents.services import expiring_soon
 from eservices.models import EService, EServiceStatusChange
-from eservices.views import upload_form_available
+from manskonts.decorators import client_required
 from orders.models import Order, OrderPart, OrderPartStatusChange
 from orders.views import status_legend
 
@@ -100,7 +99,6 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
             "invoices": invoices,
             "eservices": order.eservices.select_related("service").order_by("id"),
             "legend": status_legend(),
-            "upload_form_available": upload_form_available(),
             # One link under the parts when any result may be downloaded (the ZIP holds only those).
             "results_zip": any(
                 part.download.allowed and any(not d.is_deleted for d in part.result_documents)

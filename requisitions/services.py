@@ -21,9 +21,9 @@ from django.utils.translation import gettext as _
 
 from documents.models import Document
 from documents.services import submit_documents
-from documents.validation import CheckedUpload
 from eservices.models import CLOSED_STATUSES, EService, EServiceStatus
 from eservices.services import change_eservice_status
+from manskonts.validation import CheckedUpload
 from manskonts.workflow import check_transition
 from orders.models import OrderPart
 from orders.planning import on_or_after_working_day

@@ -90,7 +90,7 @@ def owner(db):
 
 @pytest.fixture
 def owner_client(owner) -> Client:
-    return Client.objects.for_person(owner)
+    return Client.objects.get_or_create_for_person(owner)
 
 
 @pytest.fixture

@@ -43,7 +43,7 @@ class StaffFactory(factory.django.DjangoModelFactory):
 
 
 def own_client(user: User) -> Client:
-    return Client.objects.for_person(user)
+    return Client.objects.get_or_create_for_person(user)
 
 
 # Registration numbers with a valid check digit (python-stdnum accepts them).

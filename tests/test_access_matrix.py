@@ -1,6 +1,6 @@
 """Who may open what: every URL that names an object × every persona, in one table.
 
-SECURITY.md, Access (ASVS 4.0.3 4.2.1; 5.0 8.2.2, 8.4.1). Each object exists twice: one of the
+docs/security-tests.md, Access (ASVS 4.0.3 4.2.1; 5.0 8.2.2, 8.4.1). Each object exists twice: one of the
 owner's (a natural person) and one of the legal person's. A column says which object a persona
 tries and whom they act for:
 
@@ -201,7 +201,7 @@ def world(db) -> World:
         other_admin=other_admin,
         other_legal=other_legal,
         clerk=StaffFactory(),
-        own=make_side(Client.objects.for_person(owner), owner, owner, "50003123455"),
+        own=make_side(Client.objects.get_or_create_for_person(owner), owner, owner, "50003123455"),
         # The legal person's notification is the colleague's; its application the admin's.
         legal_side=make_side(legal, colleague, legal_admin, "90000123450"),
     )
@@ -450,7 +450,10 @@ LISTS = {
 def colleague_world(world: World) -> tuple[Side, Side]:
     """The colleague's own rows (as a natural person) and the legal person's (theirs to see)."""
     own = make_side(
-        Client.objects.for_person(world.colleague), world.colleague, world.colleague, "40003000002"
+        Client.objects.get_or_create_for_person(world.colleague),
+        world.colleague,
+        world.colleague,
+        "40003000002",
     )
     return own, world.legal_side
 

@@ -118,7 +118,7 @@ def query_with(context, **changes) -> str:
 
 
 # --- GOV.UK components written in Python -----------------------------------------------------------
-# Used on the two big lists, where each include costs (SPEC Targets: median <= 20 ms per page): the
+# Used on the two big lists, where each include costs (target: a median of at most 20 ms per page, `make bench`): the
 # sortable table header. Form fields are written by the form renderer (manskonts/forms.py).
 
 

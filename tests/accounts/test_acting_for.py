@@ -53,7 +53,7 @@ def test_acting_for_offers_oneself_and_only_real_memberships(signed_in, colleagu
     response = http.get("/mans-konts/")
 
     choices = response.context["client_choices"]
-    own = Client.objects.for_person(colleague)
+    own = Client.objects.get_or_create_for_person(colleague)
     assert sorted(c.pk for c in choices) == sorted([own.pk, legal.pk])
     assert response.context["active_client"] == own
 
@@ -63,7 +63,7 @@ def test_a_single_choice_shows_the_name_without_a_switch(signed_in, outsider):
     page = signed_in(outsider).get("/mans-konts/").content.decode()
 
     assert 'name="client"' not in page
-    assert Client.objects.for_person(outsider).name in page
+    assert Client.objects.get_or_create_for_person(outsider).name in page
 
 
 @pytest.mark.django_db
@@ -86,7 +86,9 @@ def test_switching_to_a_legal_person_one_is_not_a_user_of_is_404(signed_in, outs
 
     assert response.status_code == 404
     assert SESSION_KEY not in http.session
-    assert http.get("/mans-konts/").context["active_client"] == Client.objects.for_person(outsider)
+    assert http.get("/mans-konts/").context[
+        "active_client"
+    ] == Client.objects.get_or_create_for_person(outsider)
 
 
 @pytest.mark.django_db
@@ -114,7 +116,7 @@ def test_a_planted_foreign_client_in_the_session_is_ignored(signed_in, outsider,
 
     response = http.get("/mans-konts/")
 
-    assert response.context["active_client"] == Client.objects.for_person(outsider)
+    assert response.context["active_client"] == Client.objects.get_or_create_for_person(outsider)
 
 
 @pytest.mark.django_db
@@ -176,7 +178,9 @@ def test_a_removed_membership_ends_acting_for_at_the_next_request(signed_in, col
     Membership.objects.filter(user=colleague, client=legal).delete()
 
     assert http.get(a["order"]).status_code == 404
-    assert http.get("/mans-konts/").context["active_client"] == Client.objects.for_person(colleague)
+    assert http.get("/mans-konts/").context[
+        "active_client"
+    ] == Client.objects.get_or_create_for_person(colleague)
 
 
 @pytest.mark.django_db
@@ -198,7 +202,7 @@ def test_active_client_name_is_on_every_page(signed_in, colleague, legal):
 
 @pytest.mark.django_db
 def test_natural_person_acting_alone_is_unaffected_by_other_persons(signed_in, owner, owner_client):
-    theirs = client_data(Client.objects.for_person(UserFactory()))
+    theirs = client_data(Client.objects.get_or_create_for_person(UserFactory()))
     mine = client_data(owner_client)
     http = signed_in(owner)
 
@@ -220,11 +224,11 @@ def test_the_next_sign_in_starts_with_the_client_acted_for_last(signed_in, colle
 def test_switching_back_to_oneself_is_remembered_too(signed_in, colleague, legal):
     http = signed_in(colleague)
     switch(http, legal)
-    switch(http, Client.objects.for_person(colleague))
+    switch(http, Client.objects.get_or_create_for_person(colleague))
 
     later = signed_in(colleague).get("/mans-konts/")
 
-    assert later.context["active_client"] == Client.objects.for_person(colleague)
+    assert later.context["active_client"] == Client.objects.get_or_create_for_person(colleague)
 
 
 @pytest.mark.django_db
@@ -236,7 +240,7 @@ def test_a_remembered_legal_person_whose_membership_ended_is_not_offered(
 
     later = signed_in(colleague).get("/mans-konts/")
 
-    assert later.context["active_client"] == Client.objects.for_person(colleague)
+    assert later.context["active_client"] == Client.objects.get_or_create_for_person(colleague)
 
 
 def header_of(response) -> str:

@@ -320,7 +320,7 @@ def test_approve_notifies_the_applicant(applicant, clerk):
     approve_application(application, by=clerk)
 
     notification = Notification.objects.get(recipient=applicant)
-    assert notification.client == Client.objects.for_person(applicant)
+    assert notification.client == Client.objects.get_or_create_for_person(applicant)
     assert notification.kind == Notification.Kind.ACCOUNT
     assert notification.subject == "Pieteikums apstiprināts: SIA „Jaunā Zeme”"
     assert notification.link == f"/pieteikums/{application.pk}/"

@@ -18,8 +18,8 @@ from tests.factories import (
 def test_first_use_creates_one_own_client_per_person():
     person = UserFactory()
 
-    first = Client.objects.for_person(person)
-    second = Client.objects.for_person(person)
+    first = Client.objects.get_or_create_for_person(person)
+    second = Client.objects.get_or_create_for_person(person)
 
     assert first == second
     assert (first.kind, first.person) == (Client.Kind.NATURAL, person)
@@ -71,7 +71,7 @@ def test_for_user_offers_self_and_own_legal_persons_only():
     person = UserFactory()
     mine = MembershipFactory(user=person).client
     LegalClientFactory(registration_number="40103987655")
-    own = Client.objects.for_person(person)
+    own = Client.objects.get_or_create_for_person(person)
 
     assert set(Client.objects.for_user(person)) == {own, mine}
 

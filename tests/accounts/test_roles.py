@@ -3,7 +3,7 @@
 The expected answers are the table in `docs/roles.md` (one row per model, one column per role);
 this module reads that table and checks every cell through the admin, signed in as a staff member
 whose only group is that role. A model registered in the admin with no row is expected to be closed
-to every role. SECURITY.md, Staff (ASVS 5.0 8.2.1, 8.3.1).
+to every role. docs/security-tests.md, Staff (ASVS 5.0 8.2.1, 8.3.1).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The provider's callback (SECURITY.md "Payments"): signed, fresh, exact, recorded, idempotent."""
+"""The provider's callback (docs/security-tests.md "Payments"): signed, fresh, exact, recorded, idempotent."""
 
 import time
 from decimal import Decimal

@@ -290,7 +290,7 @@ def test_signed_out_pages_have_no_accessibility_violations(axe_page):
 @pytest.mark.django_db(transaction=True)
 def test_natural_person_pages_have_no_accessibility_violations(axe_page):
     call_command("seed_demo", stdout=StringIO())
-    anna = Client.objects.for_person(User.objects.get(personal_code=ANNA))
+    anna = Client.objects.get_or_create_for_person(User.objects.get(personal_code=ANNA))
     audit = Audit(axe_page, "natural")
     demo_sign_in(axe_page, "Anna Bērziņa")
 
@@ -367,7 +367,7 @@ def test_legal_person_user_and_applicant_pages_have_no_accessibility_violations(
 def test_export_status_updates_in_place_and_announces_when_ready(page):
     # No <meta refresh> (WCAG 2.2.1): the page fetches its status and announces a change politely.
     demo_sign_in(page, "Anna Bērziņa")
-    anna = Client.objects.for_person(User.objects.get(personal_code=ANNA))
+    anna = Client.objects.get_or_create_for_person(User.objects.get(personal_code=ANNA))
     job = ExportJob.objects.create(
         client=anna, state=ExportJob.State.RUNNING, total=10000, done=2500
     )

@@ -16,7 +16,7 @@ def test_pay_an_invoice_at_the_demo_bank_and_download_the_result(page, settings)
     settings.PAYMENT_PROVIDER = "demo"
     settings.PAYMENT_CALLBACK_SECRET = "browser-test-secret"
     demo_sign_in(page, "Anna Bērziņa")
-    anna = Client.objects.for_person(User.objects.get(personal_code="12058512340"))
+    anna = Client.objects.get_or_create_for_person(User.objects.get(personal_code="12058512340"))
     order = OrderFactory(client=anna, number="2026-0004242")
     part = OrderPartFactory(order=order, delivery_method=OrderPart.Delivery.VZD_ACCOUNT)
     invoice = InvoiceFactory(order=order, number="R2026-004242")

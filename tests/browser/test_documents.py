@@ -31,7 +31,7 @@ ANNA_CODE = "12058512340"
 
 
 def anna_client() -> Client:
-    return Client.objects.for_person(User.objects.get(personal_code=ANNA_CODE))
+    return Client.objects.get_or_create_for_person(User.objects.get(personal_code=ANNA_CODE))
 
 
 def write(tmp_path: Path, name: str, data: bytes) -> Path:

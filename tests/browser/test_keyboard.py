@@ -85,7 +85,7 @@ def named(text: str):
 @pytest.mark.django_db(transaction=True)
 def test_filter_sort_open_and_download_with_the_keyboard_only(page):
     call_command("seed_demo", stdout=StringIO())
-    anna = Client.objects.for_person(User.objects.get(personal_code=ANNA))
+    anna = Client.objects.get_or_create_for_person(User.objects.get(personal_code=ANNA))
     result = (
         Document.objects.available()
         .filter(
@@ -160,7 +160,7 @@ def test_every_element_that_takes_the_focus_shows_it(page):
     walk.tab_to(named("Mainīt"))
     follow(page, "Space")
     expect(page.get_by_label("Darbojos kā")).not_to_have_value(
-        str(Client.objects.for_person(User.objects.get(first_name="Jānis")).pk)
+        str(Client.objects.get_or_create_for_person(User.objects.get(first_name="Jānis")).pk)
     )
 
     swept = {}

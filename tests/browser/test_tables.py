@@ -15,7 +15,7 @@ def anna_with_rows(page):
     from django.utils import timezone
 
     demo_sign_in(page, "Anna Bērziņa")
-    client = Client.objects.for_person(User.objects.get(personal_code="12058512340"))
+    client = Client.objects.get_or_create_for_person(User.objects.get(personal_code="12058512340"))
     now = timezone.now()
     rows = [
         EServiceFactory(

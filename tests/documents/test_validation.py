@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from documents.validation import (
+from manskonts.validation import (
     DISPLAY_NAME_MAX,
     safe_display_name,
     validate_upload,

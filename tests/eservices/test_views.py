@@ -50,7 +50,7 @@ def test_legal_persons_rows_do_not_leak_to_a_user_acting_as_themselves(legal, co
     from accounts.models import Client
 
     legal_row = EServiceFactory(client=legal, requested_by=colleague)
-    own_row = EServiceFactory(client=Client.objects.for_person(colleague))
+    own_row = EServiceFactory(client=Client.objects.get_or_create_for_person(colleague))
 
     as_self = signed_in(colleague).get(LIST)
     as_legal = signed_in(colleague, acting_for=legal).get(LIST)

@@ -1,6 +1,6 @@
 """The value-level audit trail (django-auditlog): who, when, from which address, old and new values.
 
-SECURITY.md, Staff: every staff change to people, clients, memberships, invoices, payments, order
+docs/security-tests.md, Staff: every staff change to people, clients, memberships, invoices, payments, order
 parts and documents is in an audit trail with old and new values, read-only, never purged.
 """
 

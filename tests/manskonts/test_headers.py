@@ -1,4 +1,4 @@
-"""Security headers on HTML responses (SECURITY.md "Deployment")."""
+"""Security headers on HTML responses (docs/security-tests.md "Deployment")."""
 
 import pytest
 from django.urls import reverse

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.worker
 
 @pytest.mark.django_db(transaction=True)
 def test_notification_email_is_sent_by_the_worker_after_commit(celery_worker):  # noqa: F811
-    client = Client.objects.for_person(UserFactory(email="anna@example.lv"))
+    client = Client.objects.get_or_create_for_person(UserFactory(email="anna@example.lv"))
 
     [notification_id] = notify(client, Notification.Kind.STATUS, "Statuss", "Teksts")
 

@@ -34,7 +34,7 @@ def broker_without_worker():
 @pytest.mark.django_db(transaction=True)
 def test_task_of_a_rolled_back_transaction_is_never_sent(reference_data, broker_without_worker):
     queued = broker_without_worker
-    client = Client.objects.for_person(UserFactory(email="anna@example.lv"))
+    client = Client.objects.get_or_create_for_person(UserFactory(email="anna@example.lv"))
 
     with pytest.raises(RuntimeError), transaction.atomic():
         notify(client, Notification.Kind.STATUS, "Atcelts", "Teksts")

@@ -121,7 +121,7 @@ def test_result_attached_notification_names_the_order(
     owner, owner_client, django_capture_on_commit_callbacks
 ):
     from documents.services import attach_result
-    from documents.validation import validate_upload
+    from manskonts.validation import validate_upload
     from tests.documents import samples
 
     part = OrderPartFactory(order=OrderFactory(client=owner_client, number="2026-0000556"))

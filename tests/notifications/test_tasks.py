@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def person_client():
     from accounts.models import Client
 
-    return Client.objects.for_person(UserFactory(email="anna@example.lv"))
+    return Client.objects.get_or_create_for_person(UserFactory(email="anna@example.lv"))
 
 
 @pytest.fixture

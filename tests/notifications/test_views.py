@@ -28,7 +28,7 @@ def test_list_shows_own_notifications_and_unread_count(signed_in, owner, owner_c
     notify(owner_client, "Pasūtījums izpildīts")
     from accounts.models import Client
 
-    notify(Client.objects.for_person(outsider), "Cita persona")
+    notify(Client.objects.get_or_create_for_person(outsider), "Cita persona")
 
     response = signed_in(owner).get(LIST)
 

@@ -1,4 +1,4 @@
-"""Planned completion dates across Latvian holidays (SPEC 17), and when they are set."""
+"""Planned completion dates across Latvian holidays, and when they are set."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal

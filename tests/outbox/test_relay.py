@@ -170,7 +170,7 @@ def test_without_a_broker_the_task_runs_in_process_after_commit_and_nothing_is_s
     from notifications.models import Notification
     from tests.factories import UserFactory
 
-    client = Client.objects.for_person(UserFactory(email="anna@example.lv"))
+    client = Client.objects.get_or_create_for_person(UserFactory(email="anna@example.lv"))
     notification = Notification.objects.create(
         client=client, recipient=client.person, kind="status", subject="Statuss", body="Teksts"
     )

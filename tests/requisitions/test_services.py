@@ -14,8 +14,8 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from documents.models import Document
-from documents.validation import validate_upload
 from eservices.models import EServiceStatus
+from manskonts.validation import validate_upload
 from manskonts.workflow import StatusChangeError, check_transition
 from notifications.models import Notification
 from orders.models import OrderPart, OrderPartStatusChange

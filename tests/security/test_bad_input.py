@@ -1,4 +1,4 @@
-"""Bad input everywhere (SECURITY.md, last section): every filter, sort, page and text field of the
+"""Bad input everywhere (docs/security-tests.md, last section): every filter, sort, page and text field of the
 client pages gets text in a date, an unknown sort key, page 99999, 10 000 characters, Unicode and
 SQL/HTML metacharacters; a NUL byte (which PostgreSQL text cannot hold) where a value reaches a
 query. Never a 500; never the payload unescaped in the page."""

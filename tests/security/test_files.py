@@ -1,5 +1,5 @@
-"""Files (SECURITY.md; ASVS 5.0 5.2.x, 5.3.2, 5.4.x; OWASP File Upload Cheat Sheet), through the
-views end to end: what the unit tests of documents/validation.py check, seen from the browser."""
+"""Files (docs/security-tests.md; ASVS 5.0 5.2.x, 5.3.2, 5.4.x; OWASP File Upload Cheat Sheet), through the
+views end to end: what the unit tests of manskonts/validation.py check, seen from the browser."""
 
 from __future__ import annotations
 

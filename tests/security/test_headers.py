@@ -1,4 +1,4 @@
-"""Security headers on every kind of HTML response, signed in too (SECURITY.md, Deployment): not only
+"""Security headers on every kind of HTML response, signed in too (docs/security-tests.md, Deployment): not only
 the public pages of tests/manskonts/test_headers.py but lists, details, forms with errors, the
 404 / 403 pages and the staff admin."""
 

@@ -1,5 +1,5 @@
 """State-changing URLs refuse GET (405) and refuse a POST without a CSRF token (403), changing
-nothing (SECURITY.md, Sessions and forms; ASVS 4.0.3 4.2.2, 5.0 3.5.1).
+nothing (docs/security-tests.md, Sessions and forms; ASVS 4.0.3 4.2.2, 5.0 3.5.1).
 
 Every URL of the project (the Django admin aside) is listed below as read-only, a form (GET shows
 it, POST changes something) or POST-only; a new URL fails test_every_url_is_classified until it is
@@ -117,7 +117,7 @@ class World:
 @pytest.fixture
 def world(db) -> World:
     owner = UserFactory()
-    owner_client = Client.objects.for_person(owner)
+    owner_client = Client.objects.get_or_create_for_person(owner)
     legal = LegalClientFactory(registration_number="40003517893")
     legal_admin = MembershipFactory(client=legal, role=Membership.Role.ADMIN).user
     member = MembershipFactory(client=legal, role=Membership.Role.USER)

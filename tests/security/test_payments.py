@@ -1,4 +1,4 @@
-"""Payments (SECURITY.md): a delivery that dies half-way leaves nothing behind, and the provider's
+"""Payments (docs/security-tests.md): a delivery that dies half-way leaves nothing behind, and the provider's
 re-delivery of the same event then pays each invoice exactly once; odd bodies are refused and
 recorded, never a 500."""
 

@@ -6,7 +6,7 @@ role can grant rights. Only superusers change `is_staff`, `is_superuser`, groups
 permissions, and nobody changes their own — superusers included. Enforced in the admin on the
 server: the fields are read-only (left out of the form) for whoever may not change them, so a POST
 of them is ignored, and a non-superuser may not change a staff member's user at all (password
-included). SECURITY.md, Staff (ASVS 5.0 8.2.1, 8.3.1). The full matrix: tests/accounts/test_roles.py.
+included). docs/security-tests.md, Staff (ASVS 5.0 8.2.1, 8.3.1). The full matrix: tests/accounts/test_roles.py.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Attacks on the staff sign-in throttle (SECURITY.md "Sessions"; issue 12 point 3).
+"""Attacks on the staff sign-in throttle (docs/security-tests.md "Sessions"; issue 12 point 3).
 
 An attacker guesses a staff member's password at /admin/login/. Ten wrong passwords lock that
 username at the attacker's address for five minutes; the staff member at another address still

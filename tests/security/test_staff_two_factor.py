@@ -1,4 +1,4 @@
-"""Attacks on the staff sign-in's second factor (SECURITY.md "Staff"; issue 12 point 2).
+"""Attacks on the staff sign-in's second factor (docs/security-tests.md "Staff"; issue 12 point 2).
 
 An attacker holds a staff member's password. It no longer opens any admin page: the admin asks for
 a code from the authenticator app, a passkey or a recovery code, each code good once; a staff

@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from documents.models import Document
 from documents.uploads import SESSION_KEY
-from documents.validation import validate_upload
+from manskonts.validation import validate_upload
 from tests.documents import bombs, samples
 from tests.factories import EServiceFactory
 

@@ -122,7 +122,7 @@ class Command(BaseCommand):
                 last_name=person.last_name,
                 email=person.email,
             )
-            clients[person.personal_code] = Client.objects.for_person(user)
+            clients[person.personal_code] = Client.objects.get_or_create_for_person(user)
         for reg, name, address, admin_code, user_codes in DEMO_LEGAL_PERSONS:
             legal, _ = Client.objects.get_or_create(
                 registration_number=reg,

@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from django.core.files.storage import Storage, default_storage
 
-from documents.validation import safe_display_name
+from manskonts.validation import safe_display_name
 
 PRESIGNED_URL_SECONDS = 60
 

@@ -12,7 +12,7 @@ Use from a view or a form:
 Messages are Latvian, GOV.UK style ("Datnei … jābūt …"), and name the file.
 
 Containers (ZIP, DOCX, XLSX, ODT, ASiC-E) are inspected at bounded cost: their directory is read
-by documents/containers.py before zipfile lists it, and refused over the CONTAINER_* limits below
+by manskonts/containers.py before zipfile lists it, and refused over the CONTAINER_* limits below
 (entries, unpacked size, compression ratio, nested archives), each with its own message.
 """
 
@@ -35,7 +35,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 
-from documents.containers import (
+from manskonts.containers import (
     LOCAL_HEADER_SIZE,
     Directory,
     DirectoryError,
@@ -158,7 +158,7 @@ def _extension(name: str) -> str:
 
 
 # Containers (ZIP, DOCX, XLSX, ODT, ASiC-E) are inspected at bounded cost, whatever they hold:
-# the directory is read first (documents/containers.py) and refused over these limits before
+# the directory is read first (manskonts/containers.py) and refused over these limits before
 # zipfile lists it; only a few hundred bytes of each member and at most NESTED_INFLATE_MAX of
 # nested documents are ever decompressed, so one file costs well under 1 s of CPU and 50 MB
 # (bench/validation.py prints the worst cases).

@@ -5,7 +5,7 @@ record it holds, however many the end record claims: a 46 MB file listing a mill
 seconds of CPU and hundreds of MB before any check can run. `read_directory` reads the end record
 (and the ZIP64 end record) first, refuses a directory with more entries or bytes than allowed
 without reading it, and otherwise walks the records with `struct`, stopping at the limit: the
-names and declared sizes the limits in `documents.validation` are checked against. It finds the
+names and declared sizes the limits in `manskonts.validation` are checked against. It finds the
 records exactly where `zipfile` will (same end-record search, same prepended-data offset), so an
 archive that passes here is the archive `zipfile` then opens.
 """

@@ -1,0 +1,56 @@
+"""Dates as the list filters take them: typed as people write them, and a day's bounds in time."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# Dates as people write them: 31.01.2026, 31.1.2026, 31.01.26 (a 2-digit year: 00–68 are 20xx, as
+# Python's %y reads them), also with / or - between; ISO 2026-01-31 for older bookmarks.
+DATE_INPUT_FORMATS = [
+    "%d.%m.%Y",
+    "%d.%m.%y",
+    "%d/%m/%Y",
+    "%d-%m-%Y",
+    "%Y-%m-%d",
+]
+DATE_HINT = _("dd.mm.gggg, piemēram, 31.01.2026")
+
+
+def day_start(day):
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def after_day(day):
+    """Midnight after `day`: `< after_day` includes all of that day and reads the index."""
+    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+
+
+class TypedDateField(forms.DateField):
+    """A date field for which a value of spaces only is no date (Django's refuses it)."""
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = value.strip()
+        return super().to_python(value)
+
+
+class TypedDateFilter(django_filters.DateFilter):
+    field_class = TypedDateField
+
+
+def date_field(label):
+    """A date typed as dd.mm.gggg in a text field with that hint (not the browser's own date
+    input, whose format follows the browser's language: mm/dd/yyyy in an English one)."""
+    return TypedDateFilter(
+        label=label,
+        method="filter_date",
+        input_formats=DATE_INPUT_FORMATS,
+        help_text=DATE_HINT,
+        error_messages={"invalid": _("Ievadiet datumu formātā dd.mm.gggg, piemēram, 31.01.2026.")},
+        widget=forms.TextInput,
+    )
