@@ -342,7 +342,7 @@ class OrderPartAdmin(LatvianTitlesMixin, admin.ModelAdmin):
         "client__person__personal_code",
     )
     autocomplete_fields = ("order",)
-    readonly_fields = ("status", "status_changed_at")
+    readonly_fields = ("status", "status_changed_at", "original_planned_completion_date")
     inlines = [StatusChangeInline]  # documents/admin.py adds its two
 
     def get_search_results(self, request, queryset, search_term):
