@@ -54,3 +54,23 @@ def date_field(label):
         error_messages={"invalid": _("Ievadiet datumu formātā dd.mm.gggg, piemēram, 31.01.2026.")},
         widget=forms.TextInput,
     )
+
+
+class DateRangeChecked:
+    """Mixed into a filter form: a "… no" / "… līdz" pair (fields X_from and X_to) may not run
+    backwards; the error goes to the "līdz" field, so the summary names it and links to it."""
+
+    def clean(self):
+        data = super().clean()
+        for name, field in self.fields.items():
+            if not name.endswith("_from"):
+                continue
+            end = name.removesuffix("_from") + "_to"
+            start_day, end_day = data.get(name), data.get(end)
+            if start_day and end_day and end in self.fields and end_day < start_day:
+                self.add_error(
+                    end,
+                    _("Šis datums nevar būt agrāks par datumu „%(start)s”.")
+                    % {"start": field.label},
+                )
+        return data

@@ -25,6 +25,8 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from manskonts.dates import DateRangeChecked
+
 PAGE_SIZE = 20
 COUNT_LIMIT = 1000
 CURSOR_SALT = "manskonts.listing.cursor"
@@ -286,7 +288,9 @@ class ListFilterSet(django_filters.FilterSet):
         key = (type(self), tuple(self.filters))
         form_class = ListFilterSet._form_classes.get(key)
         if form_class is None:
-            form_class = ListFilterSet._form_classes[key] = super().get_form_class()
+            base = super().get_form_class()
+            form_class = type(base.__name__, (DateRangeChecked, base), {})
+            ListFilterSet._form_classes[key] = form_class
         return form_class
 
     @property

@@ -96,3 +96,31 @@ def test_the_field_is_a_text_input_with_the_hint_and_the_label():
         in html
     )
     assert MESSAGE in html
+
+
+BACKWARDS = "Šis datums nevar būt agrāks par datumu „Pieprasīts no”."
+
+
+@pytest.mark.django_db
+def test_a_range_that_runs_backwards_is_refused_at_its_end_date():
+    f = eservice_filter(created_from="10.03.2026", created_to="01.03.2026")
+
+    assert not f.is_valid()
+    assert f.form.errors == {"created_to": [BACKWARDS]}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("start", "end"), [("01.03.2026", "01.03.2026"), ("01.03.2026", "")])
+def test_one_day_or_an_open_end_is_a_range(start, end):
+    assert eservice_filter(created_from=start, created_to=end).form.errors == {}
+
+
+def test_the_orders_range_is_checked_the_same_way():
+    f = OrderPartFilter(
+        {"created_from": "10.03.2026", "created_to": "9.3.2026"}, queryset=OrderPart.objects.none()
+    )
+
+    assert not f.is_valid()
+    assert f.form.errors == {
+        "created_to": ["Šis datums nevar būt agrāks par datumu „Izveidots no”."]
+    }

@@ -480,3 +480,18 @@ def test_someone_elses_user_sees_nothing(owner_client):
 
     assert ids(http.get(LIST)) == []
     assert EService.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_backwards_date_range_is_named_in_the_summary_not_an_empty_list(owner_client, owner_http):
+    EServiceFactory(client=owner_client)
+
+    page = owner_http.get(LIST, {"created_from": "10.03.2026", "created_to": "01.03.2026"})
+
+    summary = page.content.decode().split('class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]
+    assert re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary) == [
+        (
+            "id_created_to",
+            "Pieprasīts līdz — Šis datums nevar būt agrāks par datumu „Pieprasīts no”.",
+        )
+    ]
