@@ -493,6 +493,10 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "exclude_fields": ["service_rank", "status_rank", "order_key", "label_key"],
     },
     "documents.document",
+    {"model": "requisitions.request"},
+    "requisitions.requestitem",
+    "requisitions.answer",
+    {"model": "requisitions.answeritem", "m2m_fields": ["documents"]},
 )
 
 # --- Payments -------------------------------------------------------------------------------------

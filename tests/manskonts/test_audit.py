@@ -327,6 +327,7 @@ NOT_AUDITED = {
     "notifications.notification": "messages to clients, not records; read marks would be noise",
     "eservices.exportjob": "a client's report file, made and removed by the system",
     "outbox.message": "a task waiting to be published, not a record (one per task sent)",
+    "requisitions.requestevent": "itself the history of a request's steps (what, who, when, why)",
 }
 
 
