@@ -25,6 +25,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import ngettext
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
@@ -87,13 +88,17 @@ def verify(site, request: HttpRequest) -> HttpResponse:
             code = two_factor.normalise_recovery_code(code)
             device, refused = _check_devices(user, recovery, code)
             if device is not None:
+                left = two_factor.recovery_codes_left(user)
                 messages.warning(
                     request,
-                    _(
-                        "Izmantots rezerves kods; atlikuši %(left)s. Katru kodu var izmantot tikai "
-                        "vienreiz — ja kodi beidzas, izveidojiet jaunus."
+                    ngettext(
+                        "Izmantots rezerves kods; atlicis vēl %(left)s kods. Katru kodu var "
+                        "izmantot tikai vienreiz — ja kodi beidzas, izveidojiet jaunus.",
+                        "Izmantots rezerves kods; atlikuši vēl %(left)s kodi. Katru kodu var "
+                        "izmantot tikai vienreiz — ja kodi beidzas, izveidojiet jaunus.",
+                        left,
                     )
-                    % {"left": two_factor.recovery_codes_left(user)},
+                    % {"left": left},
                 )
                 return _verified(request, device)
             if refused == "throttled":

@@ -8,7 +8,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 import outbox
@@ -460,9 +460,12 @@ class BankStatementAdmin(LatvianTitlesMixin, admin.ModelAdmin):
         form.instance = statement
         messages.info(
             request,
-            gettext(
-                "Izraksts saglabāts: %(total)s ienākošie ieraksti tiek importēti fonā. Šī lapa "
-                "rāda importa gaitu."
+            ngettext(
+                "Izraksts saglabāts: fonā tiek importēts %(total)s ienākošs ieraksts. Šī lapa "
+                "rāda importa gaitu.",
+                "Izraksts saglabāts: fonā tiek importēti %(total)s ienākoši ieraksti. Šī lapa "
+                "rāda importa gaitu.",
+                statement.credit_entries,
             )
             % {"total": statement.credit_entries},
         )

@@ -333,7 +333,7 @@ class CallbackDelivery(models.Model):
         OVERPAID = "overpaid", _("Pieņemts: rēķins jau apmaksāts, pārmaksa jāatmaksā")
         CANCELLED = "cancelled", _("Pieņemts: maksājums atcelts")
         DUPLICATE = "duplicate", _("Atkārtots notikums: nekas nav mainīts")
-        NO_SECRET = "no_secret", _("Noraidīts: nav konfigurēts paraksta atslēgas")
+        NO_SECRET = "no_secret", _("Noraidīts: nav konfigurēta paraksta atslēga")
         MISSING_SIGNATURE = "missing_sig", _("Noraidīts: nav paraksta")
         BAD_SIGNATURE = "bad_sig", _("Noraidīts: nederīgs paraksts")
         STALE = "stale", _("Noraidīts: novecojis laika zīmogs")

@@ -37,8 +37,8 @@ def normalize_cadastral(value: str) -> str:
     if not is_ascii_digits(digits) or len(digits) not in CADASTRAL_LENGTHS:
         raise ValidationError(
             _(
-                "Kadastra apzīmējumam jābūt 11 (zemes vienība), 14 (būve) vai 17 (telpu grupa) "
-                "ciparus garam, piemēram, 1300 026 3302."
+                "Kadastra apzīmējumā jābūt 11 (zemes vienībai), 14 (būvei) vai 17 (telpu grupai) "
+                "cipariem, piemēram, 1300 026 3302."
             ),
             code="invalid_cadastral",
         )

@@ -20,7 +20,7 @@ class MessageQuerySet(models.QuerySet):
 class Message(models.Model):
     """One task to send: written with the change that needs it, published when the broker answers."""
 
-    task_id = models.UUIDField(_("uzdevuma id"), default=uuid.uuid4, unique=True, editable=False)
+    task_id = models.UUIDField(_("uzdevuma ID"), default=uuid.uuid4, unique=True, editable=False)
     task_name = models.CharField(_("uzdevums"), max_length=200)
     args = models.JSONField(_("argumenti"), default=list, blank=True)
     kwargs = models.JSONField(_("nosauktie argumenti"), default=dict, blank=True)

@@ -179,6 +179,7 @@ def test_an_uploaded_statement_is_imported_after_the_request_and_its_page_shows_
     assert len(queued) == 1
     assert Payment.objects.count() == 1
     assert "Gaida importu" in waiting
+    assert "Izraksts saglabāts: fonā tiek importēts 1 ienākošs ieraksts." in waiting
     assert "apstrādāti 0 no 1 ierakstiem" in waiting
     assert "pārlādējiet šo lapu" in waiting
     assert "Importēts" in done

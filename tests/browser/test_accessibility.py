@@ -431,7 +431,7 @@ def test_staff_sign_in_two_factor_and_admin_pages_have_no_accessibility_violatio
     page.get_by_role("button", name="Pievienot lietotni").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Rezerves kodi")
     audit.check("/admin/divfaktoru/rezerves-kodi/")
-    page.get_by_role("link", name="Esmu saglabājis kodus — turpināt").click()
+    page.get_by_role("link", name="Kodi saglabāti — turpināt").click()
     page.locator("#content-main").wait_for()
     audit.check("/admin/")
     audit.visit("/admin/divfaktoru/iestatit/")  # devices listed, new recovery codes offered

@@ -55,7 +55,7 @@ def test_a_staff_member_enrols_a_passkey_then_signs_in_with_it(page, live_server
     page.get_by_role("button", name="Pievienot piekļuves atslēgu").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Rezerves kodi")
     expect(page.locator("#recovery-codes li")).to_have_count(10)
-    page.get_by_role("link", name="Esmu saglabājis kodus — turpināt").click()
+    page.get_by_role("link", name="Kodi saglabāti — turpināt").click()
     expect(page.locator("#site-name")).to_be_visible()
     assert page.url == f"{live_server.url}/admin/"
     assert WebAuthnCredential.objects.filter(user=staff, confirmed=True).count() == 1

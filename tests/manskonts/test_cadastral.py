@@ -8,7 +8,7 @@ from manskonts.identifier_fields import CadastralFormField
 from orders.models import OrderPart
 from tests.factories import EServiceFactory, OrderPartFactory
 
-EXPECTED = "Kadastra apzīmējumam jābūt 11 (zemes vienība), 14 (būve) vai 17 (telpu grupa)"
+EXPECTED = "Kadastra apzīmējumā jābūt 11 (zemes vienībai), 14 (būvei) vai 17 (telpu grupai)"
 
 VALID = [
     ("13000263302", "13000263302"),

@@ -12,7 +12,7 @@ from orders.models import OrderPart, Service
 from tests.admin_pages import form_data
 from tests.factories import EServiceFactory, OrderFactory, OrderPartFactory, StaffFactory
 
-EXPECTED = "Kadastra apzīmējumam jābūt 11 (zemes vienība), 14 (būve) vai 17 (telpu grupa)"
+EXPECTED = "Kadastra apzīmējumā jābūt 11 (zemes vienībai), 14 (būvei) vai 17 (telpu grupai)"
 REFUSED = ["130002633021", "1300 026 33AB", "١٣٠٠٠٢٦٣٣٠٢", "1300 026 3302 001 0011"]
 
 

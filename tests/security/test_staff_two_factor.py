@@ -185,6 +185,25 @@ def test_a_recovery_code_works_once(clerk):
     assert StaticToken.objects.filter(device__user=clerk).count() == 9
 
 
+@pytest.mark.parametrize(
+    ("kept", "shown"),
+    [
+        (10, "Izmantots rezerves kods; atlikuši vēl 9 kodi."),
+        (2, "Izmantots rezerves kods; atlicis vēl 1 kods."),
+        (1, "Izmantots pēdējais rezerves kods; atlicis 0 kodu. Izveidojiet jaunus"),
+    ],
+)
+def test_the_recovery_code_warning_says_how_many_are_left_in_latvian(clerk, kept, shown):
+    with_app(clerk)
+    codes = two_factor.issue_recovery_codes(clerk)
+    StaticToken.objects.filter(device__user=clerk).exclude(token__in=codes[:kept]).delete()
+    http = password_only(clerk)
+
+    http.post(VERIFY, {"method": "recovery", "code": codes[0], "next": "/admin/"})
+
+    assert shown in http.get("/admin/").content.decode()
+
+
 def test_repeated_wrong_codes_are_slowed_down(clerk):
     device = with_app(clerk)
     http = password_only(clerk)
