@@ -9,7 +9,6 @@ Certificate paths, revocation and RFC 3161 tokens go to pyhanko-certvalidator an
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import hashlib
@@ -40,6 +39,7 @@ from pyhanko_certvalidator.errors import (
 )
 
 from signatures import reasons
+from signatures._sync import run_sync
 from signatures.report import SignatureResult, Status, signer_names
 from signatures.trust import TrustStore, ocsps_about
 
@@ -467,7 +467,7 @@ def _timestamp(unsigned, signature_value, trust: TrustStore, other_certs, ocsps,
         moment=gen_time, other_certs=other_certs, ocsps=ocsps_about(path_certs, ocsps), crls=crls
     )
     try:
-        kwargs = asyncio.run(validate_tst_signed_data(signed_data, context, imprint))
+        kwargs = run_sync(validate_tst_signed_data(signed_data, context, imprint))
     except (SignatureValidationError, ValueError, TypeError) as error:
         raise Broken(reasons.TIMESTAMP_BROKEN) from error
     return TimestampSignatureStatus(**kwargs)
@@ -481,7 +481,7 @@ def _check_path(signer, other_certs, context, result: SignatureResult) -> Status
         signer, intermediate_certs=other_certs, validation_context=context
     )
     try:
-        asyncio.run(validator.async_validate_usage(set()))
+        run_sync(validator.async_validate_usage(set()))
     except RevokedError as error:
         raise Failed(reasons.CERTIFICATE_REVOKED) from error
     except (ExpiredError, NotYetValidError) as error:

@@ -11,7 +11,6 @@ as eParaksts' does. `PKI.build(folder)` writes the trust store and returns every
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -25,6 +24,8 @@ from cryptography.x509 import ocsp
 from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from signatures._sync import run_sync
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 
@@ -73,7 +74,7 @@ class Identity:
 
     def timestamp_token(self, digest: bytes, at: datetime | None = None) -> bytes:
         """An RFC 3161 time-stamp token (a CMS ContentInfo, DER) over a SHA-256 digest."""
-        token = asyncio.run(self.timestamper(at).async_timestamp(digest, "sha256"))
+        token = run_sync(self.timestamper(at).async_timestamp(digest, "sha256"))
         return token.dump()
 
 

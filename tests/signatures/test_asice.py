@@ -356,3 +356,20 @@ def test_every_changed_character_of_the_signature_xml_gives_a_report(pki):
         assert report.status in set(Status), at
         if signed_info[0] <= at < signed_info[1]:
             assert report.status != Status.VALID, at
+
+
+def test_a_container_is_validated_where_an_event_loop_already_runs(pki):
+    """An ASGI server or Playwright's sync API runs a loop in the thread; asyncio.run would refuse
+    there, and every signature came out as a failed check (seen in the whole suite after the
+    browser tests)."""
+    import asyncio  # only this test runs its own loop
+
+    container = signed(pki, pki.janis)
+
+    async def inside_a_loop():
+        return validate(container, "iesniegums.edoc")
+
+    report = asyncio.run(inside_a_loop())
+
+    assert report.status == Status.VALID
+    assert report.signatures[0].signer_name == "Jānis Bērziņš"
