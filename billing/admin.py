@@ -427,7 +427,7 @@ class BankStatementAdmin(LatvianTitlesMixin, admin.ModelAdmin):
             return format_html(
                 "<strong>{}</strong>: {}. {}",
                 obj.get_state_display(),
-                gettext("apstrādāti %(done)s no %(total)s ierakstiem")
+                gettext("apstrādāti ieraksti: %(done)s no %(total)s")
                 % {"done": obj.processed, "total": obj.credit_entries},
                 gettext(
                     "Fona apstrādes serviss pašlaik nav pieejams: imports sāksies, tiklīdz tas "
@@ -439,7 +439,7 @@ class BankStatementAdmin(LatvianTitlesMixin, admin.ModelAdmin):
         return format_html(
             "<strong>{}</strong>: {}",
             obj.get_state_display(),
-            gettext("apstrādāti %(done)s no %(total)s ierakstiem")
+            gettext("apstrādāti ieraksti: %(done)s no %(total)s")
             % {"done": obj.processed, "total": obj.credit_entries},
         )
 

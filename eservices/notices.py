@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from notifications.models import Notification
 from notifications.services import notify, site_language
@@ -28,6 +29,10 @@ def notify_export_ready(job, count: int) -> None:
     """An Excel report the client asked for is built."""
     with site_language():
         subject = _("E-pakalpojumu atskaite ir sagatavota")
-        body = _("Excel atskaite (%(count)s rindas) ir gatava lejupielādei.") % {"count": count}
+        body = ngettext(
+            "Excel atskaite (%(count)s rinda) ir gatava lejupielādei.",
+            "Excel atskaite (%(count)s rindas) ir gatava lejupielādei.",
+            count,
+        ) % {"count": count}
     link = reverse("eservices:export", args=[job.pk])
     notify(job.client, Notification.Kind.EXPORT_READY, subject, body, link)

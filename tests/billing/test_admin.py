@@ -180,10 +180,10 @@ def test_an_uploaded_statement_is_imported_after_the_request_and_its_page_shows_
     assert Payment.objects.count() == 1
     assert "Gaida importu" in waiting
     assert "Izraksts saglabāts: fonā tiek importēts 1 ienākošs ieraksts." in waiting
-    assert "apstrādāti 0 no 1 ierakstiem" in waiting
+    assert "apstrādāti ieraksti: 0 no 1" in waiting
     assert "pārlādējiet šo lapu" in waiting
     assert "Importēts" in done
-    assert "apstrādāti 1 no 1 ierakstiem" in done
+    assert "apstrādāti ieraksti: 1 no 1" in done
     assert "Ieraksts 2 nav importēts: summa 1000000000000000 nav iespējama" in done
 
 

@@ -73,7 +73,7 @@ def test_a_large_statement_is_imported_by_the_worker_not_in_the_request(celery_w
     assert Payment.objects.count() == 50
     assert UnmatchedBankEntry.objects.count() == ENTRIES - 51
     assert "Importēts" in page
-    assert f"apstrādāti {ENTRIES - 1} no {ENTRIES - 1} ierakstiem" in page
+    assert f"apstrādāti ieraksti: {ENTRIES - 1} no {ENTRIES - 1}" in page
     assert "Ieraksts overflow nav importēts" in page
     assert f"Skatīt un sasaistīt ar rēķiniem ({ENTRIES - 51})" in page
     unmatched_list = http.get(

@@ -294,3 +294,23 @@ def test_an_export_purge_killed_before_deleting_is_finished_by_the_next_run(
     job.refresh_from_db()
     assert not default_storage.exists(key)
     assert job.file.name == ""
+
+
+@pytest.mark.parametrize(
+    ("count", "shown"),
+    [
+        (21, "Excel atskaite (21 rinda) ir gatava lejupielādei."),
+        (10000, "Excel atskaite (10000 rindas) ir gatava lejupielādei."),
+    ],
+)
+def test_the_ready_notification_agrees_with_the_number_of_rows(
+    signed_in, owner, rows, settings, count, shown
+):
+    from eservices.notices import notify_export_ready
+
+    job = queue_export(signed_in(owner), settings)
+
+    notify_export_ready(job, count)
+
+    notice = Notification.objects.filter(kind=Notification.Kind.EXPORT_READY).latest("id")
+    assert notice.body == shown
