@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from signatures import asic, pades, reasons
+from signatures._sync import outside_event_loop
 from signatures.report import DataFile, Kind, Report, SignatureResult, Status
 from signatures.trust import TrustStore, default_store
 
@@ -56,6 +57,11 @@ def validate(
 
 
 def _validate(stream: BinaryIO, name: str, trust: TrustStore) -> Report:
+    # pyHanko's synchronous validation calls asyncio.run: never from a thread running a loop.
+    return outside_event_loop(_validate_here, stream, name, trust)
+
+
+def _validate_here(stream: BinaryIO, name: str, trust: TrustStore) -> Report:
     size = stream.seek(0, io.SEEK_END)
     stream.seek(0)
     head = stream.read(PDF_HEADER_WITHIN)

@@ -22,6 +22,7 @@ from pyhanko.sign import signers
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from signatures._sync import outside_event_loop
 from signatures.xades import ASIC, DS, XADES
 from tests.signatures.pki import NOW, Identity
 
@@ -227,7 +228,8 @@ def signed_pdf(
         cert_registry=SimpleCertificateStore.from_certs([c.asn1_cert for c in signer.chain]),
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    output = signers.sign_pdf(
+    output = outside_event_loop(
+        signers.sign_pdf,
         writer,
         signers.PdfSignatureMetadata(field_name=field),
         signer=pyhanko_signer,
