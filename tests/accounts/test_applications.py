@@ -7,6 +7,7 @@ import re
 import zipfile
 
 import pytest
+from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client as HttpClient
@@ -515,7 +516,7 @@ def test_an_empty_application_names_every_missing_field_in_the_summary(signed_in
             "Pārstāvību apliecinošs dokuments — Pievienojiet pārstāvību apliecinošu dokumentu.",
         ),
     ]
-    assert "Šis lauks ir nepieciešams." not in page
+    assert str(forms.Field.default_error_messages["required"]) not in page
     for target, _text in error_summary_links(page):
         assert f'id="{target}"' in page
     assert 'aria-describedby="id_registration_number-hint id_registration_number-error"' in page
