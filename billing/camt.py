@@ -45,7 +45,7 @@ MAX_BYTES = 20 * 1024 * 1024
 TOKEN = re.compile(r"[A-Z0-9][A-Z0-9/-]{2,19}")
 # The portal's own numbers (billing.forms.next_invoice_number) wherever they stand, also glued to
 # other text: "NR.R2026-000001APMAKSA", "R2026-000001/APMAKSA".
-OWN_NUMBER = re.compile(r"(?<![0-9])R[0-9]{4}-[0-9]{6}(?![0-9])")
+OWN_NUMBER = re.compile(r"(?<![0-9])R[0-9]{4}-[0-9]{6,7}(?![0-9])")
 # What a money column (max_digits=12, decimal_places=2) holds.
 MAX_AMOUNT = Decimal("9999999999.99")
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import forms
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -94,9 +95,11 @@ class InvoiceAdminForm(forms.ModelForm):
 def next_invoice_number() -> str:
     year = timezone.localdate().year
     prefix = f"R{year}-"
+    # Longest first, then by text: after R2026-999999 comes R2026-1000000, which sorts before it
+    # as text and would be offered again.
     last = (
         Invoice.objects.filter(number__startswith=prefix)
-        .order_by("-number")
+        .order_by(Length("number").desc(), "-number")
         .values_list("number", flat=True)
     ).first()
     try:

@@ -8,7 +8,9 @@ import pytest
 from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
+from billing.forms import next_invoice_number
 from billing.models import BankStatement, Invoice, Payment, UnmatchedBankEntry
 from notifications.models import Notification
 from tests.factories import InvoiceFactory, OrderFactory, OrderPartFactory, StaffFactory, own_client
@@ -231,3 +233,15 @@ def test_the_callback_log_and_attempts_are_read_only(admin_http):
     assert admin_http.get(reverse("admin:billing_callbackdelivery_changelist")).status_code == 200
     assert admin_http.get(reverse("admin:billing_paymentattempt_changelist")).status_code == 200
     assert admin_http.get(reverse("admin:billing_unmatchedbankentry_changelist")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_next_invoice_number_after_999999_is_a_new_one():
+    """Numbers are text: 'R2026-1000000' sorts before 'R2026-999999', and the add form offered
+    R2026-1000000 again once it existed, a duplicate the clerk could only see on saving."""
+    year = timezone.localdate().year
+    InvoiceFactory(number=f"R{year}-999999")
+    assert next_invoice_number() == f"R{year}-1000000"
+    InvoiceFactory(number=f"R{year}-1000000")
+
+    assert next_invoice_number() == f"R{year}-1000001"

@@ -304,3 +304,19 @@ def test_a_longer_number_that_contains_an_invoice_number_is_not_matched(invoices
     )
 
     assert (result.matched, result.unmatched) == (0, 1)
+
+
+@pytest.mark.django_db
+def test_a_seven_digit_invoice_number_glued_to_text_is_matched():
+    """After R2026-999999 the numbers run on with seven digits (billing.forms.next_invoice_number);
+    a payment purpose that glues one to other text still names it."""
+    invoice = InvoiceFactory(number="R2026-1000000")
+    OrderPartFactory(order=invoice.order)
+
+    result = import_statement(
+        camt053("STMT-SEVEN", [("S7", "13.45", "2026-06-19", "Nr.R2026-1000000apmaksa")]),
+        "izraksts.xml",
+    )
+
+    assert (result.matched, result.unmatched) == (1, 0)
+    assert payments() == [("R2026-1000000", Decimal("13.45"), "S7", date(2026, 6, 19))]
