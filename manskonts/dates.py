@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,6 +21,9 @@ DATE_INPUT_FORMATS = [
     "%Y-%m-%d",
 ]
 DATE_HINT = _("dd.mm.gggg, piemēram, 31.01.2026")
+# Written in the right shape (day, month, year) but no such day: 31.02.2026, 32.01.2026, 01.13.2026.
+DATE_SHAPE = re.compile(r"[0-9]{1,2}[./-][0-9]{1,2}[./-](?:[0-9]{2}|[0-9]{4})")
+NO_SUCH_DATE = _("Šāda datuma kalendārā nav. Pārbaudiet dienu un mēnesi.")
 
 
 def day_start(day):
@@ -31,12 +36,19 @@ def after_day(day):
 
 
 class TypedDateField(forms.DateField):
-    """A date field for which a value of spaces only is no date (Django's refuses it)."""
+    """A date field for which a value of spaces only is no date (Django's refuses it), and a date
+    written in the right shape that the calendar has not (31.02.2026) is said to be so, not sent
+    back to the format the person already used."""
 
     def to_python(self, value):
         if isinstance(value, str):
             value = value.strip()
-        return super().to_python(value)
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            if isinstance(value, str) and DATE_SHAPE.fullmatch(value):
+                raise ValidationError(NO_SUCH_DATE, code="no_such_date") from None
+            raise
 
 
 class TypedDateFilter(django_filters.DateFilter):

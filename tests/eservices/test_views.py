@@ -348,7 +348,7 @@ def test_filter_errors_name_each_field_and_link_to_its_input(owner_client, owner
     assert re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary) == [
         (
             "id_created_from",
-            "Pieprasīts no — Ievadiet datumu formātā dd.mm.gggg, piemēram, 31.01.2026.",
+            "Pieprasīts no — Šāda datuma kalendārā nav. Pārbaudiet dienu un mēnesi.",
         ),
         ("id_id", "E-pakalpojuma ID — E-pakalpojuma ID ir skaitlis."),
     ]
