@@ -13,6 +13,7 @@ from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
 from manskonts import listing
+from manskonts import page_blocks as page_block_registry
 from manskonts.identifiers import format_cadastral, format_personal_code
 
 register = template.Library()
@@ -157,3 +158,21 @@ def table_head(context, table, headers: dict) -> SafeString:
                 format_html('<th scope="col" class="{}">{}</th>', column.th_classes(), column.label)
             )
     return SafeString("".join(cells))
+
+
+@register.simple_tag(takes_context=True)
+def page_blocks(context, slot: str, obj=None, among=None) -> SafeString:
+    """The blocks higher apps registered for a place of this page (manskonts.page_blocks), each
+    rendered with the page's context plus its own."""
+    request = context.get("request")
+    if request is None:
+        return SafeString("")
+    engine = context.template.engine
+    html = []
+    for block, block_context in page_block_registry.contexts_for(request, slot, obj, among):
+        template = block.template
+        if isinstance(template, str):
+            template = engine.get_template(template)
+        with context.push(**block_context):
+            html.append(template.render(context))
+    return SafeString("".join(html))
