@@ -474,6 +474,19 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
         "m2m_fields": ["groups", "user_permissions"],
     },
     {"model": "auth.group", "m2m_fields": ["permissions"]},
+    # Staff two-factor devices: enrolled, confirmed, renamed, reset (deleted) and each recovery code
+    # used, never the secrets (the TOTP key, the codes) nor the counters every sign-in moves.
+    {"model": "otp_totp.totpdevice", "include_fields": ["user", "name", "confirmed"]},
+    {"model": "otp_static.staticdevice", "include_fields": ["user", "name", "confirmed"]},
+    {
+        "model": "otp_static.statictoken",
+        "mask_fields": ["token"],
+        "mask_callable": "manskonts.audit.hidden",
+    },
+    {
+        "model": "django_otp_webauthn.webauthncredential",
+        "include_fields": ["user", "name", "confirmed"],
+    },
     "accounts.client",
     "accounts.membership",
     "accounts.legalpersonapplication",

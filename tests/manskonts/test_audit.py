@@ -21,6 +21,8 @@ from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.roles import ACCOUNTANT, CLERK, ROLES
@@ -400,3 +402,34 @@ def test_client_list_pages_run_no_extra_query_for_the_audit_trail(settings):
     assert with_audit == without_audit
     assert LogEntry.objects.count() == logged  # reading writes no entry
     assert AuditEntry.objects.count() == logged
+
+
+def test_a_staff_members_two_factor_devices_are_recorded_never_their_secrets():
+    """Enrolment, a reset and each recovery code used leave an entry; the TOTP key, the codes and
+    the counters each sign-in moves are not in it, and a sign-in writes none."""
+    user = StaffFactory()
+    totp = TOTPDevice.objects.create(user=user, name="Tālrunis", confirmed=False)
+    totp.confirmed = True
+    totp.save()
+    totp.drift, totp.last_t = 1, 123456
+    totp.save()  # what a sign-in saves
+    codes = StaticDevice.objects.create(user=user, name="Rezerves kodi")
+    code = StaticToken.objects.create(device=codes, token="k7p2x9q4")
+    code.delete()  # a recovery code used
+    totp_key = totp.key
+    totp.delete()  # the superuser's device reset
+
+    trail = LogEntry.objects.filter(
+        content_type__app_label__in=["otp_totp", "otp_static"]
+    ).order_by("pk")
+    assert [(e.content_type.model, e.action) for e in trail] == [
+        ("totpdevice", LogEntry.Action.CREATE),
+        ("totpdevice", LogEntry.Action.UPDATE),
+        ("staticdevice", LogEntry.Action.CREATE),
+        ("statictoken", LogEntry.Action.CREATE),
+        ("statictoken", LogEntry.Action.DELETE),
+        ("totpdevice", LogEntry.Action.DELETE),
+    ]
+    assert trail[1].changes_dict == {"confirmed": ["False", "True"]}
+    written = " ".join(str(e.changes) for e in trail)
+    assert totp_key not in written and "k7p2x9q4" not in written
