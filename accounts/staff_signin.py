@@ -21,7 +21,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
@@ -29,6 +29,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+import outbox
 from accounts.models import User
 from manskonts.client_address import client_address
 
@@ -129,7 +130,8 @@ def _another_lock_is_recent(username: str, address: str) -> bool:
     )
 
 
-def email_locked_out_staff(user: User, address: str, minutes: int) -> None:
+def email_locked_out_staff(user: User, address: str, minutes: int, at=None) -> None:
+    """The lockout email itself; sent by `accounts.tasks.send_lockout_email` from the outbox."""
     with translation.override(settings.LANGUAGE_CODE):
         subject = _("Mans konts: pieslēgšanās Jūsu darbinieka kontam uz laiku bloķēta")
         body = _(
@@ -145,9 +147,9 @@ def email_locked_out_staff(user: User, address: str, minutes: int) -> None:
             "address": address or _("nezināmas"),
             "limit": settings.AXES_FAILURE_LIMIT,
             "minutes": minutes,
-            "time": timezone.localtime().strftime("%d.%m.%Y %H:%M"),
+            "time": timezone.localtime(at).strftime("%d.%m.%Y %H:%M"),
         }
-    send_mail(subject, body, None, [user.email])
+    EmailMessage(subject, body, to=[user.email]).send()
 
 
 @receiver(user_locked_out)
@@ -170,5 +172,9 @@ def staff_locked_out(sender, request: HttpRequest, username: str | None, ip_addr
     user = User.objects.filter(username=username, is_staff=True, is_active=True).first()
     if user is None or not user.email or _another_lock_is_recent(username, ip_address):
         return
-    # After commit: the recorded failure must never be rolled back because mail is down.
-    transaction.on_commit(lambda: email_locked_out_staff(user, ip_address, minutes), robust=True)
+    # Through the outbox, in the transaction that records the failure: sent by a worker once it
+    # commits and retried while the mail server is down; the sign-in page never waits for mail.
+    outbox.send_task(
+        "accounts.tasks.send_lockout_email",
+        args=[user.pk, ip_address or "", minutes, timezone.now().isoformat()],
+    )

@@ -188,6 +188,7 @@ CELERY_TASK_DEFAULT_QUEUE = "manskonts"
 CELERY_TASK_ROUTES = {
     "eservices.tasks.*": {"queue": "exports"},
     "notifications.tasks.*": {"queue": "emails"},
+    "accounts.tasks.*": {"queue": "emails"},
     "documents.tasks.*": {"queue": "maintenance"},
     "billing.tasks.*": {"queue": "maintenance"},
     "outbox.tasks.*": {"queue": "maintenance"},

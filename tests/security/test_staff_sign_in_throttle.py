@@ -13,14 +13,20 @@ import threading
 from datetime import timedelta
 
 import pytest
+import redis
 from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection
 from django.test import Client as HttpClient
 from django.utils import timezone
 
+from accounts.tasks import send_lockout_email
+from manskonts.celery import app
+from outbox.models import Message
 from tests.factories import StaffFactory
 from tests.security.counting_hasher import CountingHasher
+from tests.worker import redis_url, reset_connections
 
 ADMIN_LOGIN = "/admin/login/"
 WRONG = "wrong-password"
@@ -201,3 +207,48 @@ def test_forty_parallel_guesses_get_no_more_password_checks_than_the_limit(setti
     assert checked == 10
     assert attempt(from_address(ATTACKER), staff.username, PASSWORD).status_code == 429
     assert attempt(from_address(VICTIM), staff.username, PASSWORD).status_code == 302
+
+
+class MailServerDown(BaseEmailBackend):
+    def send_messages(self, messages):
+        raise ConnectionRefusedError("SMTP server down")
+
+
+@pytest.fixture
+def broker_without_worker():
+    """Tasks go to real Redis and stay there (no worker), so the emails queue can be read."""
+    url = redis_url()
+    queue = redis.Redis.from_url(url)
+    queue.flushdb()
+    saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
+    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    reset_connections(app)
+    yield queue
+    app.conf.update(saved)
+    reset_connections(app)
+    queue.flushdb()
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_with_the_mail_server_down_the_lockout_email_waits_in_the_queue_not_lost(
+    settings, broker_without_worker
+):
+    """The email was sent from the sign-in request after its commit; with the mail server down it
+    was logged and lost. Now the lock queues it (outbox → 'emails'), retried by a worker."""
+    settings.EMAIL_BACKEND = f"{__name__}.MailServerDown"
+    staff = StaffFactory(email="dace@vzd.example.lv")
+    for _ in range(9):
+        attempt(from_address(ATTACKER), staff.username)
+
+    locking = attempt(from_address(ATTACKER), staff.username)
+
+    assert locking.status_code in (200, 429)
+    [message] = Message.objects.filter(task_name="accounts.tasks.send_lockout_email")
+    assert message.is_sent and broker_without_worker.llen("emails") == 1
+    # The worker, once the mail server is back:
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert send_lockout_email(*message.args) is True
+    [email] = mail.outbox
+    assert email.to == ["dace@vzd.example.lv"]
+    assert f"Jūsu darbinieka kontam „{staff.username}” no adreses {ATTACKER}" in email.body
