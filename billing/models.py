@@ -11,8 +11,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from manskonts.client_move import ClientGuardedQuerySet
 
-class InvoiceQuerySet(models.QuerySet):
+
+class InvoiceQuerySet(ClientGuardedQuerySet):
     def for_client(self, client) -> InvoiceQuerySet:
         return self.filter(client=client)
 

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from manskonts.client_move import ClientChangeRefused, ClientGuardedQuerySet
 from manskonts.identifier_fields import CadastralField
 from orders.signals import order_renumbered
 from orders.workflow import FINAL_STATUSES, OrderStatus
@@ -98,11 +99,7 @@ class Service(models.Model):
         return self.name
 
 
-class ClientChangeRefused(Exception):
-    """An order's client was changed by a plain save instead of change_order_client."""
-
-
-class OrderQuerySet(models.QuerySet):
+class OrderQuerySet(ClientGuardedQuerySet):
     def for_client(self, client) -> OrderQuerySet:
         return self.filter(client=client)
 
@@ -162,7 +159,7 @@ class Order(models.Model):
         return self.parts.exclude(status__in=FINAL_STATUSES).exists()
 
 
-class OrderPartQuerySet(models.QuerySet):
+class OrderPartQuerySet(ClientGuardedQuerySet):
     def for_client(self, client) -> OrderPartQuerySet:
         return self.filter(client=client)
 

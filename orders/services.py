@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.models import Invoice
+from manskonts.client_move import moving_client
 from manskonts.collation import latvian_key
 from manskonts.workflow import check_transition
 from notifications.models import Notification
@@ -103,15 +104,17 @@ def change_order_client(order: Order, new_client, *, by, reason: str) -> OrderCl
             .order_by("pk")
             .values_list("number", flat=True)
         )
-        moved_invoices = Invoice.objects.filter(order=locked).update(client=new_client)
-        moved_parts = OrderPart.objects.filter(order=locked).update(client=new_client)
+        with moving_client():
+            moved_invoices = Invoice.objects.filter(order=locked).update(client=new_client)
+            moved_parts = OrderPart.objects.filter(order=locked).update(client=new_client)
         foreign = list(locked.eservices.exclude(client=new_client).order_by("pk"))
         if foreign:
             locked.eservices.remove(*foreign)  # m2m_changed keeps their sort keys
         Notification.objects.filter(
             client_id=previous_id, link__in=_order_links(locked, invoice_numbers)
         ).update(link="")
-        Order.objects.filter(pk=locked.pk).update(client=new_client)
+        with moving_client():
+            Order.objects.filter(pk=locked.pk).update(client=new_client)
         record = OrderClientChange.objects.create(
             order=locked,
             from_client_id=previous_id,

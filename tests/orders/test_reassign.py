@@ -329,6 +329,34 @@ def test_a_plain_save_of_another_client_is_refused(order, new):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "move",
+    [
+        lambda order, to: Order.objects.filter(pk=order.pk).update(client=to),
+        lambda order, to: OrderPart.objects.filter(order=order).update(client_id=to.pk),
+        lambda order, to: Invoice.objects.filter(order=order).update(client=to),
+        lambda order, to: OrderPart.objects.bulk_update(
+            [setattr(p, "client", to) or p for p in OrderPart.objects.filter(order=order)],
+            ["client"],
+        ),
+        lambda order, to: Invoice.objects.bulk_update(
+            [setattr(i, "client_id", to.pk) or i for i in Invoice.objects.filter(order=order)],
+            ["client_id"],
+        ),
+    ],
+    ids=["order-update", "parts-update", "invoices-update", "parts-bulk", "invoices-bulk"],
+)
+def test_a_bulk_change_of_client_is_refused_and_moves_nothing(order, new, move):
+    """A save is guarded by the model; these bulk paths skipped it and split an order's records
+    between two clients with no record of who moved them."""
+    with pytest.raises(ClientChangeRefused):
+        move(order, new[0])
+
+    assert copies_of_client(order) == {order.client_id}
+    assert not OrderClientChange.objects.exists()
+
+
+@pytest.mark.django_db
 def test_a_part_saved_from_a_stale_copy_takes_the_orders_client(order, new):
     stale = OrderPart.objects.select_related("order").get(order=order)
     change_order_client(order, new[0], by=None, reason="Pārreģistrēts")
