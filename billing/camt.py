@@ -45,7 +45,10 @@ MAX_BYTES = 20 * 1024 * 1024
 TOKEN = re.compile(r"[A-Z0-9][A-Z0-9/-]{2,19}")
 # The portal's own numbers (billing.forms.next_invoice_number) wherever they stand, also glued to
 # other text: "NR.R2026-000001APMAKSA", "R2026-000001/APMAKSA".
-OWN_NUMBER = re.compile(r"(?<![0-9])R[0-9]{4}-[0-9]{6,7}(?![0-9])")
+# People also type a space after the R or around the dash, and word processors and bank apps turn
+# the hyphen into a dash ("R2026–000001", "R 2026 - 000001"): read as the number they mean.
+OWN_NUMBER = re.compile(r"(?<![0-9])R ?([0-9]{4}) ?- ?([0-9]{6,7})(?![0-9])")
+DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d", "-"))
 # What a money column (max_digits=12, decimal_places=2) holds.
 MAX_AMOUNT = Decimal("9999999999.99")
 
@@ -256,8 +259,9 @@ def _credit_transactions(entry, position: int) -> list[BankEntry]:
 
 
 def _tokens(entry: BankEntry) -> set[str]:
-    text = " ".join([entry.remittance, *entry.structured_refs]).upper()
-    return set(TOKEN.findall(text)) | set(OWN_NUMBER.findall(text))
+    text = " ".join([entry.remittance, *entry.structured_refs]).upper().translate(DASHES)
+    own = {f"R{year}-{serial}" for year, serial in OWN_NUMBER.findall(text)}
+    return set(TOKEN.findall(text)) | own
 
 
 def invoices_named(entry: BankEntry) -> list[Invoice]:

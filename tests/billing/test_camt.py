@@ -285,6 +285,12 @@ def test_files_that_are_not_readable_statements_are_refused(content):
         "R2026-900001/apmaksa",
         "apmaksa:R2026-900001,kadastrs",
         "rekins_r2026-900001",
+        "R2026\u2013900001",  # an en dash, as word processors and bank apps make it
+        "Rēķins R2026\u2014900001",  # an em dash
+        "R2026\u2011900001",  # a non-breaking hyphen
+        "R2026\u2212900001",  # a minus sign
+        "R 2026-900001",
+        "R2026 - 900001",
     ],
 )
 def test_an_invoice_number_glued_to_other_text_is_matched(invoices, purpose):
