@@ -127,3 +127,14 @@ def broker(own_redis):
         own_redis.resume()
         app.conf.update(saved)
         reset_connections(app)
+
+
+def gunicorn_own_control() -> list[str]:
+    """gunicorn 24+ opens a control socket at ~/.gunicorn/gunicorn.ctl, one for every server the
+    user runs: test servers of two runs at once took each other's. A test's server opens none
+    (gunicorn 23, the lowest allowed, has no such socket nor option)."""
+    from gunicorn.config import KNOWN_SETTINGS  # a test dependency only where gunicorn is tested
+
+    return (
+        ["--no-control-socket"] if any(s.name == "control_socket" for s in KNOWN_SETTINGS) else []
+    )

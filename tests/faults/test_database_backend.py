@@ -23,7 +23,7 @@ from django.urls import reverse
 from billing.models import CallbackDelivery, Payment, PaymentAttempt
 from notifications.models import Notification
 from tests.factories import InvoiceFactory, OrderFactory, OrderPartFactory, UserFactory, own_client
-from tests.redis_server import free_port
+from tests.redis_server import free_port, gunicorn_own_control
 from tests.worker import ROOT, database_url
 
 pytestmark = pytest.mark.fault
@@ -54,6 +54,7 @@ def web(reference_data, tmp_path):
             "1",
             "--timeout",
             "60",
+            *gunicorn_own_control(),
         ],
         cwd=ROOT,
         env=env,

@@ -14,7 +14,6 @@ import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,10 +25,11 @@ import pytest
 import yaml
 from gunicorn.app.base import Application
 
+from tests.redis_server import free_port, gunicorn_own_control
+
 ROOT = Path(__file__).resolve().parents[2]
 CONFIG = ROOT / "gunicorn.conf.py"
 PERSONAL_CODE = "120585-12340"
-PORTS = range(7800, 7900)
 
 # Atoms that write the query string or the referer: the request line, the query, the referer, and
 # headers or environment variables that carry them.
@@ -91,14 +91,6 @@ def test_the_image_and_compose_run_gunicorn_with_that_configuration(where):
     assert not [arg for arg in command if arg.startswith(("--access-log", "--log-config"))]
 
 
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) != 0:
-                return port
-    raise RuntimeError("no free port in 7800–7899")
-
-
 def without_bind_and_workers(command: list[str]) -> list[str]:
     args, skip = [], False
     for arg in command:
@@ -126,6 +118,7 @@ def test_gunicorn_as_the_image_runs_it_logs_no_personal_code_from_a_search(tmp_p
                 f"127.0.0.1:{port}",
                 "--workers",
                 "1",
+                *gunicorn_own_control(),
             ],
             cwd=ROOT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},

@@ -36,10 +36,10 @@ from documents.models import Document
 from documents.uploads import SESSION_KEY
 from tests.documents import samples
 from tests.factories import EServiceFactory, InvoiceFactory, StaffFactory, UserFactory
+from tests.redis_server import free_port, gunicorn_own_control
 from tests.worker import database_url
 
 ROOT = Path(__file__).resolve().parents[2]
-PORTS = range(7700, 7800)
 MiB = 1024 * 1024
 NO_FILES = "Šī adrese nepieņem datnes un lielus datu apjomus."
 CSRF = "a" * 32
@@ -248,18 +248,6 @@ def test_every_url_that_takes_files_is_listed_with_the_limits_its_code_checks(se
 # --- A real gunicorn ------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 7700–7799")
-
-
 class TempDirWatch:
     """The largest total size of the files in `folder`, sampled every 2 ms while it runs."""
 
@@ -405,6 +393,7 @@ def gunicorn(static_manifest, reference_data, tmp_path):
                 f"127.0.0.1:{port}",
                 "--workers",
                 "1",
+                *gunicorn_own_control(),
             ],
             cwd=ROOT,
             env=env,
