@@ -10,6 +10,8 @@ deletion, and it leaves an audit entry.
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -18,12 +20,13 @@ from django.forms.models import BaseInlineFormSet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from documents.models import Document, DocumentAuditEntry
 from documents.services import attach_result
+from documents.signing import revalidate
 from eservices.admin import EServiceAdmin
 from manskonts.admin_titles import LatvianTitlesMixin
 from manskonts.storage import (
@@ -36,6 +39,18 @@ from manskonts.storage import (
 from manskonts.templatetags.manskonts import file_size
 from manskonts.validation import ACCEPT_ATTRIBUTE, validate_upload
 from orders.admin import OrderPartAdmin
+
+
+def _signature_words(document: Document) -> str:
+    """The check's result as staff read it: the same words as the client, per signature."""
+    if document.signature_pending:
+        return _("Pārbauda parakstu…")
+    if document.signature_status == Document.SignatureStatus.NONE:
+        return "—"
+    signatures = (document.signature_report or {}).get("signatures") or []
+    if len(signatures) > 1:
+        return format_html_join("", "<div>{}</div>", ((s.get("words", ""),) for s in signatures))
+    return document.signature_words or document.get_signature_status_display()
 
 
 def _download_link(document: Document) -> str:
@@ -62,9 +77,10 @@ class DocumentAdmin(LatvianTitlesMixin, admin.ModelAdmin):
         "uploaded_at",
         "available_until",
         "deleted_at",
+        "signature",
         "download",
     )
-    list_filter = ("direction", "uploaded_at", "deleted_at")
+    list_filter = ("direction", "signature_status", "uploaded_at", "deleted_at")
     list_select_related = ("eservice", "order_part__order")
     search_fields = ("original_name", "=eservice__id", "order_part__order__number")
     readonly_fields = (
@@ -79,12 +95,70 @@ class DocumentAdmin(LatvianTitlesMixin, admin.ModelAdmin):
         "deleted_at",
         "expiry_reminded_at",
         "download",
+        "signature_status",
+        "signature",
+        "signers",
+        "container_contents",
+        "signature_checked_at",
+        "signature_report_link",
     )
     fields = readonly_fields
+    actions = ("check_signatures_again",)
 
     @admin.display(description=gettext_lazy("Datne"))
     def download(self, obj: Document) -> str:
         return _download_link(obj)
+
+    @admin.display(description=gettext_lazy("Paraksts"), ordering="signature_status")
+    def signature(self, obj: Document) -> str:
+        return _signature_words(obj)
+
+    @admin.display(description=gettext_lazy("Parakstītāji"))
+    def signers(self, obj: Document) -> str:
+        """Each signature: signer, personal code (VZD staff may see it), time, its words."""
+        signatures = (obj.signature_report or {}).get("signatures") or []
+        if not signatures:
+            return "—"
+        return format_html_join(
+            "",
+            '<div>{} {} — {} <span class="help">{}</span></div>',
+            (
+                (
+                    s.get("signer") or "—",
+                    f"({s['personal_code']})" if s.get("personal_code") else "",
+                    s.get("words", ""),
+                    s.get("reason", ""),
+                )
+                for s in signatures
+            ),
+        )
+
+    @admin.display(description=gettext_lazy("Konteinera datnes"))
+    def container_contents(self, obj: Document) -> str:
+        files = obj.container_files
+        if not files:
+            return "—"
+        return format_html_join(
+            "", "<div>{} ({})</div>", ((f["name"], file_size(f["size"])) for f in files)
+        )
+
+    @admin.display(description=gettext_lazy("Paraksta pārbaudes atskaite"))
+    def signature_report_link(self, obj: Document) -> str:
+        if not obj.signature_report:
+            return "—"
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:documents_document_signature_report", args=[obj.pk]),
+            _("Lejupielādēt atskaiti (JSON)"),
+        )
+
+    @admin.action(description=gettext_lazy("Pārbaudīt parakstu vēlreiz"))
+    def check_signatures_again(self, request: HttpRequest, queryset) -> None:
+        counts = revalidate(queryset)
+        self.message_user(
+            request,
+            _("Paraksti pārbaudīti: %(count)s datnes.") % {"count": sum(counts.values())},
+        )
 
     @admin.display(description=gettext_lazy("Izmērs"), ordering="size")
     def size_shown(self, obj: Document) -> str:
@@ -110,8 +184,40 @@ class DocumentAdmin(LatvianTitlesMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.download_view),
                 name="documents_document_download",
             ),
+            path(
+                "<int:pk>/paraksta-atskaite/",
+                self.admin_site.admin_view(self.signature_report_view),
+                name="documents_document_signature_report",
+            ),
             *super().get_urls(),
         ]
+
+    def signature_report_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The validator's report (personal codes included): staff with view permission only."""
+        if not self.has_view_permission(request):
+            raise Http404
+        document = get_object_or_404(Document, pk=pk)
+        if not document.signature_report:
+            raise Http404
+        body = json.dumps(
+            {
+                "document": document.pk,
+                "file": document.original_name,
+                "checked_at": document.signature_checked_at.isoformat()
+                if document.signature_checked_at
+                else None,
+                **document.signature_report,
+            },
+            ensure_ascii=False,
+            indent=2,
+        )
+        response = HttpResponse(body, content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = content_disposition(
+            f"paraksta-atskaite-{document.pk}.json"
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Cache-Control"] = "private, no-store"
+        return response
 
     def download_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """Staff download a submitted file or a result, with the same safe headers as clients."""
@@ -177,12 +283,24 @@ class DocumentListInline(admin.TabularInline):
     can_delete = False
     verbose_name = gettext_lazy("datne")
     verbose_name_plural = gettext_lazy("Iesniegtās datnes un rezultāti")
-    fields = ("original_name", "direction", "size_shown", "uploaded_at", "uploaded_by", "download")
+    fields = (
+        "original_name",
+        "direction",
+        "size_shown",
+        "uploaded_at",
+        "uploaded_by",
+        "signature",
+        "download",
+    )
     readonly_fields = fields
 
     @admin.display(description=gettext_lazy("Datne"))
     def download(self, obj: Document) -> str:
         return _download_link(obj)
+
+    @admin.display(description=gettext_lazy("Paraksts"))
+    def signature(self, obj: Document) -> str:
+        return _signature_words(obj)
 
     @admin.display(description=gettext_lazy("Izmērs"))
     def size_shown(self, obj: Document) -> str:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from signatures.report import local_text
 
 
 def storage_key(instance: Document, filename: str) -> str:
@@ -26,10 +28,26 @@ class DocumentQuerySet(models.QuerySet):
         return self.filter(deleted_at__isnull=True)
 
 
+class SignatureStatus(models.TextChoices):
+    """What the signature check of a PDF or ASiC-E document found (signatures.Status), or that it
+    is still running; empty for the kinds that carry no signature (images, DOCX…)."""
+
+    NONE = "", _("nav pārbaudāms")
+    PENDING = "pending", _("pārbauda parakstu")
+    VALID = "valid", _("parakstīts, derīgs")
+    NO_TIMESTAMP = "no_timestamp", _("bez laika zīmoga")
+    UNTRUSTED = "untrusted", _("sertifikāts nav uzticams")
+    INVALID = "invalid", _("paraksts nav derīgs")
+    UNSIGNED = "unsigned", _("nav parakstīts")
+    MALFORMED = "malformed", _("parakstu nevar pārbaudīt")
+
+
 class Document(models.Model):
     class Direction(models.TextChoices):
         SUBMITTED = "submitted", _("Iesniegts")
         RESULT = "result", _("Rezultāts")
+
+    SignatureStatus = SignatureStatus
 
     file = models.FileField(_("datne"), upload_to=storage_key, max_length=200, blank=True)
     original_name = models.CharField(_("datnes nosaukums"), max_length=255)
@@ -67,6 +85,27 @@ class Document(models.Model):
         _("atgādināts par dzēšanu"), null=True, blank=True, editable=False
     )
 
+    # The signature check (documents/signing.py): its status, the client's words, and the
+    # validator's report (signatures.Report.summary(private=True): personal codes included, so
+    # shown to staff only; the client pages read the words and the signer names).
+    signature_status = models.CharField(
+        _("paraksta pārbaude"),
+        max_length=16,
+        choices=SignatureStatus.choices,
+        default=SignatureStatus.NONE,
+        blank=True,
+        editable=False,
+    )
+    signature_words = models.TextField(
+        _("paraksta pārbaudes rezultāts"), blank=True, editable=False
+    )
+    signature_report = models.JSONField(
+        _("paraksta pārbaudes atskaite"), null=True, blank=True, editable=False
+    )
+    signature_checked_at = models.DateTimeField(
+        _("paraksts pārbaudīts"), null=True, blank=True, editable=False
+    )
+
     objects = DocumentQuerySet.as_manager()
 
     class Meta:
@@ -83,6 +122,10 @@ class Document(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(direction__in=["submitted", "result"]), name="document_valid_direction"
+            ),
+            models.CheckConstraint(
+                condition=Q(signature_status__in=SignatureStatus.values),
+                name="document_valid_signature_status",
             ),
         ]
         indexes = [
@@ -114,6 +157,53 @@ class Document(models.Model):
         if self.eservice_id is None:
             return None
         return timezone.localdate(self.uploaded_at + timedelta(days=settings.FILE_RETENTION_DAYS))
+
+    @property
+    def signature_pending(self) -> bool:
+        return self.signature_status == SignatureStatus.PENDING
+
+    @property
+    def signature_lines(self) -> list[str]:
+        """The client's words, one line per signature (none while pending or for kinds that
+        carry no signature). A result VZD signed reads "Parakstījis VZD" and the time, not the
+        clerk's name. No personal code is ever in these words."""
+        if self.signature_status in (SignatureStatus.NONE, SignatureStatus.PENDING):
+            return []
+        signatures = (self.signature_report or {}).get("signatures") or []
+        if self.direction == self.Direction.RESULT and self.signature_status in (
+            SignatureStatus.VALID,
+            SignatureStatus.NO_TIMESTAMP,
+        ):
+            return [_vzd_words(self.signature_status, signatures)]
+        if len(signatures) > 1:
+            return [s.get("words") or "" for s in signatures]
+        return [self.signature_words] if self.signature_words else []
+
+    @property
+    def signature_ok(self) -> bool:
+        return self.signature_status == SignatureStatus.VALID
+
+    @property
+    def container_files(self) -> list[dict]:
+        """The data files inside a signed container, each with its position (the download's
+        key): [{"index": 0, "name": "iesniegums.pdf", "size": 1234}, …]."""
+        report = self.signature_report or {}
+        if report.get("kind") not in ("asice", "asics"):
+            return []
+        return [
+            {"index": index, "name": entry.get("name", ""), "size": entry.get("size", 0)}
+            for index, entry in enumerate(report.get("data_files") or [])
+        ]
+
+
+def _vzd_words(status: str, signatures: list[dict]) -> str:
+    """ "Parakstījis VZD, 05.03.2026 14:02, ar laika zīmogu" for a result VZD signed."""
+    times = [s.get("signing_time") for s in signatures if s.get("signing_time")]
+    when = local_text(datetime.fromisoformat(times[0])) if times else ""
+    who = ", ".join(part for part in (str(_("Parakstījis VZD")), when) if part)
+    if status == SignatureStatus.VALID:
+        return _("%(who)s, ar laika zīmogu") % {"who": who}
+    return _("%(who)s, bez laika zīmoga") % {"who": who}
 
 
 class DocumentAuditEntry(models.Model):

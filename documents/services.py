@@ -17,6 +17,7 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from documents import signing
 from documents.models import Document, DocumentAuditEntry, PurgeRun
 from documents.notices import notify_files_expiring, notify_result_attached
 from eservices.jobs import purge_expired_exports
@@ -53,12 +54,15 @@ def _store(
                     uploaded_by=by,
                     uploaded_at=timezone.now(),
                 )
+                signing.prepare(document, item)
                 item.upload.seek(0)
                 document.file.save(item.display_name, item.upload, save=False)
                 stored.append(document.file.name)
                 documents.append(document)
             created = Document.objects.bulk_create(documents)
             log_bulk_created(created)  # bulk_create writes no audit entries by itself
+            # PDFs and containers not checked at the upload: a task each, after the commit.
+            signing.schedule(created)
             return created
     except BaseException:
         for name in stored:

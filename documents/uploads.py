@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from documents.services import submit_documents
+from documents.signing import check_uploads
 from manskonts.templatetags.manskonts import file_size
 from manskonts.uploads import UploadOverflow
-from manskonts.validation import safe_display_name, too_many_files_message, validate_uploads
+from manskonts.validation import safe_display_name, too_many_files_message
 
 SESSION_KEY = "documents_upload_feedback"
 FILES_FIELD = "files"
@@ -58,12 +59,15 @@ def handle_upload(
     upload_url: str,
     back_url: str,
     part_errors: list[str],
+    signature_required: bool = False,
     **target,
 ) -> HttpResponseRedirect:
     """Validate request.FILES and store them against `target` (eservice= or order_part=).
 
     `part_errors` are refusals the caller already found about the order part (none chosen); any
-    error means nothing is stored. Always a 303 back to the page, to the form on error.
+    error means nothing is stored. With `signature_required` (the service's catalogue flag) every
+    file's signature is validated now and an unsigned or invalid one refused (documents.signing).
+    Always a 303 back to the page, to the form on error.
     """
     errors = list(part_errors)
     overflow = getattr(request, "upload_overflow", None)
@@ -72,7 +76,9 @@ def handle_upload(
         errors = [*errors, overflow_message(overflow)]
         checked = []
     else:
-        checked, file_errors = validate_uploads(request.FILES.getlist(FILES_FIELD))
+        checked, file_errors = check_uploads(
+            request.FILES.getlist(FILES_FIELD), signature_required=signature_required
+        )
         errors = [*errors, *file_errors]
     if errors:
         remember_upload_feedback(

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from documents.access import download_decision, results_for_download
 from documents.models import Document
+from documents.signing import open_container_file
 from documents.uploads import PART_FIELD, handle_upload
 from documents.zipstream import stream_zip
 from eservices.models import EService
@@ -87,6 +88,37 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     return _private(response)
 
 
+@require_safe
+@client_required
+def download_container_file(request: HttpRequest, pk: int, index: int) -> HttpResponse:
+    """One data file from inside a signed container: the container's scope and download
+    decision (documents.access), then the member streamed, never the whole container."""
+    document = get_object_or_404(
+        Document.objects.for_client(request.client).select_related("order_part__order"), pk=pk
+    )
+    decision = download_decision(document)
+    if not decision.allowed:
+        log.info("container file download refused document_id=%s", document.pk)
+        return _refused(request, {"document": document, "reason": decision.reason})
+    if not document.file:
+        raise Http404
+    inner = open_container_file(document, index)
+    if inner is None:
+        if document.container_files and 0 <= index < len(document.container_files):
+            return _missing(request, document)
+        raise Http404
+    log.info(
+        "download container file document_id=%s index=%s user_id=%s",
+        document.pk,
+        index,
+        request.user.pk,
+    )
+    response = StreamingHttpResponse(inner.stream, content_type="application/octet-stream")
+    response["Content-Length"] = str(inner.size)
+    response["Content-Disposition"] = content_disposition(inner.name)
+    return _private(response)
+
+
 def joined(reasons: list[str]) -> str:
     """The reasons as one text; a reason's invoice links (documents.access) stay links."""
     return format_html_join(" ", "{}", ((reason,) for reason in reasons))
@@ -140,7 +172,7 @@ def _closed(request: HttpRequest, back_url: str, reason: str) -> HttpResponse:
 def upload_order(request: HttpRequest, number: str) -> HttpResponse:
     """Submit documents to an order; with several parts the client picks the part."""
     order = get_object_or_404(Order.objects.for_client(request.client), number=number)
-    parts = list(order.parts.order_by("part_number"))
+    parts = list(order.parts.select_related("service").order_by("part_number"))
     chosen = request.POST.get(PART_FIELD, "").strip()
     part_errors: list[str] = []
     part = None
@@ -162,6 +194,7 @@ def upload_order(request: HttpRequest, number: str) -> HttpResponse:
         upload_url=reverse("documents:upload_order", args=[order.number]),
         back_url=reverse("orders:detail", args=[order.number]),
         part_errors=part_errors,
+        signature_required=part is not None and part.service.signature_required,
         order_part=part,
     )
 
@@ -171,7 +204,9 @@ def upload_order(request: HttpRequest, number: str) -> HttpResponse:
 @client_required
 def upload_eservice(request: HttpRequest, pk: int) -> HttpResponse:
     """Submit documents to an e-service."""
-    eservice = get_object_or_404(EService.objects.for_client(request.client), pk=pk)
+    eservice = get_object_or_404(
+        EService.objects.for_client(request.client).select_related("service"), pk=pk
+    )
     if not eservice.accepts_documents:
         return _closed(
             request,
@@ -184,5 +219,6 @@ def upload_eservice(request: HttpRequest, pk: int) -> HttpResponse:
         upload_url=reverse("documents:upload_eservice", args=[eservice.pk]),
         back_url=reverse("eservices:detail", args=[eservice.pk]),
         part_errors=[],
+        signature_required=eservice.service.signature_required,
         eservice=eservice,
     )

@@ -52,8 +52,9 @@ class ServiceAdmin(LatvianTitlesMixin, admin.ModelAdmin):
         "term_days",
         "term_kind",
         "prepayment_percent",
+        "signature_required",
     )
-    list_filter = ("group", "term_kind")
+    list_filter = ("group", "term_kind", "signature_required")
     search_fields = ("name", "code")
 
     def save_model(self, request, obj, form, change):

@@ -67,6 +67,15 @@ class Service(models.Model):
         blank=True,
         help_text=_("Kas klientam jāiesniedz pakalpojuma izpildei; rāda pasūtījuma lapā."),
     )
+    signature_required = models.BooleanField(
+        _("iesniegumiem vajadzīgs e-paraksts"),
+        default=False,
+        help_text=_(
+            "Klienta iesniegtajām datnēm jābūt parakstītām ar drošu elektronisko parakstu un "
+            "laika zīmogu (.edoc vai parakstīts PDF); neparakstītu vai nederīgi parakstītu datni "
+            "atsaka jau augšupielādējot."
+        ),
+    )
     request_reply_days = models.PositiveSmallIntegerField(
         _("atbildes termiņš pieprasījumam, kalendāra dienas"),
         default=30,

@@ -9,35 +9,40 @@ from __future__ import annotations
 
 import hashlib
 import re
-import struct
 import zipfile
 from typing import BinaryIO
 
 from lxml import etree
 
+from manskonts.containers import DirectoryError, read_directory
+from manskonts.validation import (
+    CONTAINER_MAX_DIRECTORY_BYTES,
+    CONTAINER_MAX_ENTRIES,
+    CONTAINER_MAX_OVERALL_RATIO,
+    CONTAINER_MAX_RATIO,
+    CONTAINER_MAX_UNCOMPRESSED,
+    OVERALL_RATIO_FLOOR,
+    RATIO_FLOOR,
+    SUPPORTED_METHODS,
+)
 from signatures import reasons, xades
 from signatures.report import DataFile, Kind, Report, SignatureResult, Status, worst
 from signatures.trust import TrustStore
 
-# The same bounds as the upload check (documents/validation.py) — to come from core once that
-# moves there; an ASiC container is far inside them.
-MAX_ENTRIES = 10_000
-MAX_DIRECTORY_BYTES = 4 * 1024 * 1024
-MAX_UNCOMPRESSED = 500 * 1024 * 1024
-MAX_RATIO = 100  # per member over RATIO_FLOOR
-RATIO_FLOOR = 1024 * 1024
-MAX_OVERALL_RATIO = 50  # over the whole container when it unpacks to more than the floor
-OVERALL_RATIO_FLOOR = 10 * 1024 * 1024
+# The upload check's bounds (manskonts/validation.py), one set for both: an ASiC container is far
+# inside them.
+MAX_ENTRIES = CONTAINER_MAX_ENTRIES
+MAX_DIRECTORY_BYTES = CONTAINER_MAX_DIRECTORY_BYTES
+MAX_UNCOMPRESSED = CONTAINER_MAX_UNCOMPRESSED
+MAX_RATIO = CONTAINER_MAX_RATIO  # per member over RATIO_FLOOR
+MAX_OVERALL_RATIO = CONTAINER_MAX_OVERALL_RATIO  # over the container past OVERALL_RATIO_FLOOR
 MAX_METADATA_BYTES = 5 * 1024 * 1024  # manifest.xml and each signatures*.xml
-SUPPORTED_METHODS = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
 CHUNK = 1024 * 1024
 
 ASICE_MIMETYPE = b"application/vnd.etsi.asic-e+zip"
 ASICS_MIMETYPE = b"application/vnd.etsi.asic-s+zip"
 SIGNATURE_FILE = re.compile(r"META-INF/[^/]*signatures[^/]*\.xml", re.IGNORECASE)
 CADES_FILE = re.compile(r"META-INF/[^/]*signature[^/]*\.p7s", re.IGNORECASE)
-EOCD = struct.Struct("<4s4H2LH")
-EOCD_SIGNATURE = b"PK\x05\x06"
 
 
 class Refused(Exception):
@@ -126,22 +131,15 @@ def _validate(stream: BinaryIO, size: int, trust: TrustStore) -> Report:
 
 
 def _check_end_record(stream: BinaryIO, size: int) -> None:
-    """The end record's entry count and directory size, before zipfile reads the directory."""
-    tail_size = min(size, EOCD.size + 0xFFFF)
-    stream.seek(size - tail_size)
-    tail = stream.read(tail_size)
-    at = tail.rfind(EOCD_SIGNATURE)
-    if at < 0 or len(tail) - at < EOCD.size:
-        raise Refused(reasons.ZIP_BROKEN)
-    _sig, disk, _cd_disk, entries_here, entries, directory_size, _offset, _comment = EOCD.unpack(
-        tail[at : at + EOCD.size]
-    )
-    if disk != 0 or entries_here != entries:
-        raise Refused(reasons.ZIP_BROKEN)  # multi-volume archives are not containers
-    if entries == 0xFFFF or directory_size == 0xFFFFFFFF:
-        raise Refused(reasons.ZIP_TOO_LARGE)  # ZIP64: far beyond any container we accept
-    if entries > MAX_ENTRIES or directory_size > MAX_DIRECTORY_BYTES:
-        raise Refused(reasons.ZIP_TOO_LARGE)
+    """The directory read at bounded cost by the core's reader (manskonts/containers.py), the
+    same one the upload check uses, before zipfile reads it; the members' declared sizes are
+    checked next (_check_members)."""
+    try:
+        read_directory(
+            stream, size, max_entries=MAX_ENTRIES, max_directory_bytes=MAX_DIRECTORY_BYTES
+        )
+    except DirectoryError as error:
+        raise Refused(reasons.ZIP_TOO_LARGE if error.too_many else reasons.ZIP_BROKEN) from error
     stream.seek(0)
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from documents.models import Document
+from tests.documents.signed_samples import pki, trust_store  # noqa: F401 — the signed documents' PKI
 from tests.factories import (
     DocumentFactory,
     EServiceFactory,
