@@ -115,7 +115,8 @@ class RequestItem(models.Model):
     position = models.PositiveSmallIntegerField(_("kārtas numurs"), default=0)
     name = models.CharField(_("nosaukums"), max_length=255)
     kind = models.CharField(_("veids"), max_length=12, choices=Kind.choices, default=Kind.FILE)
-    # Shown to the client; enforced once signed-document validation lands (issue 16).
+    # Files answering it must be validly signed: requisitions.services.save_draft refuses others
+    # (documents.signing.require_signatures; the answer form checks with check_uploads).
     signed_required = models.BooleanField(_("vajadzīgs e-parakstīts dokuments"), default=False)
 
     class Meta:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from documents.models import Document
 from documents.services import submit_documents
+from documents.signing import require_signatures
 from eservices.models import CLOSED_STATUSES, EService, EServiceStatus
 from eservices.services import change_eservice_status
 from manskonts.validation import CheckedUpload
@@ -246,14 +247,21 @@ def save_draft(
     files: dict[int, list[CheckedUpload]] | None = None,
 ) -> Answer:
     """Keep what the client wrote or uploaded so far: the message, each item's text (by item id)
-    and checked files (stored as documents submitted to the part or e-service)."""
+    and checked files (stored as documents submitted to the part or e-service). Files for an item
+    with `signed_required` must be validly signed (documents.signing.require_signatures): else a
+    ValidationError naming each refused file, and nothing is kept."""
     with transaction.atomic():
         locked = _locked(request)
+        items = {item.pk: item for item in locked.items.all()}
         answer = draft_answer(locked, by=by)
+        files = dict(files or {})
+        # Every signature is checked before any file is stored: a refusal leaves nothing behind.
+        for item_id, checked in files.items():
+            if checked and item_id in items and items[item_id].signed_required:
+                files[item_id] = require_signatures(checked)
         if message is not None:
             answer.message = message.strip()
             answer.save(update_fields=["message"])
-        items = {item.pk: item for item in locked.items.all()}
         for item_id in {*(texts or {}), *(files or {})}:
             if item_id not in items:
                 raise ValidationError(_("Šāda pieprasījuma punkta nav."), code="item")

@@ -7,6 +7,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from tests.documents.signed_samples import pki, trust_store  # noqa: F401 — signed answers' PKI
+
 
 class Clock:
     """The service's 'now', moved by the test (noon, local time)."""
