@@ -94,8 +94,9 @@ fmt: install
 migrations-check: install
 	$(MANAGE) makemigrations --check --dry-run
 
+# BENCH_SCALES=100000,1000000,10000000 for the whole curve (one database per scale, seeded once).
 bench: install static messages
-	$(PY) bench/run.py
+	nice -n 10 $(PY) bench/run.py
 
 # Locust against gunicorn (production settings) on the benchmark database; run `make bench` first.
 load: install static messages

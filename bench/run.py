@@ -1,12 +1,28 @@
-"""`make bench`: list pages and the Excel report at 1,000,000 rows.
+"""`make bench`: the cost curve of the list pages from 100,000 to 10,000,000 rows, each case beside
+the plain Django baseline and its floor, and the Excel report.
 
-Seeds a separate database (BENCH_DATABASE_URL, default postgres://postgres@127.0.0.1:5432/
-manskonts_bench) to BENCH_ROWS e-services and order parts with SIA „Zemes Mērnieki” holding a fifth,
-then measures every list URL through Django's test client as that legal person's administrator,
-the plain ListView + Paginator baseline on the deep sorted page, and a 100,000-row Excel export in a
-subprocess (seconds and peak memory). Writes bench/results.json and prints a table.
+For each scale in BENCH_SCALES (default 100000,1000000; the issue's curve is
+BENCH_SCALES=100000,1000000,10000000) a database of its own (manskonts_bench_100k, _1m, _10m: the
+name of BENCH_DATABASE_URL plus the scale) is seeded once by generated SQL (seed_demo --scale; kept
+between runs) with that many e-services and order parts, SIA „Zemes Mērnieki” holding a fifth.
+Each scale runs in a child process (Django binds one database per process) that measures every list
+case (first page, page 2,000, each sort, each filter, both tables) three ways, interleaved run by
+run so that the machine's changing load falls on all three alike:
 
-    BENCH_RUNS=30 BENCH_ROWS=1000000 .venv/bin/python bench/run.py
+- ours: the real page, through Django's WSGI handler with the whole middleware stack, signed in
+  with a session cookie as the legal person's administrator (as gunicorn would call it);
+- baseline: the same case in the plain Django way (bench/baseline.py: FilterView + Paginator +
+  django-filter, OFFSET and COUNT, rows by the template language), behind the same middleware;
+- floor: a bare view behind a handler with no middleware that runs only the case's final rows
+  query (the very queryset the real page ran) and writes the same rows with the same row renderer
+  (the orders list also reads its page's payment states, which its rows show): no session, header,
+  count or filter form.
+
+The parent prints, per case, the median at each scale, the curve (largest / smallest median), and
+at the largest scale the baseline / ours and ours / floor ratios and p95 / median; then the other
+pages and the Excel export (at the largest scale). Results: bench/results.json.
+
+    BENCH_SCALES=100000,1000000 BENCH_RUNS=30 nice -n 10 .venv/bin/python bench/run.py
 """
 
 from __future__ import annotations
@@ -18,40 +34,63 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlencode, urlparse
+from urllib.parse import parse_qsl, urlencode, urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/manskonts_bench")
-ROWS = int(os.environ.get("BENCH_ROWS", "1000000"))
+BASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/manskonts_bench"
+)
+SCALES = [
+    int(x)
+    for x in os.environ.get("BENCH_SCALES", os.environ.get("BENCH_ROWS", "100000,1000000")).split(
+        ","
+    )
+    if x.strip()
+]
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
 EXCEL_ROWS = int(os.environ.get("BENCH_EXCEL_ROWS", "100000"))
 LEGAL = "40003517893"
 ADMIN_CODE = "03039214561"  # Jānis Kalniņš, administrator of SIA „Zemes Mērnieki”
-TARGET_MEDIAN, TARGET_P95, TARGET_RATIO = 20.0, 35.0, 3.0
-
-# Production settings (DEBUG=0: no debug template engine, no query log), as bench/load.py uses.
-os.environ.update(
-    {
-        "DJANGO_SETTINGS_MODULE": "manskonts.settings",
-        "DATABASE_URL": DB_URL,
-        "DEBUG": "0",
-        "SECRET_KEY": "benchmark-only-" + "k" * 40,
-        "ALLOWED_HOSTS": "testserver",
-        "SECURE_SSL_REDIRECT": "0",
-        "LOG_LEVEL": "WARNING",
-        "DEMO_IDP_ENABLED": "0",
-        "PAYMENT_PROVIDER": "",
-    }
-)
-os.environ.pop("REDIS_URL", None)  # tasks run in-process; nothing here queues work
+TARGET_CURVE, TARGET_FLOOR, TARGET_P95, TARGET_BASELINE = 1.2, 2.0, 1.5, 3.0
 
 
-def ensure_database() -> None:
+def scale_label(n: int) -> str:
+    if n % 1_000_000 == 0:
+        return f"{n // 1_000_000}m"
+    if n % 1000 == 0:
+        return f"{n // 1000}k"
+    return str(n)
+
+
+def scale_url(n: int) -> str:
+    parsed = urlparse(BASE_URL)
+    return parsed._replace(path=f"{parsed.path}_{scale_label(n)}").geturl()
+
+
+def production_env(db_url: str) -> None:
+    # Production settings (DEBUG=0: no debug template engine, no query log), as bench/load.py uses.
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "bench.baseline_settings",
+            "DATABASE_URL": db_url,
+            "DEBUG": "0",
+            "SECRET_KEY": "benchmark-only-" + "k" * 40,
+            "ALLOWED_HOSTS": "testserver",
+            "SECURE_SSL_REDIRECT": "0",
+            "LOG_LEVEL": "WARNING",
+            "DEMO_IDP_ENABLED": "0",
+            "PAYMENT_PROVIDER": "",
+        }
+    )
+    os.environ.pop("REDIS_URL", None)  # tasks run in-process; nothing here queues work
+
+
+def ensure_database(db_url: str) -> None:
     import psycopg
 
-    parsed = urlparse(DB_URL)
+    parsed = urlparse(db_url)
     name = parsed.path.lstrip("/")
     admin_url = parsed._replace(path="/postgres").geturl()
     with psycopg.connect(admin_url, autocommit=True) as conn:
@@ -69,7 +108,8 @@ def setup_django() -> None:
     logging.disable(logging.CRITICAL)  # the request log would time the console, not the page
 
 
-def seed() -> None:
+def seed(rows: int) -> float | None:
+    """Seed to `rows` (once: a database already there is kept); the seconds it took, or None."""
     from django.core.management import call_command
 
     from eservices.models import EService
@@ -77,11 +117,15 @@ def seed() -> None:
     call_command("migrate", verbosity=0)
     call_command("collectstatic", interactive=False, verbosity=0)  # hashed names, as in production
     have = EService.objects.count()
-    if have < ROWS:
-        print(f"Seeding {ROWS - have} e-services and order parts (minutes)…", flush=True)
-        call_command("seed_demo", scale=ROWS - have)
+    seconds = None
+    if have < rows:
+        print(f"Seeding {rows - have} e-services and order parts…", flush=True)
+        start = time.perf_counter()
+        call_command("seed_demo", scale=rows - have)
+        seconds = round(time.perf_counter() - start, 1)
+        print(f"Seeded in {seconds} s", flush=True)
     else:
-        print(f"Database has {have} e-services; no seeding needed.")
+        print(f"Database has {have} e-services; no seeding needed.", flush=True)
     # As autovacuum keeps a production database (some servers run with it off): no dead rows from
     # the seeding's updates, visibility maps set for index-only scans, fresh statistics.
     from django.db import connection
@@ -91,29 +135,63 @@ def seed() -> None:
             "VACUUM (ANALYZE) eservices_eservice, eservices_eservice_orders, orders_order,"
             " orders_orderpart, billing_invoice, accounts_client, django_session"
         )
+    return seconds
 
 
 # --- measuring -----------------------------------------------------------------------------------
-def signed_in_client():
-    from django.test import Client as HttpClient
+class Wsgi:
+    """Calls a Django WSGI handler as gunicorn does: an environ in, the body read to its end, the
+    response closed (request_finished). One per stack: the project's middleware, or none."""
 
-    from accounts.acting_for import SESSION_KEY
+    def __init__(self, handler, cookie: str = ""):
+        self.handler, self.cookie = handler, cookie
+        from django.test.client import RequestFactory
+
+        self.factory = RequestFactory()
+
+    def get(self, url: str) -> tuple[int, bytes]:
+        from django.test.client import FakePayload
+
+        parsed = urlparse(url)
+        environ = self.factory._base_environ(
+            PATH_INFO=parsed.path,
+            QUERY_STRING=parsed.query,
+            REQUEST_METHOD="GET",
+            HTTP_COOKIE=self.cookie,
+            **{"wsgi.input": FakePayload(b"")},
+        )
+        status = []
+        response = self.handler(environ, lambda s, headers, exc_info=None: status.append(s))
+        try:
+            body = b"".join(response)
+        finally:
+            response.close()
+        return int(status[0].split()[0]), body
+
+
+def session_cookie() -> str:
+    """A session of the legal person's administrator acting for it, as sign-in makes one."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.utils.module_loading import import_string
+
+    from accounts.acting_for import SESSION_KEY as ACTING_FOR
     from accounts.models import Client, User
 
-    http = HttpClient()
-    http.force_login(User.objects.get(personal_code=ADMIN_CODE))
-    session = http.session
-    session[SESSION_KEY] = Client.objects.get(registration_number=LEGAL).pk
-    session.save()
-    return http
+    user = User.objects.get(personal_code=ADMIN_CODE)
+    store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")()
+    store[SESSION_KEY] = str(user.pk)
+    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    store[ACTING_FOR] = Client.objects.get(registration_number=LEGAL).pk
+    store.set_expiry(24 * 3600)
+    store.create()
+    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
 
 
-def measure(http, name: str, url: str, expect: int = 200) -> dict:
+def count_queries(http: Wsgi, url: str) -> int:
     from django.db import connection
 
-    for _ in range(3):
-        response = http.get(url)
-        assert response.status_code == expect, (name, url, response.status_code)
     executed = []
 
     def count(execute, sql, params, many, context):
@@ -122,19 +200,31 @@ def measure(http, name: str, url: str, expect: int = 200) -> dict:
 
     with connection.execute_wrapper(count):
         http.get(url)
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        http.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-    times.sort()
+    return len(executed)
+
+
+def summary(times: list[float]) -> dict:
+    times = sorted(times)
     p95 = times[min(len(times) - 1, round(0.95 * len(times)) - 1)]
+    return {"median_ms": round(statistics.median(times), 2), "p95_ms": round(p95, 2)}
+
+
+def measure_together(variants: dict[str, tuple[Wsgi, str, int]]) -> dict[str, dict]:
+    """Time each variant RUNS times, taking turns, so that the machine's load falls on all alike."""
+    for http, url, expect in variants.values():
+        for _ in range(3):
+            status, _body = http.get(url)
+            assert status == expect, (url, status)
+    queries = {key: count_queries(http, url) for key, (http, url, _e) in variants.items()}
+    times: dict[str, list[float]] = {key: [] for key in variants}
+    for _ in range(RUNS):
+        for key, (http, url, _e) in variants.items():
+            start = time.perf_counter()
+            http.get(url)
+            times[key].append((time.perf_counter() - start) * 1000)
     return {
-        "name": name,
-        "url": url,
-        "median_ms": round(statistics.median(times), 2),
-        "p95_ms": round(p95, 2),
-        "queries": len(executed),
+        key: {"url": variants[key][1], **summary(times[key]), "queries": queries[key]}
+        for key in variants
     }
 
 
@@ -164,10 +254,12 @@ def cases() -> list[tuple[str, str, int]]:
     today = timezone.localdate()
     month_ago = (today - timedelta(days=30)).isoformat()
     year_ago = (today - timedelta(days=365)).isoformat()
-    deep = 40_000  # page 2 000
+    # The middle of the client's list (page 2,501 of 5,000 at 1,000,000 rows): the page the
+    # baseline's OFFSET finds dearest short of the end, at every scale.
+    deep = es.count() // 2 // 20 * 20
     e_url, o_url = "/mans-konts/e-pakalpojumi/", "/mans-konts/pasutijumi/"
 
-    sample_e = es.exclude(order_key="~").exclude(label=None).order_by("id")[1000]
+    sample_e = es.exclude(order_key="~").exclude(label=None).order_by("id")[100]
     sample_p = parts.order_by("id")[1000]
     user = legal.users().first()
     group = ServiceGroup.objects.order_by("name").first()
@@ -175,7 +267,7 @@ def cases() -> list[tuple[str, str, int]]:
     result = [
         ("eservices first page", e_url, 200),
         (
-            "eservices deep page 2000",
+            "eservices deep page (middle)",
             f"{e_url}?"
             + urlencode({"cursor": deep_cursor(es, E_SORTS.parse("-created")[0], deep)}),
             200,
@@ -187,7 +279,7 @@ def cases() -> list[tuple[str, str, int]]:
     sort = E_SORTS.parse("service")[0]
     result.append(
         (
-            "eservices deep page 2000 sorted by service",
+            "eservices deep page (middle) sorted by service",
             f"{e_url}?" + urlencode({"sort": "service", "cursor": deep_cursor(es, sort, deep)}),
             200,
         )
@@ -211,7 +303,7 @@ def cases() -> list[tuple[str, str, int]]:
     result += [
         ("orders first page", o_url, 200),
         (
-            "orders deep page 2000",
+            "orders deep page (middle)",
             f"{o_url}?"
             + urlencode({"cursor": deep_cursor(parts, O_SORTS.parse("-created")[0], deep)}),
             200,
@@ -223,7 +315,7 @@ def cases() -> list[tuple[str, str, int]]:
     sort = O_SORTS.parse("number")[0]
     result.append(
         (
-            "orders deep page 2000 sorted by number",
+            "orders deep page (middle) sorted by number",
             f"{o_url}?" + urlencode({"sort": "number", "cursor": deep_cursor(parts, sort, deep)}),
             200,
         )
@@ -262,43 +354,88 @@ def other_pages() -> list[tuple[str, str, int]]:
     ]
 
 
-# --- the plain Django way, for comparison ----------------------------------------------------------
-def baseline_url(page: int) -> str:
-    return f"/bench-baseline/?page={page}"
+# --- the plain Django way and the floor, for comparison ---------------------------------------------
+def baseline_of(url: str) -> str | None:
+    """The same case in bench/baseline.py: the same filters and sort, the page by number."""
+    from django.core import signing
+
+    from bench.baseline import E_URL, O_URL
+    from manskonts.listing import CURSOR_SALT
+
+    parsed = urlparse(url)
+    prefix = {"/mans-konts/e-pakalpojumi/": E_URL, "/mans-konts/pasutijumi/": O_URL}[parsed.path]
+    params = []
+    for key, value in parse_qsl(parsed.query):
+        if key == "cursor":
+            key, value = "page", signing.loads(value, salt=CURSOR_SALT)["p"]
+        params.append((key, value))
+    return f"{prefix}?{urlencode(params)}" if params else prefix
 
 
-def install_baseline() -> None:
-    """A FilterView-free plain ListView + Paginator (OFFSET + COUNT) sorted by service name."""
-    from django.db.models import Prefetch
+FLOORS: list = []  # (queryset, layout, context builder) of each case, by index
+
+
+def floor_view(request, index: int):
+    """Only the case's final rows query, the same rows written by the same row renderer."""
     from django.http import HttpResponse
-    from django.template import engines
-    from django.urls import clear_url_caches, path
-    from django.views.generic import ListView
 
-    from eservices.models import EService
-    from manskonts import urls as project_urls
-    from manskonts.decorators import client_required
-    from orders.models import Order
+    from manskonts.listing import PAGE_SIZE
 
-    class BaselineList(ListView):
-        paginate_by = 20
-        template = engines["django"].from_string((ROOT / "bench" / "baseline.html").read_text())
-
-        def render_to_response(self, context, **kwargs):
-            return HttpResponse(self.template.render(context, self.request))
-
-        def get_queryset(self):
-            return (
-                EService.objects.filter(client=self.request.client)
-                .select_related("service", "requested_by")
-                .prefetch_related(Prefetch("orders", queryset=Order.objects.order_by("number")))
-                .order_by("service__name", "id")
-            )
-
-    project_urls.urlpatterns.append(
-        path("bench-baseline/", client_required(BaselineList.as_view()), name="bench_baseline")
+    queryset, layout, context_of = FLOORS[index]
+    rows = list(queryset._chain())[:PAGE_SIZE]
+    body = layout.rows(rows, context_of(rows))
+    return HttpResponse(
+        f'<!DOCTYPE html><html lang="lv"><title>Floor</title><table>{body}</table></html>'
     )
+
+
+def install_floors() -> Wsgi:
+    """The floor's URL, and a handler with no middleware at all to call it."""
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test import override_settings
+    from django.urls import clear_url_caches, path
+
+    from bench import baseline
+
+    baseline.urlpatterns.insert(0, path("bench-floor/<int:index>/", floor_view))
     clear_url_caches()
+    with override_settings(MIDDLEWARE=[]):
+        handler = WSGIHandler()  # the middleware chain is built here, once
+    return Wsgi(handler)
+
+
+def capture_floor(ours: Wsgi, url: str) -> str:
+    """Run the real page once, keep the rows queryset it ran; the floor URL that runs it again."""
+    from eservices.tables import TABLE as E_TABLE
+    from manskonts import listing
+    from manskonts.listing import url_prefix
+    from orders.queries import row_payment_states
+    from orders.tables import TABLE as O_TABLE
+
+    captured = []
+    original = listing.rows_queryset
+
+    def keep(*args, **kwargs):
+        queryset = original(*args, **kwargs)
+        captured.append(queryset)
+        return queryset
+
+    listing.rows_queryset = keep
+    try:
+        ours.get(url)
+    finally:
+        listing.rows_queryset = original
+    links = {"eservices": url_prefix("eservices:detail"), "orders": url_prefix("orders:detail")}
+    if url.startswith("/mans-konts/e-pakalpojumi/"):
+        entry = (captured[-1], E_TABLE.layout(user=True), lambda rows: links)
+    else:
+        entry = (
+            captured[-1],
+            O_TABLE.layout(),
+            lambda rows: {**links, "payments": row_payment_states(rows)},
+        )
+    FLOORS.append(entry)
+    return f"/bench-floor/{len(FLOORS) - 1}/"
 
 
 def excel_benchmark() -> dict:
@@ -328,61 +465,133 @@ print(n, round(seconds, 2), peak // 1024, size)
     return {"rows": rows, "seconds": seconds, "peak_mb": peak_mb, "bytes": size}
 
 
-def main() -> None:
-    ensure_database()
+def run_scale(rows: int, with_excel: bool) -> dict:
+    """One scale, in this process: seed (once), then every case three ways and the other pages."""
+    db_url = scale_url(rows)
+    production_env(db_url)
+    ensure_database(db_url)
     setup_django()
-    seed()
-    install_baseline()
-    http = signed_in_client()
+    seed_seconds = seed(rows)
 
-    results = [measure(http, name, url, expect) for name, url, expect in cases()]
-    others = [measure(http, name, url, expect) for name, url, expect in other_pages()]
-    base_deep = measure(http, "baseline ListView+Paginator page 1000 by name", baseline_url(1000))
-    base_first = measure(http, "baseline ListView+Paginator page 1 by name", baseline_url(1))
-    ours = next(r for r in results if r["name"] == "eservices deep page 2000 sorted by service")
-    ratio = round(base_deep["median_ms"] / ours["median_ms"], 1)
-    excel = excel_benchmark()
+    from django.core.handlers.wsgi import WSGIHandler
 
-    width = max(len(r["name"]) for r in [*results, base_deep]) + 2
-    print(f"\n{'case':<{width}}{'median ms':>10}{'p95 ms':>10}{'queries':>9}  ok")
-    for r in results:
-        ok = r["median_ms"] <= TARGET_MEDIAN and r["p95_ms"] <= TARGET_P95
-        r["meets_target"] = ok
+    from eservices.models import EService
+
+    ours = Wsgi(WSGIHandler(), session_cookie())
+    floor = install_floors()
+    results = []
+    for name, url, expect in cases():
+        variants = {"ours": (ours, url, expect)}
+        if expect == 200:
+            variants["baseline"] = (ours, baseline_of(url), 200)
+            variants["floor"] = (floor, capture_floor(ours, url), 200)
+        measured = measure_together(variants)
+        results.append({"name": name, **measured})
         print(
-            f"{r['name']:<{width}}{r['median_ms']:>10}{r['p95_ms']:>10}{r['queries']:>9}  "
-            f"{'yes' if ok else 'NO'}"
+            f"  {name}: ours {measured['ours']['median_ms']} ms"
+            + "".join(
+                f", {key} {measured[key]['median_ms']} ms"
+                for key in ("baseline", "floor")
+                if key in measured
+            ),
+            flush=True,
         )
-    for r in (base_first, base_deep):
-        print(f"{r['name']:<{width}}{r['median_ms']:>10}{r['p95_ms']:>10}{r['queries']:>9}")
-    print("\nOther pages (no target of their own):")
-    for r in others:
-        print(f"{r['name']:<{width}}{r['median_ms']:>10}{r['p95_ms']:>10}{r['queries']:>9}")
-    print(
-        f"\nDeep sorted page: ours {ours['median_ms']} ms vs baseline {base_deep['median_ms']} ms "
-        f"= {ratio}× faster (target ≥ {TARGET_RATIO}×)"
-    )
-    print(
-        f"Excel {excel['rows']} rows: {excel['seconds']} s, peak {excel['peak_mb']} MB "
-        f"(targets ≤ 12 s, ≤ 150 MB)"
-    )
-    list_queries = sorted({r["queries"] for r in results if r["name"].startswith("eservices")})
-    print(f"Queries per e-service list page: {list_queries}")
+    others = []
+    for name, url, expect in other_pages():
+        others.append({"name": name, **measure_together({"ours": (ours, url, expect)})["ours"]})
+    return {
+        "rows": rows,
+        "database": urlparse(db_url).path.lstrip("/"),
+        "e_services": EService.objects.count(),
+        "seed_seconds": seed_seconds,
+        "runs": RUNS,
+        "cases": results,
+        "other_pages": others,
+        "excel": excel_benchmark() if with_excel else None,
+    }
 
-    (ROOT / "bench" / "results.json").write_text(
-        json.dumps(
-            {
-                "rows": ROWS,
-                "runs": RUNS,
-                "cases": results,
-                "other_pages": others,
-                "baseline": [base_first, base_deep],
-                "deep_sorted_ratio": ratio,
-                "excel": excel,
-            },
-            indent=2,
-            ensure_ascii=False,
+
+def ratio(a: float, b: float) -> float:
+    return round(a / b, 2) if b else float("inf")
+
+
+def report(scales: list[dict]) -> None:
+    """The curve per case, then at the largest scale the baseline and floor ratios."""
+    largest = scales[-1]
+    labels = [scale_label(s["rows"]) for s in scales]
+    width = max(len(c["name"]) for c in largest["cases"]) + 2
+    print("\nMedian ms of each case by scale (the largest client holds a fifth of the rows);")
+    print(
+        f"curve = largest / smallest scale (target ≤ {TARGET_CURVE}); at {labels[-1]}: "
+        f"baseline ms, baseline ÷ ours (target ≥ 1, median case ≥ {TARGET_BASELINE}), "
+        f"floor ms, ours ÷ floor (target ≤ {TARGET_FLOOR}), p95 ÷ median (target ≤ {TARGET_P95})\n"
+    )
+    head = "".join(f"{label:>9}" for label in labels)
+    print(
+        f"{'case':<{width}}{head}{'curve':>7}{'q':>4}{'base':>9}{'×base':>7}{'floor':>8}"
+        f"{'×floor':>8}{'p95/med':>8}"
+    )
+    by_scale = [{c["name"]: c for c in s["cases"]} for s in scales]
+    base_ratios, floor_ratios = [], []
+    for case in largest["cases"]:
+        name, ours = case["name"], case["ours"]
+        medians = [b[name]["ours"]["median_ms"] if name in b else None for b in by_scale]
+        cells = "".join(f"{m:>9}" if m is not None else f"{'—':>9}" for m in medians)
+        curve = ratio(medians[-1], medians[0]) if medians[0] else "—"
+        line = f"{name:<{width}}{cells}{curve:>7}{ours['queries']:>4}"
+        if "baseline" in case:
+            base, floor = case["baseline"]["median_ms"], case["floor"]["median_ms"]
+            case["baseline_ratio"] = ratio(base, ours["median_ms"])
+            case["floor_ratio"] = ratio(ours["median_ms"], floor)
+            base_ratios.append(case["baseline_ratio"])
+            floor_ratios.append(case["floor_ratio"])
+            line += f"{base:>9}{case['baseline_ratio']:>7}{floor:>8}{case['floor_ratio']:>8}"
+        else:
+            line += f"{'—':>9}{'—':>7}{'—':>8}{'—':>8}"
+        case["p95_ratio"] = ratio(ours["p95_ms"], ours["median_ms"])
+        print(f"{line}{case['p95_ratio']:>8}")
+    print(
+        f"\nAt {labels[-1]}: baseline ÷ ours min {min(base_ratios)}, median "
+        f"{statistics.median(base_ratios)}; ours ÷ floor median {statistics.median(floor_ratios)}, "
+        f"max {max(floor_ratios)} ({sum(r <= TARGET_FLOOR for r in floor_ratios)} of "
+        f"{len(floor_ratios)} cases within {TARGET_FLOOR}×)"
+    )
+    for s in scales:
+        seeded = (
+            f"seeded in {s['seed_seconds']} s" if s["seed_seconds"] else "kept from an earlier run"
         )
-        + "\n"
+        print(
+            f"{scale_label(s['rows'])}: database {s['database']}, {s['e_services']} e-services, {seeded}"
+        )
+    print("\nOther pages (no target of their own), median / p95 ms / queries:")
+    for r in largest["other_pages"]:
+        print(f"{r['name']:<{width}}{r['median_ms']:>9}{r['p95_ms']:>9}{r['queries']:>4}")
+    excel = largest.get("excel")
+    if excel:
+        print(
+            f"\nExcel {excel['rows']} rows: {excel['seconds']} s, peak {excel['peak_mb']} MB "
+            f"(targets ≤ 12 s, ≤ 150 MB)"
+        )
+
+
+def main() -> None:
+    if len(sys.argv) == 3 and sys.argv[1] == "--scale":
+        rows = int(sys.argv[2])
+        result = run_scale(rows, with_excel=os.environ.get("BENCH_EXCEL") == "1")
+        out = ROOT / "bench" / f"results-{scale_label(rows)}.json"
+        out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+        return
+    scales = []
+    for i, rows in enumerate(SCALES):
+        print(f"\n== {rows} rows ({scale_label(rows)})", flush=True)
+        env = {**os.environ, "BENCH_EXCEL": "1" if i == len(SCALES) - 1 else "0"}
+        subprocess.run([sys.executable, __file__, "--scale", str(rows)], env=env, check=True)
+        out = ROOT / "bench" / f"results-{scale_label(rows)}.json"
+        scales.append(json.loads(out.read_text()))
+        out.unlink()
+    report(scales)
+    (ROOT / "bench" / "results.json").write_text(
+        json.dumps({"scales": scales}, indent=2, ensure_ascii=False) + "\n"
     )
     print("Written bench/results.json")
 

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import DecimalField, Exists, F, OuterRef, Subquery, Sum, Value
+from django.db.models import BooleanField, DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -86,10 +86,16 @@ def _priced_parts():
     return order_model._meta.get_field("parts").related_model.objects.exclude(service__price=0)
 
 
-def priced_order(order_ref: str = "order_id") -> Exists:
+def priced_order(order_ref: str = "order_id") -> Coalesce:
     """Whether the order `order_ref` names has a part with a price (to annotate rows with, so that
-    `payment_states` needs no query of its own for it)."""
-    return Exists(_priced_parts().filter(order_id=OuterRef(order_ref)))
+    `payment_states` needs no query of its own for it).
+
+    A scalar subquery (the first priced part's true, else false), not EXISTS: PostgreSQL may run
+    an EXISTS in the select list as one hashed pass over every order part, planned for all the
+    client's rows although a page keeps 21 (126 ms at 100,000 parts, growing with the table); a
+    scalar subquery is looked up by the order's index for each row shown."""
+    first = _priced_parts().filter(order_id=OuterRef(order_ref)).values(priced=Value(True))[:1]
+    return Coalesce(Subquery(first, output_field=BooleanField()), Value(False))
 
 
 def payment_states(order_ids, *, priced=None) -> dict[int, OrderPaymentState]:

@@ -142,6 +142,20 @@ def _row_values(row, fields: tuple[str, ...]) -> list:
     return [getattr(row, name) for name in fields]
 
 
+def rows_queryset(
+    qs: QuerySet, sort: Sort, values: list | None, backwards: bool, page_size: int = PAGE_SIZE
+) -> QuerySet:
+    """The one query of a page's rows: page_size + 1 of them after (or, backwards, before) the
+    sort values `values` (None: from the start), along the sort's index."""
+    fields = sort.option.fields
+    desc = sort.descending != backwards
+    ordered = qs.order_by(*[f"-{f}" if desc else f for f in fields])
+    if values is not None:
+        lookup = TupleLessThan if desc else TupleGreaterThan
+        ordered = ordered.filter(lookup(Tuple(*[F(f) for f in fields]), tuple(values)))
+    return ordered[: page_size + 1]
+
+
 def keyset_page(qs: QuerySet, sort: Sort, cursor: str | None, page_size: int = PAGE_SIZE) -> Page:
     """One page of `qs` in `sort` order, continuing after (or before) the row named by `cursor`.
 
@@ -158,14 +172,8 @@ def keyset_page(qs: QuerySet, sort: Sort, cursor: str | None, page_size: int = P
             messages.append(_("Lapas saite nav derīga; parādīta pirmā lapa."))
             values, number, direction = None, 1, "n"
 
-    forward_desc = sort.descending
     backwards = direction == "p"
-    desc = forward_desc != backwards
-    ordered = qs.order_by(*[f"-{f}" if desc else f for f in fields])
-    if values is not None:
-        lookup = TupleLessThan if desc else TupleGreaterThan
-        ordered = ordered.filter(lookup(Tuple(*[F(f) for f in fields]), tuple(values)))
-    rows = list(ordered[: page_size + 1])
+    rows = list(rows_queryset(qs, sort, values, backwards, page_size))
     more = len(rows) > page_size
     rows = rows[:page_size]
     if backwards:
