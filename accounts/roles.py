@@ -14,6 +14,7 @@ from django.contrib.auth.management import create_permissions
 CLERK = "Klientu apkalpošana"
 ACCOUNTANT = "Grāmatvedība"
 ACCOUNT_REVIEWER = "Kontu pieteikumu izskatīšana"
+CLIENT_CONTACT = "Klientu saziņa"
 
 # group -> {app_label.model: actions}
 ROLES: dict[str, dict[str, tuple[str, ...]]] = {
@@ -57,6 +58,24 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         # view only: to pick the person of a membership. A user's page holds their rights, and
         # legal persons' people are created from their personal codes when an account is opened.
         "accounts.user": ("view",),
+    },
+    CLIENT_CONTACT: {
+        # Raise requests (their checklist inline), settle them from the desk's lists and actions
+        # (accept, ask again, extend, terminate, withdraw, assign to me: all need change).
+        "requisitions.request": ("view", "add", "change"),
+        "requisitions.requestitem": ("view", "add"),
+        # The client's answers and the request's history: read on the request's page.
+        "requisitions.answer": ("view",),
+        "requisitions.answeritem": ("view",),
+        "requisitions.requestevent": ("view",),
+        "requisitions.requesttemplate": ("view", "add", "change", "delete"),
+        "requisitions.requesttemplateitem": ("view", "add", "change", "delete"),
+        # What a request is about, and the files an answer brought: read only.
+        "orders.orderpart": ("view",),
+        "eservices.eservice": ("view",),
+        "orders.service": ("view",),
+        "orders.servicegroup": ("view",),
+        "documents.document": ("view",),
     },
 }
 

@@ -32,7 +32,7 @@ from billing.models import (
     UnmatchedBankEntry,
 )
 from billing.notices import notify_invoice_issued
-from billing.services import record_payment, refund_overpayment
+from billing.services import past_due_prepayments, record_payment, refund_overpayment
 from manskonts import desk
 from manskonts.admin_export import ExcelExportMixin
 from manskonts.admin_filters import DateRange
@@ -78,6 +78,21 @@ class OverpaymentInline(admin.TabularInline):
         return False
 
 
+class PaymentDueFilter(admin.SimpleListFilter):
+    """The desk's link to unpaid prepayment invoices past their due date (manskonts/desk.py)."""
+
+    title = _("apmaksa")
+    parameter_name = "apmaksa"
+
+    def lookups(self, request, model_admin):
+        return [("kavets", _("Priekšapmaksa nokavēta"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "kavets":
+            return past_due_prepayments(queryset)
+        return queryset
+
+
 @admin.register(Invoice)
 class InvoiceAdmin(ExcelExportMixin, LatvianTitlesMixin, admin.ModelAdmin):
     accusative = pgettext_lazy("akuzatīvs", "rēķinu")
@@ -95,7 +110,7 @@ class InvoiceAdmin(ExcelExportMixin, LatvianTitlesMixin, admin.ModelAdmin):
     )
     form = InvoiceAdminForm
     list_display = ("number", "order", "client", "kind", "issued_on", "due_on", "total")
-    list_filter = ("kind", ("issued_on", DateRange), ("due_on", DateRange))
+    list_filter = ("kind", PaymentDueFilter, ("issued_on", DateRange), ("due_on", DateRange))
     list_select_related = ("order", "client")
     search_fields = (
         "number",
@@ -590,5 +605,15 @@ desk.register(
         rows=lambda rows: rows.filter(status=Overpayment.Status.TO_REFUND),
         query={"status__exact": Overpayment.Status.TO_REFUND},
         order=60,
+    )
+)
+desk.register(
+    desk.DeskItem(
+        key="prepayments_past_due",
+        label=_("Neapmaksāti priekšapmaksas rēķini, kuru termiņš pagājis"),
+        model="billing.Invoice",
+        rows=past_due_prepayments,
+        query={"apmaksa": "kavets"},
+        order=45,
     )
 )

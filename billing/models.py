@@ -63,6 +63,10 @@ class Invoice(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("izveidots"), default=timezone.now)
+    # The due date the "due soon" reminder was sent for: once per due date (billing.services).
+    due_reminded_for = models.DateField(
+        _("atgādināts par apmaksas termiņu"), null=True, blank=True, editable=False
+    )
 
     objects = InvoiceQuerySet.as_manager()
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from manskonts.templatetags.manskonts import money
 from notifications.models import Notification
@@ -68,3 +69,30 @@ def notify_overpayment_received(overpayment) -> None:
             "order": invoice.order.number,
         }
     notify(invoice.client, Notification.Kind.PAYMENT, subject, body, _invoice_link(invoice))
+
+
+def notify_invoice_due_soon(invoice, *, owed: Decimal, today) -> None:
+    """An unpaid prepayment invoice is due soon: the order waits for it."""
+    days = (invoice.due_on - today).days
+    with site_language():
+        if days <= 0:
+            subject = _("Šodien beidzas rēķina %(number)s apmaksas termiņš") % {
+                "number": invoice.number
+            }
+        else:
+            subject = ngettext(
+                "Rēķina %(number)s apmaksas termiņš pēc %(days)d dienas",
+                "Rēķina %(number)s apmaksas termiņš pēc %(days)d dienām",
+                days,
+            ) % {"number": invoice.number, "days": days}
+        body = _(
+            "Priekšapmaksas rēķins %(number)s pasūtījumam %(order)s vēl nav apmaksāts: jāmaksā "
+            "%(owed)s līdz %(due)s. Pasūtījuma izpilde sāksies pēc apmaksas. Maksājuma mērķī "
+            "norādiet rēķina numuru."
+        ) % {
+            "number": invoice.number,
+            "order": invoice.order.number,
+            "owed": money(owed),
+            "due": invoice.due_on.strftime("%d.%m.%Y"),
+        }
+    notify(invoice.client, Notification.Kind.INVOICE, subject, body, _invoice_link(invoice))

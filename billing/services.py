@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import BooleanField, DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
@@ -18,7 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Invoice, Overpayment, Payment
-from billing.notices import notify_overpayment_received, notify_payment_received
+from billing.notices import (
+    notify_invoice_due_soon,
+    notify_overpayment_received,
+    notify_payment_received,
+)
 from billing.signals import order_paid_in_full
 
 ZERO = Decimal("0.00")
@@ -325,3 +330,43 @@ def refund_overpayment(overpayment: Overpayment, *, reference: str, refunded_on:
         )
     log.info("overpayment refunded id=%s reference=%s", locked.pk, locked.refund_reference)
     return True
+
+
+# --- Due dates (the beat: billing/tasks.py) -------------------------------------------------------
+
+
+def unpaid_prepayments(invoices):
+    """Prepayment invoices not yet paid to their total."""
+    return with_paid_amount(invoices.filter(kind=Invoice.Kind.PREPAYMENT)).filter(
+        paid_amount__lt=F("total")
+    )
+
+
+def past_due_prepayments(invoices, today: date | None = None):
+    """Unpaid prepayment invoices whose due date has passed (the desk's line)."""
+    return unpaid_prepayments(invoices).filter(due_on__lt=today or timezone.localdate())
+
+
+def remind_invoices_due(today: date | None = None) -> int:
+    """Remind the client of each unpaid prepayment invoice due within INVOICE_DUE_REMINDER_DAYS,
+    once per due date (a due date moved later is reminded of again). Returns how many."""
+    today = today or timezone.localdate()
+    window = today + timedelta(days=settings.INVOICE_DUE_REMINDER_DAYS)
+    count = 0
+    with transaction.atomic():
+        due = (
+            unpaid_prepayments(
+                Invoice.objects.select_for_update(skip_locked=True, of=("self",)).select_related(
+                    "order", "client"
+                )
+            )
+            .filter(due_on__gte=today, due_on__lte=window)
+            .exclude(due_reminded_for=F("due_on"))
+            .order_by("due_on", "pk")
+        )
+        for invoice in due:
+            invoice.due_reminded_for = invoice.due_on
+            invoice.save(update_fields=["due_reminded_for"])
+            notify_invoice_due_soon(invoice, owed=invoice.total - invoice.paid_amount, today=today)
+            count += 1
+    return count

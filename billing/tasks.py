@@ -1,13 +1,15 @@
-"""Background work of billing: importing bank statements."""
+"""Background work of billing: importing bank statements, and the beat's daily reminder of unpaid
+prepayment invoices due soon (`remind_invoices_due`, 08:10; CELERY_BEAT_SCHEDULE in settings)."""
 
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from celery import shared_task
 from django.utils.translation import gettext as _
 
-from billing import camt
+from billing import camt, services
 from billing.models import BankStatement
 
 logger = logging.getLogger(__name__)
@@ -31,3 +33,10 @@ def import_bank_statement(statement_id: int) -> None:
             ),
         )
         raise
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def remind_invoices_due(today: str | None = None) -> int:
+    """Remind clients of unpaid prepayment invoices due soon, once per due date (idempotent).
+    `today` (ISO date): an operator's re-run of a missed day, or a test moving time."""
+    return services.remind_invoices_due(date.fromisoformat(today) if today else None)

@@ -191,6 +191,7 @@ CELERY_TASK_ROUTES = {
     "accounts.tasks.*": {"queue": "emails"},
     "documents.tasks.*": {"queue": "maintenance"},
     "billing.tasks.*": {"queue": "maintenance"},
+    "requisitions.tasks.*": {"queue": "maintenance"},
     "outbox.tasks.*": {"queue": "maintenance"},
 }
 CELERY_BEAT_SCHEDULE = {
@@ -203,6 +204,23 @@ CELERY_BEAT_SCHEDULE = {
     "remind-expiring-files": {
         "task": "documents.tasks.remind_expiring_files",
         "schedule": crontab(hour=8, minute=0),
+    },
+    # Daily at 00:15: requests whose reply deadline passed yesterday become "Termiņš beidzies" (on
+    # the desk); those past their service's "pārtraukt automātiski" days are terminated.
+    "expire-requests": {
+        "task": "requisitions.tasks.expire_requests",
+        "schedule": crontab(hour=0, minute=15),
+    },
+    # Daily at 08:00: remind clients of requests due in 7 days and in 1 day (once per deadline).
+    "remind-requests": {
+        "task": "requisitions.tasks.remind_requests",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    # Daily at 08:10: remind clients of unpaid prepayment invoices due within
+    # INVOICE_DUE_REMINDER_DAYS (once per due date); past-due ones are on the desk.
+    "remind-invoices-due": {
+        "task": "billing.tasks.remind_invoices_due",
+        "schedule": crontab(hour=8, minute=10),
     },
     # Every minute: resume (or, after EXPORT_MAX_ATTEMPTS, fail) Excel exports whose worker died
     # (lease expired), and hand waiting exports whose turn has come to the broker again.
@@ -218,6 +236,8 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 50},
     },
 }
+# How many calendar days before its due date an unpaid prepayment invoice is reminded of.
+INVOICE_DUE_REMINDER_DAYS = env_int("INVOICE_DUE_REMINDER_DAYS", 3, minimum=1)
 # Background Excel exports: the lease a worker holds (renewed every 10,000 rows), how many times a
 # job is started before it is failed, and how long a ready file is kept (then the purge deletes it).
 EXPORT_LEASE_SECONDS = env_int("EXPORT_LEASE_SECONDS", 120, minimum=1)
@@ -511,6 +531,8 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "requisitions.requestitem",
     "requisitions.answer",
     {"model": "requisitions.answeritem", "m2m_fields": ["documents"]},
+    "requisitions.requesttemplate",
+    "requisitions.requesttemplateitem",
 )
 
 # --- Payments -------------------------------------------------------------------------------------

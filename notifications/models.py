@@ -59,3 +59,28 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class StaffEmail(models.Model):
+    """An email to a VZD staff member about their work (an answer to review), sent by a worker after
+    commit; the row makes a re-delivered task send it once."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saņēmējs"),
+        on_delete=models.CASCADE,
+        related_name="staff_emails",
+    )
+    subject = models.CharField(_("temats"), max_length=200)
+    body = models.TextField(_("teksts"))
+    link = models.CharField(_("saite"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("laiks"), default=timezone.now)
+    emailed_at = models.DateTimeField(_("nosūtīts e-pastā"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("e-pasts darbiniekam")
+        verbose_name_plural = _("e-pasti darbiniekiem")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject

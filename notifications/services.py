@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 import outbox
-from notifications.models import Notification
+from notifications.models import Notification, StaffEmail
 
 
 def recipients(client) -> list:
@@ -77,3 +77,29 @@ def send_email(notification: Notification) -> None:
     message.attach_alternative(html, "text/html")
     message.send()
     Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+
+
+def email_staff(users, subject: str, body: str, link: str = "") -> list[int]:
+    """Email VZD staff members about their work (an answer to review), once committed: a
+    StaffEmail row each (so a re-delivered task sends it once), sent through the outbox. `link` is
+    a path of the admin; subject and body are already in the site's language."""
+    now = timezone.now()
+    with transaction.atomic():
+        created = StaffEmail.objects.bulk_create(
+            StaffEmail(recipient=user, subject=subject, body=body, link=link, created_at=now)
+            for user in users
+            if user.is_active and user.is_staff and user.email
+        )
+        for email in created:
+            outbox.send_task("notifications.tasks.send_staff_email", args=[email.pk])
+    return [e.pk for e in created]
+
+
+def send_staff_email(email: StaffEmail) -> None:
+    """Send one staff email (text only) and mark it sent."""
+    context = {"email": email, "url": f"{settings.SITE_URL}{email.link}" if email.link else ""}
+    with site_language():
+        text = render_to_string("emails/staff-body.txt", context)
+        subject = render_to_string("emails/staff-subject.txt", context).strip()
+    EmailMultiAlternatives(subject, text, to=[email.recipient.email]).send()
+    StaffEmail.objects.filter(pk=email.pk).update(emailed_at=timezone.now())

@@ -7,8 +7,9 @@ import smtplib
 from celery import shared_task
 from django.db import transaction
 
-from notifications.models import Notification
+from notifications.models import Notification, StaffEmail
 from notifications.services import send_email
+from notifications.services import send_staff_email as send_one_staff_email
 
 log = logging.getLogger(__name__)
 
@@ -45,4 +46,33 @@ def send_notification_email(notification_id: int) -> bool:
             log.info("notification %s: recipient has no email", notification_id)
             return False
         send_email(notification)
+    return True
+
+
+@shared_task(
+    autoretry_for=RETRYABLE,
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=8,
+    acks_late=True,
+    reject_on_worker_lost=True,
+)
+def send_staff_email(email_id: int) -> bool:
+    """Email one StaffEmail; idempotent like send_notification_email (locked, marked sent in the
+    same transaction). Returns whether it sent."""
+    with transaction.atomic():
+        email = (
+            StaffEmail.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("recipient")
+            .filter(pk=email_id, emailed_at__isnull=True)
+            .first()
+        )
+        if email is None:
+            log.info("staff email %s gone, already sent or being sent", email_id)
+            return False
+        if not email.recipient.email or not email.recipient.is_active:
+            log.info("staff email %s: recipient has no email", email_id)
+            return False
+        send_one_staff_email(email)
     return True

@@ -84,6 +84,15 @@ class Service(models.Model):
             "brīvdienā vai svētku dienā, pārceļas uz nākamo darba dienu."
         ),
     )
+    request_auto_terminate_days = models.PositiveSmallIntegerField(
+        _("pārtraukt automātiski, dienas pēc pieprasījuma termiņa"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Tukšs — nepārtraukt automātiski: par pieprasījumu, kura termiņš beidzies, lemj "
+            "darbinieks. Skaitlis — tik kalendāra dienas pēc termiņa izpilde tiek pārtraukta."
+        ),
+    )
     # Position of the name in Latvian alphabetical order (Ā after A, Č after C…), kept by
     # orders.services.rank_services so lists sort by an integer, whatever the database collation.
     name_rank = models.PositiveIntegerField(_("kārtas numurs alfabētā"), default=0, editable=False)

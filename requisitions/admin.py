@@ -1,15 +1,24 @@
-"""Requests in the admin: a clerk raises one on an order part or e-service with its checklist,
-and settles it from the list (accept, ask again, extend, terminate, withdraw) — every change
-through requisitions.services; the request's history and the client's answers are read-only."""
+"""Requests in the admin: a clerk raises one on an order part or e-service with its checklist
+(from a template of the service, if they like), and settles it from the list — in bulk, or one
+request from its row's links (accept, ask again, extend, terminate, withdraw, assign to me) —
+every change through requisitions.services; the request's history and the client's answers are
+read-only. The desk's lines open this list on answered and expired requests, oldest first."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import quote
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -18,9 +27,16 @@ from manskonts import desk
 from manskonts.admin_filters import DateRange
 from manskonts.admin_status import back_to_list
 from manskonts.admin_titles import LatvianTitlesMixin
-from orders.models import OrderPart
+from orders.models import OrderPart, ServiceGroup
 from requisitions import services
-from requisitions.models import Answer, Request, RequestEvent, RequestItem
+from requisitions.models import (
+    Answer,
+    Request,
+    RequestEvent,
+    RequestItem,
+    RequestTemplate,
+    RequestTemplateItem,
+)
 from requisitions.workflow import RequestState
 
 
@@ -35,6 +51,9 @@ class RequestAddForm(forms.ModelForm):
     )
     suspend = forms.BooleanField(
         label=_("Apturēt pasūtījuma daļas izpildi līdz atbildei"), required=False, initial=True
+    )
+    template = forms.ModelChoiceField(
+        queryset=RequestTemplate.objects.all(), required=False, widget=forms.HiddenInput
     )
 
     class Meta:
@@ -60,7 +79,10 @@ class RequestItemInline(admin.TabularInline):
     validate_min = True
 
     def get_extra(self, request, obj=None, **kwargs):
-        return 0 if obj else self.extra
+        if obj:
+            return 0
+        template = template_from(request)
+        return max(template.items.count(), 1) if template else self.extra
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields if obj else ()
@@ -136,6 +158,10 @@ class WithdrawForm(forms.Form):
     note = forms.CharField(label=_("Piezīme"), required=False, max_length=255)
 
 
+class ConfirmForm(forms.Form):
+    """No fields: the action's page only asks to confirm it."""
+
+
 def request_action(
     name: str,
     description,
@@ -191,39 +217,122 @@ def _action_page(modeladmin, request, queryset, form, name, description):
     )
 
 
-ACTIONS = [
-    request_action(
-        "accept_answer",
+@dataclass(frozen=True)
+class RequestActionSpec:
+    """One way to settle a request: its words, the form it asks for, and the service it calls."""
+
+    description: str
+    form_class: type[forms.Form]
+    apply: Callable
+
+
+# Offered both as bulk actions of the list and as one request's links in its row.
+ACTION_SPECS: dict[str, RequestActionSpec] = {
+    "assign_to_me": RequestActionSpec(
+        _("Piešķirt man"),
+        ConfirmForm,
+        lambda obj, user, data: services.assign(obj, to=user, by=user),
+    ),
+    "accept_answer": RequestActionSpec(
         _("Pieņemt atbildi"),
+        ConfirmForm,
         lambda obj, user, data: services.accept(obj, by=user),
     ),
-    request_action(
-        "ask_again",
+    "ask_again": RequestActionSpec(
         _("Pieprasīt vēlreiz"),
+        AskAgainForm,
         lambda obj, user, data: services.ask_again(
             obj, data["text"], by=user, deadline=data["deadline"]
         ),
-        AskAgainForm,
     ),
-    request_action(
-        "extend_deadline",
+    "extend_deadline": RequestActionSpec(
         _("Pagarināt termiņu"),
-        lambda obj, user, data: services.extend(obj, data["deadline"], by=user),
         ExtendForm,
+        lambda obj, user, data: services.extend(obj, data["deadline"], by=user),
     ),
-    request_action(
-        "terminate_part",
+    "terminate_part": RequestActionSpec(
         _("Pārtraukt izpildi"),
-        lambda obj, user, data: services.terminate(obj, data["reason"], by=user),
         TerminateForm,
+        lambda obj, user, data: services.terminate(obj, data["reason"], by=user),
     ),
-    request_action(
-        "withdraw_request",
+    "withdraw_request": RequestActionSpec(
         _("Atsaukt pieprasījumu"),
-        lambda obj, user, data: services.withdraw(obj, by=user, note=data["note"]),
         WithdrawForm,
+        lambda obj, user, data: services.withdraw(obj, by=user, note=data["note"]),
     ),
+}
+ACTIONS = [
+    request_action(name, spec.description, spec.apply, spec.form_class)
+    for name, spec in ACTION_SPECS.items()
 ]
+
+# What a request's row offers, by its state (the workflow allows the rest to be refused anyway).
+ROW_ACTIONS = {
+    RequestState.OPEN: ("withdraw_request",),
+    RequestState.ANSWERED: ("accept_answer", "ask_again"),
+    RequestState.ASKED_AGAIN: (),
+    RequestState.EXPIRED: ("extend_deadline", "terminate_part"),
+}
+
+
+def template_from(request) -> RequestTemplate | None:
+    """The template named by ?template=<id> on the add page, if any."""
+    value = request.GET.get("template", "")
+    if not value.isdigit():
+        return None
+    return RequestTemplate.objects.filter(pk=value).prefetch_related("items").first()
+
+
+# --- The list's filters ---------------------------------------------------------------------------
+
+
+class ServiceGroupFilter(admin.SimpleListFilter):
+    title = _("pakalpojumu grupa")
+    parameter_name = "grupa"
+
+    def lookups(self, request, model_admin):
+        return [(str(group.pk), group.name) for group in ServiceGroup.objects.all()]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(
+                Q(order_part__service__group_id=value) | Q(eservice__service__group_id=value)
+            )
+        return queryset
+
+
+class AssigneeFilter(admin.SimpleListFilter):
+    title = _("atbildīgais darbinieks")
+    parameter_name = "atbildigais"
+
+    def lookups(self, request, model_admin):
+        others = (
+            Request.objects.filter(assignee__isnull=False)
+            .exclude(assignee=request.user)
+            .values_list("assignee_id", "assignee__first_name", "assignee__last_name")
+            .distinct()
+            .order_by("assignee__first_name", "assignee__last_name")
+        )
+        return [
+            ("man", _("Man")),
+            ("nav", _("Nav piešķirts")),
+            *((str(pk), f"{first} {last}".strip() or str(pk)) for pk, first, last in others),
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "man":
+            return queryset.filter(assignee=request.user)
+        if value == "nav":
+            return queryset.filter(assignee__isnull=True)
+        if value and value.isdigit():
+            return queryset.filter(assignee_id=value)
+        return queryset
+
+
+# States a clerk works through oldest first (the desk's lines).
+QUEUE_STATES = (RequestState.ANSWERED, RequestState.EXPIRED)
 
 
 @admin.register(Request)
@@ -232,14 +341,27 @@ class RequestAdmin(LatvianTitlesMixin, admin.ModelAdmin):
     list_display = (
         "__str__",
         "client",
+        "service",
         "state",
+        "state_changed_at",
         "deadline",
-        "raised_at",
-        "raised_by",
+        "assignee",
+    )
+    list_filter = (
+        "state",
+        ServiceGroupFilter,
+        AssigneeFilter,
+        ("deadline", DateRange),
         "suspended_part",
     )
-    list_filter = ("state", ("deadline", DateRange), "suspended_part")
-    list_select_related = ("client", "raised_by", "order_part__order", "eservice")
+    list_select_related = (
+        "client",
+        "raised_by",
+        "assignee",
+        "order_part__order",
+        "order_part__service",
+        "eservice__service",
+    )
     search_fields = ("order_part__order__number", "client__name", "text")
     raw_id_fields = ("order_part", "eservice")
     date_hierarchy = None
@@ -255,7 +377,135 @@ class RequestAdmin(LatvianTitlesMixin, admin.ModelAdmin):
         "raised_by",
         "raised_at",
         "suspended_part",
+        "assignee",
+        "template",
     )
+
+    @admin.display(description=_("pakalpojums"))
+    def service(self, obj):
+        return services.service_of(obj)
+
+    def get_list_display(self, request):
+        return (*self.list_display, self._row_actions_column(request))
+
+    def _row_actions_column(self, request):
+        """The row's links to its actions' pages, for this clerk (assign to me unless theirs),
+        each coming back to this list with its filters."""
+        may_change = self.has_change_permission(request)
+        back = quote(request.get_full_path(), safe="")
+
+        @admin.display(description=_("darbības"))
+        def row_actions(obj):
+            names = list(ROW_ACTIONS.get(obj.state, ())) if may_change else []
+            if may_change and obj.state in ROW_ACTIONS and obj.assignee_id != request.user.pk:
+                names.insert(0, "assign_to_me")
+            if not names:
+                return "—"
+            links = (
+                (
+                    reverse("admin:requisitions_request_act", args=[obj.pk, name])
+                    + f"?next={back}",
+                    ACTION_SPECS[name].description,
+                )
+                for name in names
+            )
+            return format_html(
+                '<ul class="row-actions">{}</ul>',
+                format_html_join("", '<li><a href="{}">{}</a></li>', links),
+            )
+
+        return row_actions
+
+    def get_ordering(self, request):
+        """The desk's queues (answered, expired) oldest first: the longest-waiting on top."""
+        if request.GET.get("state__exact") in QUEUE_STATES:
+            return ("state_changed_at", "id")
+        return super().get_ordering(request)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:object_id>/darbiba/<slug:action>/",
+                self.admin_site.admin_view(self.row_action_view),
+                name="requisitions_request_act",
+            ),
+            *super().get_urls(),
+        ]
+
+    def row_action_view(self, request, object_id, action):
+        """One request's action from its row: the form (or a confirmation), then the service."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        spec = ACTION_SPECS.get(action)
+        obj = self.get_object(request, str(object_id))
+        if spec is None or obj is None:
+            raise Http404
+        back = request.GET.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = ""
+        back = back or reverse("admin:requisitions_request_changelist")
+        form = spec.form_class(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                spec.apply(obj, request.user, form.cleaned_data)
+            except ValidationError as error:
+                self.message_user(request, f"{obj}: {' '.join(error.messages)}", messages.ERROR)
+            else:
+                self.log_change(request, obj, str(spec.description))
+                self.message_user(
+                    request,
+                    gettext("%(request)s: %(action)s — izdarīts.")
+                    % {"request": obj, "action": spec.description},
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(back)
+        return TemplateResponse(
+            request,
+            "admin/requisitions/request_action.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": spec.description,
+                "objects": [obj],
+                "form": form,
+                "single": True,
+                "back": back,
+                "opts": self.model._meta,
+            },
+        )
+
+    def add_view(self, request, form_url="", extra_context=None):
+        target = None
+        for key, model in (("order_part", OrderPart), ("eservice", EService)):
+            value = request.GET.get(key, "")
+            if value.isdigit():
+                target = model.objects.filter(pk=value).first()
+        extra_context = {
+            **(extra_context or {}),
+            "request_templates": services.templates_for(target),
+            "template_chosen": template_from(request),
+            "target_key": (
+                ("order_part" if isinstance(target, OrderPart) else "eservice") if target else ""
+            ),
+            "target_id": target.pk if target else "",
+        }
+        return super().add_view(request, form_url, extra_context)
+
+    def get_formset_kwargs(self, request, obj, inline, prefix):
+        kwargs = super().get_formset_kwargs(request, obj, inline, prefix)
+        template = template_from(request)
+        # Only on GET: unchanged extra forms with initial data would be skipped when posted.
+        if (
+            (obj is None or obj.pk is None)
+            and template
+            and request.method == "GET"
+            and isinstance(inline, RequestItemInline)
+        ):
+            _text, items = services.from_template(template)
+            kwargs["initial"] = [
+                {"name": i.name, "kind": i.kind, "signed_required": i.signed_required}
+                for i in items
+            ]
+        return kwargs
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         if obj is None:
@@ -264,7 +514,7 @@ class RequestAdmin(LatvianTitlesMixin, admin.ModelAdmin):
 
     def get_fields(self, request, obj=None):
         if obj is None:
-            return ("order_part", "eservice", "text", "deadline", "suspend")
+            return ("order_part", "eservice", "text", "deadline", "suspend", "template")
         return self.change_fields
 
     def get_readonly_fields(self, request, obj=None):
@@ -276,8 +526,14 @@ class RequestAdmin(LatvianTitlesMixin, admin.ModelAdmin):
         return [RequestItemInline, AnswerInline, RequestEventInline]
 
     def get_changeform_initial_data(self, request):
-        """?order_part=<id> or ?eservice=<id>: the service's default deadline filled in."""
+        """?order_part=<id> or ?eservice=<id>: the service's default deadline filled in;
+        ?template=<id>: its text (and, in the inline, its items)."""
         initial = super().get_changeform_initial_data(request)
+        initial.pop("template", None)
+        template = template_from(request)
+        if template is not None:
+            initial["text"] = template.text
+            initial["template"] = template.pk
         for key, model in (("order_part", OrderPart), ("eservice", EService)):
             value = request.GET.get(key, "")
             if value.isdigit():
@@ -293,6 +549,9 @@ class RequestAdmin(LatvianTitlesMixin, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         if change:
+            # Nothing is saved; the change message reads these (a 500 without them).
+            for formset in formsets:
+                formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
             return
         items = [
             services.ItemSpec(
@@ -312,6 +571,7 @@ class RequestAdmin(LatvianTitlesMixin, admin.ModelAdmin):
             by=request.user,
             deadline=data["deadline"],
             suspend=data["suspend"],
+            template=data.get("template"),
         )
         form.instance.pk = created.pk
         form.instance.client_id = created.client_id
@@ -322,6 +582,23 @@ class RequestAdmin(LatvianTitlesMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # a request is on the record; withdraw it instead
+
+
+class RequestTemplateItemInline(admin.TabularInline):
+    model = RequestTemplateItem
+    fields = ("position", "name", "kind", "signed_required")
+    extra = 2
+
+
+@admin.register(RequestTemplate)
+class RequestTemplateAdmin(LatvianTitlesMixin, admin.ModelAdmin):
+    accusative = pgettext_lazy("akuzatīvs", "pieprasījuma veidni")
+    list_display = ("name", "service", "active")
+    list_filter = ("active", "service__group")
+    list_select_related = ("service",)
+    search_fields = ("name", "text", "service__name")
+    fields = ("service", "name", "text", "active")
+    inlines = [RequestTemplateItemInline]
 
 
 def answered(requests):

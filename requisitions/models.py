@@ -65,6 +65,31 @@ class Request(models.Model):
     raised_at = models.DateTimeField(_("pieprasīts"), default=timezone.now)
     # This request put the part Apturēts, so settling it resumes the part.
     suspended_part = models.BooleanField(_("apturēja izpildi"), default=False)
+    # The clerk who settles it ("Piešķirt man" on the desk); empty: anyone of the role.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("atbildīgais darbinieks"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_requests",
+        limit_choices_to={"is_staff": True},
+    )
+    template = models.ForeignKey(
+        "requisitions.RequestTemplate",
+        verbose_name=_("veidne"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The deadline each reminder was sent for: sent once per deadline, again after an extension.
+    reminded_week_for = models.DateField(
+        _("atgādinājums 7 dienas iepriekš par termiņu"), null=True, blank=True, editable=False
+    )
+    reminded_day_for = models.DateField(
+        _("atgādinājums 1 dienu iepriekš par termiņu"), null=True, blank=True, editable=False
+    )
 
     objects = RequestQuerySet.as_manager()
 
@@ -219,6 +244,7 @@ class RequestEvent(models.Model):
         EXPIRED = "expired", _("Termiņš beidzies")
         TERMINATED = "terminated", _("Izpilde pārtraukta")
         WITHDRAWN = "withdrawn", _("Pieprasījums atsaukts")
+        ASSIGNED = "assigned", _("Piešķirts darbiniekam")
 
     request = models.ForeignKey(
         Request, verbose_name=_("pieprasījums"), on_delete=models.CASCADE, related_name="events"
@@ -247,3 +273,57 @@ class RequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()}: {self.get_to_state_display()}"
+
+
+class RequestTemplate(models.Model):
+    """A request a clerk starts from for one service: its text and checklist, edited in the admin
+    ("Iesniedziet zemes robežu plānu…")."""
+
+    service = models.ForeignKey(
+        "orders.Service",
+        verbose_name=_("pakalpojums"),
+        on_delete=models.CASCADE,
+        related_name="request_templates",
+    )
+    name = models.CharField(_("nosaukums"), max_length=120)
+    text = models.TextField(_("kas nepieciešams"))
+    active = models.BooleanField(_("piedāvāt"), default=True)
+
+    class Meta:
+        verbose_name = _("pieprasījuma veidne")
+        verbose_name_plural = _("pieprasījumu veidnes")
+        ordering = ["service__name_rank", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "name"], name="request_template_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service}: {self.name}"
+
+
+class RequestTemplateItem(models.Model):
+    """One checklist point a request from the template starts with."""
+
+    template = models.ForeignKey(
+        RequestTemplate, verbose_name=_("veidne"), on_delete=models.CASCADE, related_name="items"
+    )
+    position = models.PositiveSmallIntegerField(_("kārtas numurs"), default=0)
+    name = models.CharField(_("nosaukums"), max_length=255)
+    kind = models.CharField(
+        _("veids"), max_length=12, choices=RequestItem.Kind.choices, default=RequestItem.Kind.FILE
+    )
+    signed_required = models.BooleanField(_("vajadzīgs e-parakstīts dokuments"), default=False)
+
+    class Meta:
+        verbose_name = _("veidnes punkts")
+        verbose_name_plural = _("veidnes punkti")
+        ordering = ["position", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["file", "information"]),
+                name="request_template_item_valid_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,8 +32,15 @@ from orders.planning import on_or_after_working_day
 from orders.services import change_order_part_status
 from orders.workflow import FINAL_STATUSES, OrderStatus
 from requisitions import notices
-from requisitions.models import Answer, AnswerItem, Request, RequestEvent, RequestItem
-from requisitions.workflow import ACTIVE_STATES, AWAITING_CLIENT, LABELS, TRANSITIONS
+from requisitions.models import (
+    Answer,
+    AnswerItem,
+    Request,
+    RequestEvent,
+    RequestItem,
+    RequestTemplate,
+)
+from requisitions.workflow import ACTIVE_STATES, AWAITING_CLIENT, FINAL_STATES, LABELS, TRANSITIONS
 from requisitions.workflow import RequestState as S
 
 Action = RequestEvent.Action
@@ -59,6 +67,27 @@ def deadline_rule(day: date) -> date:
     return on_or_after_working_day(day)
 
 
+# Reminders before a deadline, in calendar days left: a week before, and the day before (or on the
+# last day, if the beat missed the day before).
+WEEK_REMINDER_DAYS = 7
+DAY_REMINDER_DAYS = 1
+
+
+def _skip_reminders_told(request: Request, today: date) -> list[str]:
+    """A deadline set (raised, extended, asked again) this close needs no reminder the notice of
+    setting it already gave: mark the reminders whose window it is already in as sent. Returns
+    the fields changed."""
+    left = (request.deadline - today).days
+    fields = []
+    if left <= WEEK_REMINDER_DAYS:
+        request.reminded_week_for = request.deadline
+        fields.append("reminded_week_for")
+    if left <= DAY_REMINDER_DAYS:
+        request.reminded_day_for = request.deadline
+        fields.append("reminded_day_for")
+    return fields
+
+
 def _move(request: Request, new_state: str, action: str, *, by, note: str = "", deadline=None):
     """Check and record one transition of a locked request."""
     check_transition(TRANSITIONS, LABELS, request.state, new_state)
@@ -79,6 +108,7 @@ def _move(request: Request, new_state: str, action: str, *, by, note: str = "", 
     if deadline is not None:
         request.deadline = deadline
         fields.append("deadline")
+        fields += _skip_reminders_told(request, timezone.localdate())
     request.save(update_fields=fields)
 
 
@@ -93,6 +123,9 @@ def _locked(request: Request) -> Request:
 def _refresh(request: Request, locked: Request) -> Request:
     request.state, request.state_changed_at = locked.state, locked.state_changed_at
     request.deadline, request.suspended_part = locked.deadline, locked.suspended_part
+    request.assignee_id = locked.assignee_id
+    request.reminded_week_for = locked.reminded_week_for
+    request.reminded_day_for = locked.reminded_day_for
     return request
 
 
@@ -155,13 +188,15 @@ def raise_request(
     by,
     deadline: date | None = None,
     suspend: bool = True,
+    template: RequestTemplate | None = None,
 ) -> Request:
     """A clerk asks the client of an order part or e-service for what `items` name, by `deadline`
     (default: the service's reply period; a non-working day moves to the next working day).
 
     With `suspend`, a part in Izpildē (or Reģistrēts) becomes Apturēts in the same transaction;
-    a part already Apturēts stays so and this request does not own the suspension. Raise
-    ValidationError (nothing is saved) when refused.
+    a part already Apturēts stays so and this request does not own the suspension. `template`:
+    the one the clerk started from (kept on the record; `from_template` gives its text and items).
+    Raise ValidationError (nothing is saved) when refused.
     """
     items = [item for item in items if item.name.strip()]
     text = (text or "").strip()
@@ -187,6 +222,8 @@ def raise_request(
         request.raised_by = by
         request.raised_at = request.state_changed_at = now
         request.suspended_part = owns_suspension
+        request.template = template
+        _skip_reminders_told(request, timezone.localdate())
         request.save()
         RequestItem.objects.bulk_create(
             RequestItem(
@@ -216,6 +253,22 @@ def raise_request(
             )
         notices.notify_raised(request)
     return request
+
+
+def from_template(template: RequestTemplate) -> tuple[str, list[ItemSpec]]:
+    """The text and checklist a request started from `template` gets (the clerk may edit both)."""
+    return template.text, [
+        ItemSpec(name=item.name, kind=item.kind, signed_required=item.signed_required)
+        for item in template.items.all()
+    ]
+
+
+def templates_for(target: OrderPart | EService | None):
+    """The templates a clerk may start a request from: the target's service's, or all."""
+    templates = RequestTemplate.objects.filter(active=True).select_related("service")
+    if target is not None:
+        templates = templates.filter(service_id=target.service_id)
+    return templates
 
 
 # --- The client's answer --------------------------------------------------------------------------
@@ -329,6 +382,7 @@ def submit_answer(request: Request, *, by) -> Answer:
         answer.submitted_at = timezone.now()
         answer.submitted_by = by
         answer.save(update_fields=["submitted_at", "submitted_by"])
+        notices.notify_answered(locked, answer)
     _refresh(request, locked)
     return answer
 
@@ -455,3 +509,110 @@ def withdraw(request: Request, *, by, note: str = "") -> Request:
         )
         notices.notify_withdrawn(locked, resumed=resumed)
     return _refresh(request, locked)
+
+
+# --- The desk -------------------------------------------------------------------------------------
+
+
+def assign(request: Request, *, to, by) -> Request:
+    """Make `to` (a staff member) the one who settles the request ("Piešķirt man"), on the record."""
+    if not to.is_staff:
+        raise ValidationError(_("Pieprasījumu var piešķirt tikai VZD darbiniekam."), code="staff")
+    with transaction.atomic():
+        locked = _locked(request)
+        if locked.state in FINAL_STATES:
+            raise ValidationError(
+                _("Pieprasījums ir „%(state)s”: tas vairs nav jāizskata.")
+                % {"state": locked.get_state_display()},
+                code="final",
+            )
+        if locked.assignee_id != to.pk:
+            locked.assignee = to
+            locked.save(update_fields=["assignee"])
+            RequestEvent.objects.create(
+                request=locked,
+                action=Action.ASSIGNED,
+                from_state=locked.state,
+                to_state=locked.state,
+                by=by,
+                note=to.get_full_name() or to.get_username(),
+            )
+    return _refresh(request, locked)
+
+
+# --- Deadlines (the beat: requisitions/tasks.py) --------------------------------------------------
+
+
+def service_of(request: Request):
+    target = request.order_part if request.order_part_id else request.eservice
+    return target.service
+
+
+def send_reminders(today: date | None = None) -> dict[str, int]:
+    """Remind the client a week and a day before a request's deadline, once each per deadline
+    (the deadline a reminder was sent for is kept, so a re-run sends nothing and an extended
+    deadline gets its own reminders). Returns how many of each were sent."""
+    today = today or timezone.localdate()
+    sent = {"week": 0, "day": 0}
+    with transaction.atomic():
+        due = (
+            Request.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("order_part__order", "eservice")
+            .filter(
+                state__in=AWAITING_CLIENT,
+                deadline__gte=today,
+                deadline__lte=today + timedelta(days=WEEK_REMINDER_DAYS),
+            )
+            .order_by("deadline", "pk")
+        )
+        for request in due:
+            left = (request.deadline - today).days
+            if left <= DAY_REMINDER_DAYS:
+                if request.reminded_day_for == request.deadline:
+                    continue
+                # The last days: the day's reminder stands for the week's too.
+                request.reminded_day_for = request.reminded_week_for = request.deadline
+                kind = "day"
+            elif request.reminded_week_for != request.deadline:
+                request.reminded_week_for = request.deadline
+                kind = "week"
+            else:
+                continue
+            request.save(update_fields=["reminded_week_for", "reminded_day_for"])
+            notices.notify_reminder(request, days_left=left)
+            sent[kind] += 1
+    return sent
+
+
+def auto_terminate_reason(request: Request) -> str:
+    return _(
+        "Atbilde uz pieprasījumu netika saņemta līdz termiņam %(deadline)s, tāpēc izpilde "
+        "pārtraukta automātiski."
+    ) % {"deadline": request.deadline.strftime("%d.%m.%Y")}
+
+
+def terminate_overdue(today: date | None = None) -> int:
+    """Terminate requests past their deadline by more than their service's
+    `request_auto_terminate_days` (a service without it leaves them to the clerk), through
+    `terminate` with a reason the client sees. Returns how many."""
+    today = today or timezone.localdate()
+    candidates = (
+        Request.objects.filter(state=S.EXPIRED)
+        .filter(
+            Q(order_part__service__request_auto_terminate_days__isnull=False)
+            | Q(eservice__service__request_auto_terminate_days__isnull=False)
+        )
+        .select_related("order_part__service", "eservice__service")
+        .order_by("deadline", "pk")
+    )
+    count = 0
+    for request in candidates:
+        days = service_of(request).request_auto_terminate_days
+        if today <= request.deadline + timedelta(days=days):
+            continue
+        try:
+            terminate(request, auto_terminate_reason(request), by=None)
+        except ValidationError:
+            continue  # settled meanwhile (extended, terminated by a clerk)
+        count += 1
+    return count

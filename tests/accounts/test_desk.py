@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.roles import ACCOUNT_REVIEWER, ACCOUNTANT, CLERK
+from accounts.roles import ACCOUNT_REVIEWER, ACCOUNTANT, CLERK, CLIENT_CONTACT
 from billing.models import Overpayment
 from documents.models import Document
 from orders.workflow import OrderStatus
@@ -40,6 +40,8 @@ def work(db):
     Overpayment.objects.create(
         invoice=InvoiceFactory(), amount=Decimal("5.00"), source="treasury", external_id="o-1"
     )
+    # An unpaid prepayment invoice past its due date (the one above is due in 10 days).
+    InvoiceFactory(issued_on=yesterday - timedelta(days=10), due_on=yesterday)
 
 
 def staff_with(role):
@@ -64,6 +66,7 @@ def test_superuser_desk_counts_each_item_and_links_to_exactly_those_rows(client,
         "failed_exports": 0,
         "requests_answered": 0,
         "requests_past_deadline": 0,
+        "prepayments_past_due": 1,
     }
     for key, (count, url) in lines.items():
         response = client.get(url)
@@ -75,9 +78,13 @@ def test_superuser_desk_counts_each_item_and_links_to_exactly_those_rows(client,
 @pytest.mark.parametrize(
     ("role", "keys"),
     [
-        (CLERK, ORDER_ITEMS | {"overpayments_to_refund"}),
-        (ACCOUNTANT, ORDER_ITEMS | {"unmatched_entries", "overpayments_to_refund"}),
+        (CLERK, ORDER_ITEMS | {"overpayments_to_refund", "prepayments_past_due"}),
+        (
+            ACCOUNTANT,
+            ORDER_ITEMS | {"unmatched_entries", "overpayments_to_refund", "prepayments_past_due"},
+        ),
         (ACCOUNT_REVIEWER, {"legal_person_applications"}),
+        (CLIENT_CONTACT, ORDER_ITEMS | {"requests_answered", "requests_past_deadline"}),
     ],
 )
 def test_desk_shows_only_the_lists_the_role_may_view(client, work, role, keys):

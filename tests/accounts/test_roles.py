@@ -29,6 +29,9 @@ from billing.portal_payments import start_attempt
 from documents.models import Document, DocumentAuditEntry
 from notifications.models import Notification
 from orders.models import Service, ServiceGroup
+from orders.workflow import OrderStatus
+from requisitions import services as requisitions
+from requisitions.models import RequestTemplate
 from tests.admin_pages import form_data
 from tests.factories import (
     DocumentFactory,
@@ -173,6 +176,25 @@ def _notification() -> Notification:
     )
 
 
+def _request():
+    return requisitions.raise_request(
+        OrderPartFactory(status=OrderStatus.IN_PROGRESS),
+        [requisitions.ItemSpec("Zemes robežu plāns")],
+        "Iesniedziet zemes robežu plānu.",
+        by=None,
+    )
+
+
+def _request_template():
+    template = RequestTemplate.objects.create(
+        service=Service.objects.order_by("pk").first(),
+        name="Robežu plāns",
+        text="Iesniedziet zemes robežu plānu.",
+    )
+    template.items.create(name="Zemes robežu plāns")
+    return template
+
+
 BUILDERS: dict[str, Callable[[], models.Model]] = {
     "accounts.user": UserFactory,
     "accounts.client": LegalClientFactory,
@@ -198,6 +220,8 @@ BUILDERS: dict[str, Callable[[], models.Model]] = {
     "orders.order": OrderFactory,
     "orders.orderpart": OrderPartFactory,
     "notifications.notification": _notification,
+    "requisitions.request": _request,
+    "requisitions.requesttemplate": _request_template,
 }
 
 

@@ -327,6 +327,7 @@ NOT_AUDITED = {
     "documents.purgerun": "the purge's own record of each run",
     "billing.callbackdelivery": "itself the record of each provider callback, written once",
     "notifications.notification": "messages to clients, not records; read marks would be noise",
+    "notifications.staffemail": "an email to a staff member about their work, not a record",
     "eservices.exportjob": "a client's report file, made and removed by the system",
     "outbox.message": "a task waiting to be published, not a record (one per task sent)",
     "requisitions.requestevent": "itself the history of a request's steps (what, who, when, why)",

@@ -122,9 +122,14 @@ def test_a_clerk_accepts_an_answer_from_the_list(client, superuser, part, clock)
     clock.set(date(2026, 11, 13))
     request = _answered(part, superuser)
     clock.set(date(2026, 11, 19))
-    response = client.post(
+    confirm = client.post(
         LIST, {"action": "accept_answer", "_selected_action": [request.pk], "index": "0"}
     )
+    response = client.post(
+        LIST,
+        {"action": "accept_answer", "_selected_action": [request.pk], "index": "0", "apply": "1"},
+    )
+    assert confirm.status_code == 200  # "Pieņemt atbildi" asks to confirm first
     assert response.status_code == 302
     request.refresh_from_db()
     part.refresh_from_db()
@@ -187,7 +192,7 @@ def test_an_action_refused_by_the_workflow_says_so_and_changes_nothing(client, s
     request = services.raise_request(part, [ItemSpec("Plāns")], "Plāns.", by=superuser)
     response = client.post(
         LIST,
-        {"action": "accept_answer", "_selected_action": [request.pk], "index": "0"},
+        {"action": "accept_answer", "_selected_action": [request.pk], "index": "0", "apply": "1"},
         follow=True,
     )
     assert "nevar mainīt uz „Pieņemts”" in response.content.decode()
