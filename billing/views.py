@@ -33,6 +33,7 @@ from billing.tables import SORTS, TABLE, is_overdue
 from manskonts.client_address import client_address
 from manskonts.decorators import client_required
 from manskonts.listing import run_list, url_prefix
+from manskonts.replicas import reads_from_primary
 
 
 def _decorate(invoice: Invoice, today) -> Invoice:
@@ -171,6 +172,9 @@ def pay(request: HttpRequest) -> HttpResponse:
     return redirect(provider.start_url(attempt, request))
 
 
+# The provider's callback (another request, not this browser's) records the payment a moment before
+# the bank sends the person here: a replica may not have it yet.
+@reads_from_primary
 @require_safe
 @client_required
 def payment_result(request: HttpRequest, reference) -> HttpResponse:

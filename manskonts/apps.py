@@ -1,5 +1,8 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from manskonts import replicas
 
 
 class ManskontsConfig(AppConfig):
@@ -7,3 +10,7 @@ class ManskontsConfig(AppConfig):
 
     name = "manskonts"
     verbose_name = _("Audits")
+
+    def ready(self):
+        if settings.DATABASE_REPLICAS:
+            replicas.connect_task_signals()

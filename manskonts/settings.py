@@ -128,6 +128,32 @@ else:
     DATABASES = {"default": database_settings(data_dir(), keep_running=not TESTING)}
 DATABASES["default"].setdefault("OPTIONS", {})
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Streaming replicas of DATABASE_URL that take the read-only queries of pages (manskonts/replicas.py,
+# docs/replicas.md). A test run uses none, whatever the environment says.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate([] if TESTING else env_list("DATABASE_REPLICA_URLS"), start=1):
+    _replica = dj_database_url.parse(_url, conn_max_age=60)
+    # A replica that is down costs a page at most this long, then is left alone for a while.
+    _replica.setdefault("OPTIONS", {}).setdefault("connect_timeout", 2)
+    _replica["CONN_HEALTH_CHECKS"] = True
+    DATABASES[f"replica_{_number}"] = _replica
+    DATABASE_REPLICAS.append(f"replica_{_number}")
+# A replica that lags more than this many seconds is not read from until it has caught up.
+DATABASE_REPLICA_MAX_LAG = env_int("DATABASE_REPLICA_MAX_LAG", 2, minimum=0)
+# After a browser's request wrote, its reads go to the primary this long (read-your-writes); it must
+# outlast the largest lag a replica in use may have (the lag is checked once a second).
+DATABASE_REPLICA_PIN_SECONDS = env_int("DATABASE_REPLICA_PIN_SECONDS", 5, minimum=1)
+if DATABASE_REPLICA_PIN_SECONDS < DATABASE_REPLICA_MAX_LAG + 1:
+    raise ImproperlyConfigured(
+        "DATABASE_REPLICA_PIN_SECONDS must be at least DATABASE_REPLICA_MAX_LAG + 1."
+    )
+# A replica that could not be reached is left alone this long, each web process on its own.
+DATABASE_REPLICA_RETRY_SECONDS = env_int("DATABASE_REPLICA_RETRY_SECONDS", 30, minimum=1)
+DATABASE_ROUTERS = []
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["manskonts.replicas.ReplicaRouter"]
+    # Early, before anything reads the database: gives the request its route.
+    MIDDLEWARE.insert(1, "manskonts.replicas.ReplicaMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache, Celery -------------------------------------------------------------------------

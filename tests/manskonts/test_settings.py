@@ -46,6 +46,10 @@ def load_settings(**env) -> subprocess.CompletedProcess:
             "DEMO_IDP_ENABLED must be off",
         ),
         ({"DEBUG": "maybe"}, "DEBUG must be one of"),
+        (
+            {"DATABASE_REPLICA_MAX_LAG": "5", "DATABASE_REPLICA_PIN_SECONDS": "5"},
+            "DATABASE_REPLICA_PIN_SECONDS must be at least DATABASE_REPLICA_MAX_LAG + 1",
+        ),
     ],
 )
 def test_production_settings_refuse_to_start_without_what_they_need(env, complaint):
