@@ -10,7 +10,8 @@ answer reused for PING_CACHE_SECONDS so frequent probes do not flood the broker;
 there is no broker and tasks run in the web process), and `purge` — when the retention purge last
 started and finished (`documents.PurgeRun`), so a beat that stopped running is seen; and
 `outbox` — how many tasks wait in the outbox for the broker and since when (`outbox.Message`):
-a backlog that grows says the broker or the sweep is away.
+a backlog that grows says the broker or the sweep is away; and `replicas` — each read replica's
+state and lag (docs/replicas.md): pages read from the primary while one is down or lagging.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from manskonts.celery import app
+from manskonts.replicas import replica_states
 
 log = logging.getLogger("manskonts.health")
 
@@ -147,5 +149,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
         "celery": celery_workers(bool(settings.REDIS_URL) and results["redis"] == "ok"),
         "purge": last_purge(results["database"] == "ok"),
         "outbox": outbox_backlog(results["database"] == "ok"),
+        "replicas": replica_states(),
     }
     return JsonResponse(body, status=200 if healthy else 503)

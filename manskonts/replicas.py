@@ -129,6 +129,33 @@ def usable_replica() -> str | None:
     return None
 
 
+def replica_states() -> dict[str, dict]:
+    """For /healthz: each replica's state now ("ok", "lagging", "not following" or "down") and lag
+    in seconds; one left alone after a failed connection is "down" without a new try."""
+    states = {}
+    for alias in replica_aliases():
+        health = _health.get(alias)
+        if health is not None and health.down_until > time.monotonic():
+            states[alias] = {"state": "down", "lag_seconds": None}
+            continue
+        try:
+            with connections[alias].cursor() as cursor:
+                cursor.execute(LAG_SQL)
+                (lag,) = cursor.fetchone()
+        except DatabaseError as error:
+            _open_circuit(alias, time.monotonic(), error)
+            states[alias] = {"state": "down", "lag_seconds": None}
+            continue
+        if lag is None:
+            state = "not following"
+        elif float(lag) <= settings.DATABASE_REPLICA_MAX_LAG:
+            state = "ok"
+        else:
+            state = "lagging"
+        states[alias] = {"state": state, "lag_seconds": None if lag is None else float(lag)}
+    return states
+
+
 def forget_health() -> None:
     """Every replica is checked afresh at its next use."""
     _health.clear()

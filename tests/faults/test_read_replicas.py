@@ -184,6 +184,10 @@ def inbox(browser: requests.Session, web: str) -> str:
     return page.text
 
 
+def replica_state(web: str) -> str:
+    return requests.get(f"{web}/healthz", timeout=30).json()["replicas"]["replica_1"]["state"]
+
+
 def rename_on_primary(cluster: Cluster, subject: str) -> None:
     with cluster.primary.connect() as primary:
         primary.execute("UPDATE notifications_notification SET subject = %s", [subject])
@@ -229,6 +233,7 @@ def test_a_replica_lagging_more_than_the_limit_is_not_read(cluster, web, anna):
     # The lag passes DATABASE_REPLICA_MAX_LAG (measured at most a second late): the primary.
     time.sleep(MAX_LAG + 1.2)
     assert "Jauns temats" in inbox(anna, web)
+    assert replica_state(web) == "lagging"
 
     # Caught up again, the replica is read again.
     cluster.resume_replay()
@@ -239,6 +244,7 @@ def test_a_replica_lagging_more_than_the_limit_is_not_read(cluster, web, anna):
     page = inbox(anna, web)
     assert "Jauns temats" in page
     assert "Vēl jaunāks temats" not in page
+    assert replica_state(web) == "ok"
 
 
 def test_signing_in_is_seen_at_once_though_the_replica_lags(cluster, web):
@@ -264,6 +270,7 @@ def test_a_stopped_replica_falls_back_to_the_primary(cluster, web, anna):
         assert "Kamēr replika stāv" in inbox(anna, web)
         assert "Kamēr replika stāv" in inbox(anna, web)
         assert time.monotonic() - started < 2
+        assert replica_state(web) == "down"
     finally:
         cluster.standby.start()
 

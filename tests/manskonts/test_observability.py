@@ -32,6 +32,7 @@ def test_healthz_answers_503_naming_what_is_down(client, settings):
         "celery": {"state": "eager", "workers": 0},
         "purge": {"last_started_at": None, "last_finished_at": None},
         "outbox": {"pending": 0, "oldest_pending_at": None},
+        "replicas": {},
     }
 
 
