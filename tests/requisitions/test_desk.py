@@ -10,6 +10,8 @@ from urllib.parse import quote
 import lxml.html
 import pytest
 from django.contrib.auth.models import Group
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.roles import CLERK, CLIENT_CONTACT
@@ -237,3 +239,18 @@ def test_a_requests_page_saved_unchanged_is_not_a_server_error(client, clock):
     url = reverse("admin:requisitions_request_change", args=[request.pk])
     response = client.post(url, form_data(client.get(url), Request))
     assert response.status_code == 302
+
+
+def test_the_request_list_runs_the_same_queries_for_one_row_or_many(client, contact, clock):
+    def queries() -> int:
+        client.get(LIST, {"state__exact": S.ANSWERED})  # warm the caches (session, content types)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(LIST, {"state__exact": S.ANSWERED})
+        assert response.status_code == 200
+        return len(captured)
+
+    services.assign(answered(clock, date(2026, 11, 2)), to=contact, by=contact)
+    one = queries()
+    for day in range(3, 9):
+        services.assign(answered(clock, date(2026, 11, day)), to=contact, by=contact)
+    assert queries() == one
