@@ -24,7 +24,13 @@ CLIENTS_OF_SQL = """
 SELECT c.*, m.role AS membership_role,
        (SELECT count(*) FROM {notification} n
          WHERE n.client_id = c.id AND n.recipient_id = %(user)s AND n.read_at IS NULL
-       ) AS unread_count
+       ) AS unread_count,
+       CASE WHEN c.id = %(chosen)s AND c.kind = %(legal)s THEN ARRAY(
+         SELECT ARRAY[u.id::text, u.first_name, u.last_name, u.username]
+           FROM {membership} um JOIN {user} u ON u.id = um.user_id
+          WHERE um.client_id = c.id
+          ORDER BY u.last_name, u.first_name
+       ) END AS user_rows
   FROM {client} c
   LEFT JOIN {membership} m ON m.client_id = c.id AND m.user_id = %(user)s
  WHERE c.person_id = %(user)s OR (c.kind = %(legal)s AND m.id IS NOT NULL)
@@ -38,14 +44,17 @@ def _clients_of_sql() -> str:
         notification=Notification._meta.db_table,
         client=Client._meta.db_table,
         membership=Membership._meta.db_table,
+        user=User._meta.db_table,
     )
 
 
-def clients_of(user) -> list[Client]:
+def clients_of(user, chosen: int | None = None) -> list[Client]:
     """Everyone this person may act for, legal persons first, in one query for the whole header:
     each with `membership_role` (the person's role in it, None for their own client) and
-    `unread_count` (the person's unread notifications about it)."""
-    params = {"user": user.pk, "legal": Client.Kind.LEGAL.value}
+    `unread_count` (the person's unread notifications about it); the legal person `chosen` (the
+    one the session acts for) also with `user_rows`, its users as [id, first name, last name,
+    username] by name, which the lists' user filter offers (Client.users order)."""
+    params = {"user": user.pk, "legal": Client.Kind.LEGAL.value, "chosen": chosen or 0}
     return list(Client.objects.raw(_clients_of_sql(), params))
 
 
@@ -55,9 +64,9 @@ def resolve_client(request: HttpRequest) -> Client | None:
     user = request.user
     if not user.is_authenticated or not user.personal_code:
         return None
-    choices = clients_of(user)
-    request.client_choices = choices
     chosen = request.session.get(SESSION_KEY)
+    choices = clients_of(user, chosen if chosen is not None else user.last_client_id)
+    request.client_choices = choices
     if chosen is not None:
         client = next((c for c in choices if c.pk == chosen), None)
         if client is not None:

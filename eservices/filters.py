@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import django_filters
 from django.contrib.postgres.aggregates import ArrayAgg
+from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +17,8 @@ from manskonts.dates import after_day, date_field, day_start
 from manskonts.identifier_fields import EServiceIdFilter, OrderNumberFilter
 from manskonts.listing import ListFilterSet
 from orders.models import ServiceGroup
+
+log = logging.getLogger(__name__)
 
 
 class Period:
@@ -53,8 +58,46 @@ class GroupServices:
     ranks_unique: bool  # every service has a place of its own, so the places name the services
 
 
+SERVICE_GROUPS_KEY = "eservices.filters.service_groups"
+SERVICE_GROUPS_SECONDS = (
+    600  # a change is forgotten at once (eservices/signals.py); this is a bound
+)
+
+
 def service_groups() -> tuple[list[tuple[str, str]], dict[int, GroupServices]]:
-    """The groups to choose from and what each one selects, in one query."""
+    """The groups to choose from and what each one selects: reference data that clerks change
+    seldom, so kept in the cache (shared by the web nodes) and forgotten whenever a group or a
+    service is saved or deleted; read in one query when the cache has none (or is down)."""
+    try:
+        cached = cache.get(SERVICE_GROUPS_KEY)
+    except Exception:  # a cache that is down: the database answers
+        log.warning("service groups: cache read failed", exc_info=True)
+        cached = None
+    if cached is not None:
+        return cached
+    result = _read_service_groups()
+    try:
+        cache.set(SERVICE_GROUPS_KEY, result, SERVICE_GROUPS_SECONDS)
+    except Exception:
+        log.warning("service groups: cache write failed", exc_info=True)
+    return result
+
+
+def forget_service_groups() -> None:
+    """Drop the cached groups now and again after the changing transaction commits (a page that
+    read the old rows meanwhile may have cached them again)."""
+
+    def forget():
+        try:
+            cache.delete(SERVICE_GROUPS_KEY)
+        except Exception:
+            log.warning("service groups: cache delete failed", exc_info=True)
+
+    forget()
+    transaction.on_commit(forget)
+
+
+def _read_service_groups() -> tuple[list[tuple[str, str]], dict[int, GroupServices]]:
     rows = list(
         ServiceGroup.objects.order_by("name")
         .annotate(
@@ -75,13 +118,12 @@ def service_groups() -> tuple[list[tuple[str, str]], dict[int, GroupServices]]:
 
 
 def user_choices(client) -> list[tuple[str, str]]:
-    """The legal person's users by name: (id, full name), in one query."""
-    return [
-        (str(pk), f"{first} {last}".strip() or username)
-        for pk, first, last, username in client.users().values_list(
-            "pk", "first_name", "last_name", "username"
-        )
-    ]
+    """The legal person's users by name: (id, full name); read with the header when the request
+    acts for it (accounts.acting_for.clients_of, `user_rows`), else in one query."""
+    rows = getattr(client, "user_rows", None)
+    if rows is None:
+        rows = client.users().values_list("pk", "first_name", "last_name", "username")
+    return [(str(pk), f"{first} {last}".strip() or username) for pk, first, last, username in rows]
 
 
 def id_choice_filter(label, empty_label, **kwargs):

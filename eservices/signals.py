@@ -8,12 +8,13 @@ from collections.abc import Iterable
 from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce, Collate
-from django.db.models.signals import m2m_changed, post_save, pre_delete
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
+from eservices.filters import forget_service_groups
 from eservices.models import EService
 from manskonts.collation import SORT_LAST
-from orders.models import Order, Service
+from orders.models import Order, Service, ServiceGroup
 from orders.signals import order_renumbered
 
 
@@ -77,3 +78,11 @@ def _order_deleted(sender, instance, **kwargs):
 def _service_saved(sender, instance, **kwargs):
     # The admin re-ranks all services right after saving one; follow once that is committed.
     transaction.on_commit(refresh_service_ranks)
+
+
+@receiver(post_save, sender=Service)
+@receiver(post_delete, sender=Service)
+@receiver(post_save, sender=ServiceGroup)
+@receiver(post_delete, sender=ServiceGroup)
+def _service_groups_changed(sender, **kwargs):
+    forget_service_groups()

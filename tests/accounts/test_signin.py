@@ -7,10 +7,14 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import SESSION_KEY as AUTH_SESSION_KEY
 from django.contrib.sessions.models import Session
+from django.core.cache import cache, caches
+from django.db import connection
 from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Client, User
+from accounts.sessions import CACHE_PREFIX
 from tests.factories import UserFactory
 
 ANNA = "12058512340"
@@ -138,10 +142,12 @@ def test_session_expires_after_thirty_idle_minutes(settings):
     assert session.expire_date - timezone.now() == pytest.approx(
         timedelta(minutes=30), abs=timedelta(seconds=30)
     )
-    # 31 minutes of silence: the stored expiry lies in the past.
+    # 31 minutes of silence: the stored expiry lies in the past (and the cached copy, kept as
+    # long as the session, has run out).
     Session.objects.filter(session_key=key).update(
         expire_date=timezone.now() - timedelta(minutes=1)
     )
+    cache.delete(CACHE_PREFIX + key)
 
     response = http.get("/mans-konts/")
 
@@ -154,10 +160,11 @@ def test_activity_renews_the_idle_timeout():
     http = HttpClient()
     demo_sign_in(http)
     key = http.session.session_key
-    # 29 minutes of silence: one minute left.
+    # 29 minutes of silence: one minute left (the cached copy read again from the database).
     Session.objects.filter(session_key=key).update(
         expire_date=timezone.now() + timedelta(minutes=1)
     )
+    cache.delete(CACHE_PREFIX + key)
 
     assert http.get("/mans-konts/").status_code == 200
 
@@ -189,3 +196,33 @@ def test_a_deactivated_person_cannot_sign_in():
 
     assert response.status_code == 403
     assert AUTH_SESSION_KEY not in http.session
+
+
+@pytest.mark.django_db
+def test_a_page_reads_its_session_from_the_cache_not_the_database():
+    http = HttpClient()
+    demo_sign_in(http)
+    http.get("/mans-konts/")
+
+    with CaptureQueriesContext(connection) as queries:
+        assert http.get("/mans-konts/").status_code == 200
+
+    assert not [q for q in queries if "django_session" in q["sql"]]
+
+
+@pytest.mark.django_db
+def test_with_the_cache_down_a_session_is_read_from_the_database(settings):
+    http = HttpClient()
+    demo_sign_in(http)
+    down = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1: refused at once
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+    }
+    settings.CACHES = {**settings.CACHES, "default": down}
+    try:
+        response = http.get("/mans-konts/")
+        assert response.status_code == 200
+        assert http.post("/iziet/").status_code == 302
+    finally:
+        caches["default"].close()
