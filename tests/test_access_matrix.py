@@ -47,6 +47,7 @@ from accounts.models import Client, LegalPersonApplication, Membership
 from billing.models import PaymentAttempt
 from billing.portal_payments import start_attempt
 from documents.models import Document
+from documents.signing import check_stored
 from eservices.models import EService, ExportJob
 from notifications.models import Notification
 from tests.factories import (
@@ -61,6 +62,7 @@ from tests.factories import (
     StaffFactory,
     UserFactory,
 )
+from tests.signatures import builders
 
 PERSONAS = ("own", "admin", "user", "self", "out", "other", "clerk", "anon")
 
@@ -73,6 +75,7 @@ order_detail        GET     200   200    200   404   404   404    404    login
 order_upload        POST    303   303    303   404   404   404    404    login
 results_zip         GET     200   200    200   404   404   404    404    login
 document_download   GET     200   200    200   404   404   404    404    login
+container_file      GET     200   200    200   404   404   404    404    login
 export_status       GET     200   200    200   404   404   404    404    login
 export_download     GET     200   200    200   404   404   404    404    login
 invoice_detail      GET     200   200    200   404   404   404    404    login
@@ -110,6 +113,7 @@ class Side:
     person: object  # whose notification it is, who started the payment
     eservice: EService
     document: Document
+    container: Document  # an .edoc whose data files download one by one
     paid_order: object
     unpaid_invoice: object
     export: ExportJob
@@ -126,6 +130,14 @@ def make_side(client: Client, person, applicant, registration_number: str) -> Si
         original_name="iesniegums.pdf",
         file=ContentFile(PDF, name="x"),
     )
+    container = DocumentFactory(
+        eservice=eservice,
+        direction=Document.Direction.SUBMITTED,
+        original_name="iesniegums.edoc",
+        content_type="application/vnd.etsi.asic-e+zip",
+        file=ContentFile(builders.asice({"iesniegums.pdf": PDF}, []), name="x"),
+    )
+    check_stored(container.pk)  # lists its data files (unsigned: no PKI needed)
     paid_order = OrderFactory(client=client)
     part = OrderPartFactory(order=paid_order, part_number=1)
     PaymentFactory(invoice=InvoiceFactory(order=paid_order))
@@ -158,6 +170,7 @@ def make_side(client: Client, person, applicant, registration_number: str) -> Si
         person,
         eservice,
         document,
+        container,
         paid_order,
         unpaid_invoice,
         export,
@@ -252,6 +265,8 @@ def build(case: str, world: World, side: Side) -> Request:
         return Request(reverse("documents:results_zip", args=[side.paid_order.number]))
     if case == "document_download":
         return Request(reverse("documents:download", args=[side.document.pk]))
+    if case == "container_file":
+        return Request(reverse("documents:container_file", args=[side.container.pk, 0]))
     if case == "export_status":
         return Request(reverse("eservices:export", args=[side.export.pk]))
     if case == "export_download":
@@ -387,6 +402,7 @@ def missing_side() -> SimpleNamespace:
         client=nothing,
         eservice=nothing,
         document=nothing,
+        container=nothing,
         paid_order=nothing,
         unpaid_invoice=nothing,
         export=SimpleNamespace(pk=uuid.uuid4()),

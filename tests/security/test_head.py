@@ -16,6 +16,7 @@ OBJECT_PAGES = {
     "eservices:detail": "eservice_detail",
     "orders:detail": "order_detail",
     "documents:download": "document_download",
+    "documents:container_file": "container_file",
     "documents:results_zip": "results_zip",
     "eservices:export": "export_status",
     "eservices:export_download": "export_download",

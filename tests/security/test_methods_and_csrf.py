@@ -61,6 +61,7 @@ READ_ONLY = {
     "billing:invoice_print",
     "notifications:list",
     "documents:download",
+    "documents:container_file",
     "documents:results_zip",
 }
 FORMS = {"accounts:application_create", "billing:demo_bank", "set_language"}
