@@ -6,6 +6,7 @@ import logging
 from dataclasses import dataclass
 
 import django_filters
+from django import forms
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.core.cache import cache
 from django.db import transaction
@@ -165,6 +166,13 @@ class EServiceFilter(ListFilterSet):
     user = id_choice_filter(_("Lietotājs"), _("Visi lietotāji"), field_name="requested_by_id")
     group = id_choice_filter(_("Pakalpojuma grupa"), _("Visas grupas"), method="filter_group")
 
+    awaiting = django_filters.BooleanFilter(
+        label=_("Gaida manu atbildi"),
+        widget=forms.CheckboxInput,
+        method="filter_awaiting",
+        help_text=_("Tikai tie, kuros VZD gaida Jūsu atbildi uz pieprasījumu."),
+    )
+
     # The order in which active filters are written out above the table.
     DATE_BOUNDS = {
         "received_from": ("received_at", "gte"),
@@ -230,3 +238,7 @@ class EServiceFilter(ListFilterSet):
             # and the sort by name alone. The range lets that sort start at the group's first one.
             return queryset.filter(service_rank__in=services.ranks, service_rank__range=span)
         return queryset.filter(service_id__in=services.ids, service_rank__range=span)
+
+    def filter_awaiting(self, queryset, name, value):
+        # The (client, created) partial index of the rows awaiting the client answers it.
+        return queryset.filter(awaiting_reply=True) if value else queryset

@@ -106,6 +106,11 @@ class EService(models.Model):
     label = models.CharField(  # noqa: DJ001
         _("klienta piešķirtais identifikators"), max_length=100, null=True, blank=True
     )
+    # A request of VZD on this e-service waits for the client's answer (kept by
+    # requisitions.services with each request's step, cleared here when the e-service closes).
+    awaiting_reply = models.BooleanField(
+        _("gaida klienta atbildi"), default=False, db_default=False, editable=False
+    )
     orders = models.ManyToManyField(
         "orders.Order",
         verbose_name=_("saistītie pasūtījumi"),
@@ -151,6 +156,12 @@ class EService(models.Model):
             ),
             models.Index(fields=["client", "order_key", "id"], name="eservice_client_order"),
             models.Index(fields=["client", "label_key", "id"], name="eservice_client_label"),
+            # The filter "Gaida manu atbildi": the few rows awaiting the client, any sort.
+            models.Index(
+                fields=["client", "-created_at", "-id"],
+                name="eservice_client_awaiting",
+                condition=Q(awaiting_reply=True),
+            ),
             # The user filter, alone or with a service group and the sort by service name.
             models.Index(
                 fields=["client", "requested_by", "service_rank", "id"], name="eservice_client_user"

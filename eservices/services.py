@@ -5,7 +5,13 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from eservices.models import ESERVICE_TRANSITIONS, EService, EServiceStatus, EServiceStatusChange
+from eservices.models import (
+    CLOSED_STATUSES,
+    ESERVICE_TRANSITIONS,
+    EService,
+    EServiceStatus,
+    EServiceStatusChange,
+)
 from eservices.notices import notify_eservice_status
 from manskonts.workflow import check_transition
 
@@ -34,8 +40,12 @@ def change_eservice_status(eservice: EService, new_status: str, *, by=None) -> E
         if new_status == EServiceStatus.COMPLETED and locked.received_at is None:
             locked.received_at = now
             fields.append("received_at")
+        if new_status in CLOSED_STATUSES and locked.awaiting_reply:
+            locked.awaiting_reply = False  # a closed e-service takes no answer
+            fields.append("awaiting_reply")
         locked.save(update_fields=fields)
         notify_eservice_status(locked)
     eservice.status, eservice.status_changed_at = locked.status, locked.status_changed_at
     eservice.received_at = locked.received_at
+    eservice.awaiting_reply = locked.awaiting_reply
     return eservice

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from eservices.models import EServiceStatus
 from manskonts.columns import DATE, NUMBER, Column, Excel, Table
 from manskonts.identifiers import format_cadastral
-from manskonts.listing import EMPTY, day, links, tag_class
+from manskonts.listing import EMPTY, awaiting_tag, day, links, tag_class
 from manskonts.templatetags.manskonts import lv
 
 STATUS_LABELS = dict(EServiceStatus.choices)
@@ -75,8 +75,12 @@ TABLE = Table(
         Column(
             "status",
             _("Statuss"),
-            lambda e, c: (tag_class(e.status), STATUS_LABELS.get(e.status, e.status)),
-            '<strong class="govuk-tag {}">{}</strong>',
+            lambda e, c: (
+                tag_class(e.status),
+                STATUS_LABELS.get(e.status, e.status),
+                awaiting_tag() if e.awaiting_reply else "",
+            ),
+            '<strong class="govuk-tag {}">{}</strong>{}',
             "tag",
             sort=("status_rank", "id"),
             excel=Excel(("status",), _status_label),

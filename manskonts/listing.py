@@ -22,6 +22,7 @@ from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, Tuple
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
@@ -312,7 +313,17 @@ class ListFilterSet(django_filters.FilterSet):
 
 
 # --- one list request ----------------------------------------------------------------------------
+def awaiting_tag() -> SafeString:
+    """The tag beside a row's status when VZD waits for the client's answer to a request."""
+    return format_html(
+        ' <strong class="govuk-tag govuk-tag--yellow mk-tag-awaiting">{}</strong>',
+        _("Gaida jūsu atbildi"),
+    )
+
+
 def _display(value) -> str:
+    if value is True:  # a checkbox filter ("Gaida manu atbildi") in force
+        return _("jā")
     if hasattr(value, "strftime"):
         return value.strftime("%d.%m.%Y")
     return str(value)
@@ -324,7 +335,7 @@ def active_filters(filterset, params: QueryDict) -> list[dict[str, str]]:
     data = filterset.form.cleaned_data
     for name, form_field in filterset.form.fields.items():
         value = data.get(name)
-        if value in (None, "", [], ()):
+        if value is False or value in (None, "", [], ()):  # an unticked checkbox: not in force
             continue
         choices = dict(getattr(form_field, "choices", []) or [])
         shown = choices.get(value, value)

@@ -323,6 +323,7 @@ SIGNATURE_TRUST_STORE = env_str("SIGNATURE_TRUST_STORE")
 UPLOAD_URL_LIMITS = {
     "documents:upload_order": (FILE_UPLOAD_MAX_BYTES, FILE_UPLOAD_MAX_FILES),
     "documents:upload_eservice": (FILE_UPLOAD_MAX_BYTES, FILE_UPLOAD_MAX_FILES),
+    "requisitions:answer": (FILE_UPLOAD_MAX_BYTES, FILE_UPLOAD_MAX_FILES),  # the client's answer
     "accounts:application_create": (10 * 1024 * 1024, 1),  # accounts.forms: 10 MB, one document
     "admin:orders_orderpart_change": (FILE_UPLOAD_MAX_BYTES, 10),  # ResultUploadInline.max_num
     "admin:eservices_eservice_change": (FILE_UPLOAD_MAX_BYTES, 10),

@@ -17,4 +17,5 @@ urlpatterns = [
     path("mans-konts/rekini/", include("billing.urls")),
     path("mans-konts/pazinojumi/", include("notifications.urls")),
     path("mans-konts/datnes/", include("documents.urls")),
+    path("mans-konts/pieprasijumi/", include("requisitions.urls")),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from manskonts.dates import after_day, date_field, day_start
@@ -35,6 +36,13 @@ class OrderPartFilter(ListFilterSet):
         error_messages={"invalid": _("E-pakalpojuma ID ir skaitlis.")},
     )
 
+    awaiting = django_filters.BooleanFilter(
+        label=_("Gaida manu atbildi"),
+        widget=forms.CheckboxInput,
+        method="filter_awaiting",
+        help_text=_("Tikai tie, kuros VZD gaida Jūsu atbildi uz pieprasījumu."),
+    )
+
     def filter_number(self, queryset, name, value):
         if not value:
             return queryset
@@ -53,3 +61,7 @@ class OrderPartFilter(ListFilterSet):
 
     def filter_eservice(self, queryset, name, value):
         return queryset.filter(order__eservices__id=value)
+
+    def filter_awaiting(self, queryset, name, value):
+        # The (client, created) partial index of the rows awaiting the client answers it.
+        return queryset.filter(awaiting_reply=True) if value else queryset

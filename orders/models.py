@@ -226,6 +226,12 @@ class OrderPart(models.Model):
         _("sākotnējais plānotais izpildes termiņš"), null=True, blank=True, editable=False
     )
     created_at = models.DateTimeField(_("izveidošanas datums"), default=timezone.now)
+    # A request of VZD on this part waits for the client's answer. Kept by requisitions.services
+    # in the transaction of each request's step (and cleared here when the part closes), so the
+    # list's tag and filter "Gaida manu atbildi" read this row alone.
+    awaiting_reply = models.BooleanField(
+        _("gaida klienta atbildi"), default=False, db_default=False, editable=False
+    )
 
     # Sort keys kept by save() (and Order.save for a renumbered order): the order number, so the
     # table sorts by one index on (client, number, part, id), and the workflow position of the status.
@@ -260,6 +266,12 @@ class OrderPart(models.Model):
                 fields=["client", "part_number", "order_number", "id"], name="part_client_part"
             ),
             models.Index(fields=["client", "status_rank", "id"], name="part_client_status_rank"),
+            # The filter "Gaida manu atbildi": the few rows awaiting the client, any sort.
+            models.Index(
+                fields=["client", "-created_at", "-id"],
+                name="part_client_awaiting",
+                condition=Q(awaiting_reply=True),
+            ),
             models.Index(
                 fields=["client", "object_code"],
                 name="part_client_object",

@@ -20,7 +20,7 @@ from notifications.models import Notification
 from orders.models import Order, OrderClientChange, OrderPart, OrderPartStatusChange, Service
 from orders.notices import notify_order_part_status
 from orders.planning import plan_on_registration, resume_shift
-from orders.workflow import TRANSITIONS, OrderStatus
+from orders.workflow import FINAL_STATUSES, TRANSITIONS, OrderStatus
 
 log = logging.getLogger("manskonts.orders")
 
@@ -54,11 +54,16 @@ def change_order_part_status(
         )
         locked.status = new_status
         locked.status_changed_at = now
-        locked.save(update_fields=["status", "status_changed_at"])
+        fields = ["status", "status_changed_at"]
+        if new_status in FINAL_STATUSES and locked.awaiting_reply:
+            locked.awaiting_reply = False  # a closed part takes no answer: it awaits nobody
+            fields.append("awaiting_reply")
+        locked.save(update_fields=fields)
         if new_status == OrderStatus.REGISTERED:
             plan_on_registration(locked, timezone.localdate(now))
         notify_order_part_status(locked)
     part.status, part.status_changed_at = locked.status, locked.status_changed_at
+    part.awaiting_reply = locked.awaiting_reply
     part.planned_completion_date = locked.planned_completion_date
     part.original_planned_completion_date = locked.original_planned_completion_date
     return part

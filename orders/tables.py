@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from manskonts.columns import Column, Table
 from manskonts.identifiers import format_cadastral
-from manskonts.listing import EMPTY, day, links, tag_class
+from manskonts.listing import EMPTY, awaiting_tag, day, links, tag_class
 from manskonts.templatetags.manskonts import lv
 from orders.workflow import OrderStatus
 
@@ -73,8 +73,12 @@ TABLE = Table(
         Column(
             "status",
             _("Statuss"),
-            lambda p, c: (tag_class(p.status), STATUS_LABELS.get(p.status, p.status)),
-            '<strong class="govuk-tag {}">{}</strong>',
+            lambda p, c: (
+                tag_class(p.status),
+                STATUS_LABELS.get(p.status, p.status),
+                awaiting_tag() if p.awaiting_reply else "",
+            ),
+            '<strong class="govuk-tag {}">{}</strong>{}',
             "tag",
             sort=("status_rank", "id"),
         ),

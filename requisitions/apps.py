@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class RequisitionsConfig(AppConfig):
     name = "requisitions"
     verbose_name = _("VZD pieprasījumi")
+
+    def ready(self) -> None:
+        # The blocks read the models: registered at the app-registry moment.
+        from requisitions import blocks  # noqa: F401 — requests on the order, e-service, overview

@@ -110,6 +110,38 @@ def _move(request: Request, new_state: str, action: str, *, by, note: str = "", 
         fields.append("deadline")
         fields += _skip_reminders_told(request, timezone.localdate())
     request.save(update_fields=fields)
+    keep_awaiting_flag(request)
+
+
+def keep_awaiting_flag(request: Request) -> None:
+    """The request's part or e-service says whether any of its requests awaits the client's
+    answer (`awaiting_reply`, the lists' tag and filter "Gaida manu atbildi"); a closed one awaits
+    nobody. Run in the transaction of every step, with the part's or e-service's row locked first,
+    so that two requests of one part changing at once cannot leave it wrong."""
+    if request.order_part_id:
+        part = (
+            OrderPart.objects.select_for_update()
+            .only("status", "awaiting_reply")
+            .get(pk=request.order_part_id)
+        )
+        waiting = (
+            part.status not in FINAL_STATUSES
+            and Request.objects.filter(order_part_id=part.pk, state__in=AWAITING_CLIENT).exists()
+        )
+        if part.awaiting_reply != waiting:
+            OrderPart.objects.filter(pk=part.pk).update(awaiting_reply=waiting)
+        return
+    eservice = (
+        EService.objects.select_for_update()
+        .only("status", "awaiting_reply")
+        .get(pk=request.eservice_id)
+    )
+    waiting = (
+        eservice.status not in CLOSED_STATUSES
+        and Request.objects.filter(eservice_id=eservice.pk, state__in=AWAITING_CLIENT).exists()
+    )
+    if eservice.awaiting_reply != waiting:
+        EService.objects.filter(pk=eservice.pk).update(awaiting_reply=waiting)
 
 
 def _locked(request: Request) -> Request:
@@ -129,26 +161,60 @@ def _refresh(request: Request, locked: Request) -> Request:
     return request
 
 
-def _target_closed_message(request: Request) -> str | None:
-    """Why nothing more can happen on the request's part or e-service, or None."""
-    if request.order_part_id:
-        part = OrderPart.objects.get(pk=request.order_part_id)
-        if part.status == OrderStatus.CANCELLED:
+def closed_target_message(target: OrderPart | EService) -> str | None:
+    """Why no answer can be given on this part or e-service any more, or None."""
+    if isinstance(target, OrderPart):
+        if target.status == OrderStatus.CANCELLED:
             return _(
                 "Pasūtījuma daļas izpilde ir pārtraukta, tāpēc atbildi uz pieprasījumu vairs "
                 "nevar iesniegt."
             )
-        if part.status in FINAL_STATUSES:
+        if target.status in FINAL_STATUSES:
             return _(
                 "Pasūtījuma daļa ir pabeigta, tāpēc atbildi uz pieprasījumu vairs nevar iesniegt."
             )
         return None
-    eservice = EService.objects.get(pk=request.eservice_id)
-    if eservice.status in CLOSED_STATUSES:
+    if target.status in CLOSED_STATUSES:
         return _(
             "E-pakalpojums ir „%(status)s”, tāpēc atbildi uz pieprasījumu vairs nevar iesniegt."
-        ) % {"status": eservice.get_status_display()}
+        ) % {"status": target.get_status_display()}
     return None
+
+
+def _target_closed_message(request: Request) -> str | None:
+    """Why nothing more can happen on the request's part or e-service (as stored now), or None."""
+    if request.order_part_id:
+        return closed_target_message(OrderPart.objects.get(pk=request.order_part_id))
+    return closed_target_message(EService.objects.get(pk=request.eservice_id))
+
+
+def answer_refusal(request: Request) -> str | None:
+    """Why the client cannot answer this request now (a sentence the page shows), or None when
+    they can. Reads the request's part or e-service as loaded with it; submit_answer and
+    save_draft check again under the lock."""
+    if request.state == S.TERMINATED:
+        return _("Atbilde termiņā netika saņemta, un VZD pārtrauca izpildi.")
+    if request.state == S.WITHDRAWN:
+        return _("VZD atsauca pieprasījumu; atbilde vairs nav vajadzīga.")
+    if request.state == S.ACCEPTED:
+        return _("VZD pieņēma Jūsu atbildi; pieprasījums ir izpildīts.")
+    closed = closed_target_message(request.target)
+    if closed:
+        return closed
+    if request.state in AWAITING_CLIENT:
+        return None
+    if request.state == S.ANSWERED:
+        return _(
+            "Atbilde ir iesniegta; VZD to izskata. Ja VZD vajadzēs vēl ko, Jūs to redzēsiet šeit."
+        )
+    if request.state == S.EXPIRED:
+        return _(
+            "Atbildes termiņš beidzās %(deadline)s, tāpēc atbildi vairs nevar iesniegt. VZD var "
+            "pagarināt termiņu vai pārtraukt izpildi."
+        ) % {"deadline": request.deadline.strftime("%d.%m.%Y")}
+    return _("Pieprasījums ir „%(state)s”: uz to vairs nevar atbildēt.") % {
+        "state": request.get_state_display()
+    }
 
 
 # --- Raising --------------------------------------------------------------------------------------
@@ -244,6 +310,7 @@ def raise_request(
             deadline=deadline,
             note=text,
         )
+        keep_awaiting_flag(request)
         if owns_suspension:
             change_order_part_status(
                 part,
@@ -373,11 +440,13 @@ def submit_answer(request: Request, *, by) -> Answer:
             raise ValidationError(_("Atbildē vēl nekas nav ierakstīts."), code="empty")
         missing = _missing_items(answer, list(locked.items.all()))
         if missing:
-            raise ValidationError(
+            error = ValidationError(
                 _("Atbildiet uz visiem pieprasījuma punktiem; trūkst: %(items)s.")
                 % {"items": ", ".join(item.name for item in missing)},
                 code="missing",
             )
+            error.missing_items = missing  # the answer page marks each at its field
+            raise error
         _move(locked, S.ANSWERED, Action.ANSWERED, by=by, note=answer.message)
         answer.submitted_at = timezone.now()
         answer.submitted_by = by

@@ -50,6 +50,10 @@ from documents.models import Document
 from documents.signing import check_stored
 from eservices.models import EService, ExportJob
 from notifications.models import Notification
+from requisitions import services as requisitions
+from requisitions.models import Answer
+from requisitions.models import Request as VzdRequest
+from requisitions.services import ItemSpec
 from tests.factories import (
     DocumentFactory,
     EServiceFactory,
@@ -89,6 +93,8 @@ notification_read   POST    303   404    303   404   404   404    404    login
 user_role           POST    404   302    403   404   404   404    404    login
 user_remove         POST    404   302    403   404   404   404    404    login
 switch              POST    302   302    302   302   404   404    404    login
+request_answer      GET     200   200    200   404   404   404    404    login
+request_draft       POST    303   303    303   404   404   404    404    login
 """
 
 
@@ -120,6 +126,7 @@ class Side:
     attempt: PaymentAttempt
     notification: Notification
     application: LegalPersonApplication
+    request: VzdRequest  # a request of VZD on the paid order's part, awaiting the client
 
 
 def make_side(client: Client, person, applicant, registration_number: str) -> Side:
@@ -165,6 +172,9 @@ def make_side(client: Client, person, applicant, registration_number: str) -> Si
         authority_document_type="application/pdf",
         user_codes=[],
     )
+    request = requisitions.raise_request(
+        part, [ItemSpec("Plāns")], "Iesniedziet plānu.", by=None, suspend=False
+    )
     return Side(
         client,
         person,
@@ -177,6 +187,7 @@ def make_side(client: Client, person, applicant, registration_number: str) -> Si
         attempt,
         notification,
         application,
+        request,
     )
 
 
@@ -316,6 +327,15 @@ def build(case: str, world: World, side: Side) -> Request:
             {},
             lambda: Membership.objects.filter(pk=member.pk).exists(),
         )
+    if case == "request_answer":
+        return Request(reverse("requisitions:answer", args=[side.request.pk]))
+    if case == "request_draft":
+        target = side.request
+        return Request(
+            reverse("requisitions:answer", args=[target.pk]),
+            {"action": "draft", "message": "Plāns sekos."},
+            lambda: Answer.objects.filter(request_id=target.pk).count(),
+        )
     if case == "switch":
         return Request(
             reverse("accounts:switch"), {"client": side.client.pk, "next": "/mans-konts/"}
@@ -392,7 +412,9 @@ def test_access_matrix(world, case, persona):
 
 OTHER_METHOD = {"GET": "POST", "POST": "GET"}
 # The demo bank page takes both GET (the page) and POST (pay / cancel): its rows cover both.
-ONE_METHOD_CASES = [case for case in EXPECTED if case not in ("demo_bank", "demo_bank_cancel")]
+# So does a request's answer page (the page, then the draft or the answer posted to it).
+TWO_METHOD_CASES = ("demo_bank", "demo_bank_cancel", "request_answer", "request_draft")
+ONE_METHOD_CASES = [case for case in EXPECTED if case not in TWO_METHOD_CASES]
 
 
 def missing_side() -> SimpleNamespace:
@@ -409,6 +431,7 @@ def missing_side() -> SimpleNamespace:
         attempt=nothing,
         notification=nothing,
         application=nothing,
+        request=nothing,
     )
 
 
