@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from documents.signing import check_uploads
 from documents.uploads import overflow_message
 from manskonts.decorators import client_required
 from manskonts.uploads import reports_upload_limits
-from manskonts.validation import validate_uploads
 from requisitions import client as client_side
 from requisitions import services
 from requisitions.forms import AnswerForm, files_field
@@ -81,7 +81,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
             uploads = request.FILES.getlist(files_field(item))
             if not uploads:
                 continue
-            checked, errors = validate_uploads(uploads)
+            checked, errors = check_uploads(uploads, signature_required=item.signed_required)
             if errors:
                 form.add_error(files_field(item), errors)
                 valid = False

@@ -476,7 +476,12 @@ LISTS = {
     "notifications": (
         "notifications:list",
         lambda r: {n.pk for n in r.context["notifications"]},
-        lambda side: {side.notification.pk},
+        # the side's own and the one its request of VZD sent the person
+        lambda side: set(
+            Notification.objects.filter(client=side.client, recipient=side.person).values_list(
+                "pk", flat=True
+            )
+        ),
     ),
     "export_jobs": (
         "eservices:report",

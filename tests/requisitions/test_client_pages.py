@@ -35,7 +35,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ITEMS = [
-    ItemSpec("Zemes robežu plāns", signed_required=True),
+    ItemSpec("Zemes robežu plāns"),
     ItemSpec("Kontakttālrunis", RequestItem.Kind.INFORMATION),
 ]
 
@@ -115,7 +115,6 @@ def test_the_order_page_shows_the_request_in_its_part(http, raised, part):
     assert f"VZD pieprasījums Nr. {raised.pk}" in html
     assert "Iesniedziet zemes robežu plānu un kontakttālruni." in html
     assert "Zemes robežu plāns" in html and "Kontakttālrunis" in html
-    assert "vajadzīgs e-parakstīts dokuments" in html
     assert raised.deadline.strftime("%d.%m.%Y") in html
     assert "Atlikušas 10 dienas" in html
     assert answer_url(raised) in html
@@ -373,3 +372,22 @@ def test_accepting_clears_nothing_twice_and_a_closed_part_awaits_nobody(
     assert flags(req) is True
     change_eservice_status(eservice, EServiceStatus.CANCELLED, by=clerk)
     assert flags(req) is False
+
+
+def test_a_point_that_needs_a_signed_document_says_so_and_refuses_an_unsigned_file(
+    http, part, clerk
+):
+    req = services.raise_request(
+        part, [ItemSpec("Iesniegums", signed_required=True)], "Parakstiet iesniegumu.", by=clerk
+    )
+    html = page(http.get(reverse("orders:detail", args=[part.order.number])))
+    assert "vajadzīgs e-parakstīts dokuments" in html
+    assert "Vajadzīgs e-parakstīts dokuments." in page(http.get(answer_url(req)))
+
+    field = f"item_{req.items.get().pk}_files"
+    response = http.post(answer_url(req), {"action": "draft", field: [pdf("iesniegums.pdf")]})
+
+    assert response.status_code == 400
+    assert "iesniegums.pdf" in page(response) and "govuk-error-summary" in page(response)
+    assert not Answer.objects.filter(request=req).exists()
+    assert not Document.objects.filter(order_part=part).exists()
