@@ -190,7 +190,7 @@ def test_draft_is_kept_across_visits_then_submitted(
     answer = Answer.objects.get(request=raised)
     assert answer.submitted_by == owner and answer.message == "Plāns pielikumā."
     # The clerk who raised it is told
-    assert [m.to for m in mail.outbox if "atbildēja" in m.subject] == [["klerks@vzd.example"]]
+    assert [m.to for m in mail.outbox if "Saņemta atbilde" in m.subject] == [["klerks@vzd.example"]]
     # What was sent shows on the order page
     html = page(http.get(response["Location"].split("#")[0]))
     assert "Jūsu iesniegtās atbildes:" in html and "+371 20000000" in html
