@@ -9,9 +9,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from signatures.report import local_text
+from signatures.report import Kind, Report, SignatureResult, Status, local_text
 
 
 def storage_key(instance: Document, filename: str) -> str:
@@ -166,18 +167,32 @@ class Document(models.Model):
     def signature_lines(self) -> list[str]:
         """The client's words, one line per signature (none while pending or for kinds that
         carry no signature). A result VZD signed reads "Parakstījis VZD" and the time, not the
-        clerk's name. No personal code is ever in these words."""
+        clerk's name. No personal code is ever in these words.
+
+        Worded in the page's language from the stored report (its reasons are the Latvian
+        source strings, so they translate too); `signature_words` keeps the Latvian line."""
         if self.signature_status in (SignatureStatus.NONE, SignatureStatus.PENDING):
             return []
-        signatures = (self.signature_report or {}).get("signatures") or []
+        report = self.signature_report or {}
+        signatures = report.get("signatures") or []
         if self.direction == self.Direction.RESULT and self.signature_status in (
             SignatureStatus.VALID,
             SignatureStatus.NO_TIMESTAMP,
         ):
             return [_vzd_words(self.signature_status, signatures)]
-        if len(signatures) > 1:
-            return [s.get("words") or "" for s in signatures]
-        return [self.signature_words] if self.signature_words else []
+        try:
+            results = [_result(entry) for entry in signatures]
+            if len(results) > 1:
+                return [result.words for result in results]
+            whole = Report(
+                status=Status(self.signature_status),
+                kind=Kind(report.get("kind") or Kind.OTHER),
+                reason=_translated(report.get("reason") or ""),
+                signatures=results,
+            )
+            return [whole.words]
+        except (ValueError, TypeError, KeyError, AttributeError):  # a report of an older shape
+            return [self.signature_words] if self.signature_words else []
 
     @property
     def signature_ok(self) -> bool:
@@ -194,6 +209,21 @@ class Document(models.Model):
             {"index": index, "name": entry.get("name", ""), "size": entry.get("size", 0)}
             for index, entry in enumerate(report.get("data_files") or [])
         ]
+
+
+def _translated(text: str) -> str:
+    return gettext(text) if text else ""  # gettext("") is the catalogue's header
+
+
+def _result(entry: dict) -> SignatureResult:
+    """A stored signature summary (SignatureResult.summary) back as a result, to word it."""
+    moment = entry.get("signing_time")
+    return SignatureResult(
+        status=Status(entry["status"]),
+        reason=_translated(entry.get("reason") or ""),
+        signer_name=entry.get("signer") or "",
+        signing_time=datetime.fromisoformat(moment) if moment else None,
+    )
 
 
 def _vzd_words(status: str, signatures: list[dict]) -> str:

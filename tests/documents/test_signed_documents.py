@@ -394,3 +394,22 @@ def test_a_colleague_sees_the_signer_name_but_no_personal_code(
 
     assert re.fullmatch(JANIS, signature_cells(html)[0])
     assert "010203" not in html
+
+
+def test_an_english_page_words_the_stored_result_in_english(
+    pki, signed_in, owner, eservice, django_capture_on_commit_callbacks
+):
+    http = signed_in(owner)
+    changed = CASES["data-file-changed"].build(pki)
+    upload(http, eservice, "iesniegums.edoc", changed, django_capture_on_commit_callbacks)
+    document = Document.objects.get()
+    assert document.signature_words == "Paraksts nav derīgs: datne mainīta pēc parakstīšanas"
+    upload(http, eservice, "labs.edoc", edoc(pki, pki.janis), django_capture_on_commit_callbacks)
+
+    http.cookies["manskonts_language"] = "en"
+    cells = signature_cells(page(http, eservice_url(eservice)))
+
+    assert cells[0] == "The signature is not valid: the file was changed after signing"
+    assert re.fullmatch(
+        r"Signed by Jānis Bērziņš, \d\d\.\d\d\.\d{4} \d\d:\d\d, with a timestamp", cells[1]
+    )
