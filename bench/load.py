@@ -1,11 +1,21 @@
-"""Load test: signed-in clients browsing lists and details, downloading and exporting, against
-gunicorn with production settings on the benchmark database, at 16 and 64 concurrent users.
+"""Load test against gunicorn with production settings on a benchmark database (`make bench` seeds
+it; default the 1,000,000-row one), locust on the same machine (it takes CPU from the server: the
+figures are a floor of what a node serves alone).
+
+1. The mix: signed-in clients browsing lists and details, downloading and exporting, at 16 and 64
+   concurrent users (--users; --users "" skips it).
+2. Saturation: the list cases of `make bench` (first page, deep page, every sort and filter, both
+   tables), each user asking once a second; the offered rate is doubled until p95 passes 200 ms
+   (or 1 % fail), then halved back twice. The saturation is the highest rate served with p95 ≤
+   200 ms. The same search runs, in the same run and on the same gunicorn, against the plain
+   Django baseline of the same cases (bench/baseline.py: FilterView + Paginator + django-filter),
+   and the ratio of the two is printed.
 
     .venv/bin/python bench/load.py [--database-url URL] [--seconds 30] [--users 16,64]
+        [--step-seconds 20] [--workers 4]
 
-The benchmark database must exist (`make bench` seeds it). Prints requests per second, median and
-p95 latency and error rate per user count, and writes bench/load-results.json. Traffic goes to
-127.0.0.1 only, and every run stops by itself.
+Prints requests per second, median and p95 latency and error rate, and writes
+bench/load-results.json. Traffic goes to 127.0.0.1 only, and every run stops by itself.
 """
 
 from __future__ import annotations
@@ -24,14 +34,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/manskonts_bench"
-PORT = 8765
+DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/manskonts_bench_1m"
+P95_LIMIT_MS = 200
+PORT = int(os.environ.get("LOAD_PORT", "8765"))
 
 
 def production_env(database_url: str) -> dict[str, str]:
     return {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "manskonts.settings",
+        # The project's settings with the baseline's URLs added (bench/baseline_settings.py).
+        "DJANGO_SETTINGS_MODULE": "bench.baseline_settings",
         "DEBUG": "0",
         "SECRET_KEY": "load-test-only-" + "k" * 40,
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -49,7 +61,7 @@ def make_sessions(env: dict[str, str], count: int) -> list[str]:
 import django, json
 django.setup()
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
+from accounts.sessions import SessionStore
 from accounts.acting_for import SESSION_KEY as ACTING_FOR
 from accounts.models import Client
 legal = Client.objects.get(registration_number="40003517893")
@@ -248,12 +260,132 @@ def run(users: int, seconds: int, env: dict[str, str], workdir: Path) -> dict:
     }
 
 
+SATURATION_LOCUSTFILE = """
+import json, os, random
+from locust import FastHttpUser, constant_throughput, task
+
+SESSIONS = json.loads(os.environ["LOAD_SESSIONS"])
+URLS = json.loads(os.environ["LOAD_URLS"])
+
+
+class Client(FastHttpUser):
+    wait_time = constant_throughput(1)  # each user asks once a second at most
+
+    def on_start(self):
+        self.cookie = "sessionid=" + random.choice(SESSIONS)
+
+    @task
+    def list_page(self):
+        self.client.get(random.choice(URLS), headers={"Cookie": self.cookie}, name="list pages")
+"""
+
+
+def list_cases(env: dict[str, str]) -> dict[str, list[str]]:
+    """The list cases of bench/run.py (200 pages only), ours and the baseline's."""
+    script = """
+import json, sys
+sys.path.insert(0, "bench")
+import run
+run.setup_django()
+ours = [url for _name, url, expect in run.cases() if expect == 200]
+print(json.dumps({"app": ours, "baseline": [run.baseline_of(url) for url in ours]}))
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def step(users: int, seconds: int, env: dict[str, str], workdir: Path, name: str) -> dict:
+    prefix = workdir / f"{name}-{users}"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "locust",
+            "-f",
+            str(workdir / "saturation.py"),
+            "--headless",
+            "--host",
+            f"http://127.0.0.1:{PORT}",
+            "--users",
+            str(users),
+            "--spawn-rate",
+            str(max(10, users)),
+            "--run-time",
+            f"{seconds}s",
+            "--reset-stats",
+            "--stop-timeout",
+            "5",
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=seconds + 120,
+    )
+    with open(f"{prefix}_stats.csv", newline="") as handle:
+        total = next(r for r in csv.DictReader(handle) if r["Name"] == "Aggregated")
+    requests, failures = int(total["Request Count"]), int(total["Failure Count"])
+    result = {
+        "offered_rps": users,
+        "rps": round(float(total["Requests/s"]), 1),
+        "median_ms": float(total["50%"]),
+        "p95_ms": float(total["95%"]),
+        "error_rate": round(failures / requests, 4) if requests else 1.0,
+    }
+    result["ok"] = result["p95_ms"] <= P95_LIMIT_MS and result["error_rate"] < 0.01
+    print(
+        f"  {name}: {users} req/s offered → {result['rps']} served, median {result['median_ms']} "
+        f"ms, p95 {result['p95_ms']} ms, errors {result['error_rate']:.2%} "
+        f"{'ok' if result['ok'] else 'over'}",
+        flush=True,
+    )
+    return result
+
+
+def saturation(name: str, urls: list[str], seconds: int, env: dict, workdir: Path) -> dict:
+    """Double the offered rate until it is over the limit, then bisect twice."""
+    env = {**env, "LOAD_URLS": json.dumps(urls)}
+    steps, good, bad = [], None, None
+    users = 8
+    while bad is None and users <= 1024:
+        result = step(users, seconds, env, workdir, name)
+        steps.append(result)
+        if result["ok"]:
+            good, users = users, users * 2
+        else:
+            bad = users
+    for _ in range(2):
+        if good is None or bad is None or bad - good <= 2:
+            break
+        users = (good + bad) // 2
+        result = step(users, seconds, env, workdir, name)
+        steps.append(result)
+        good, bad = (users, bad) if result["ok"] else (good, users)
+    served = [s for s in steps if s["ok"]]
+    best = max(served, key=lambda s: s["rps"]) if served else None
+    return {"name": name, "steps": steps, "saturation_rps": best["rps"] if best else 0.0}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_DB))
     parser.add_argument("--seconds", type=int, default=30)
     parser.add_argument("--users", default="16,64")
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--step-seconds", type=int, default=20)
     args = parser.parse_args()
 
     env = production_env(args.database_url)
@@ -267,6 +399,8 @@ def main() -> None:
     paths = sample_paths(env)
     workdir = Path(tempfile.mkdtemp(prefix="manskonts-load-"))
     (workdir / "locustfile.py").write_text(LOCUSTFILE)
+    (workdir / "saturation.py").write_text(SATURATION_LOCUSTFILE)
+    cases = list_cases(env)
     env_load = {**env, "LOAD_SESSIONS": json.dumps(sessions), "LOAD_PATHS": json.dumps(paths)}
 
     server = subprocess.Popen(
@@ -291,7 +425,13 @@ def main() -> None:
     )
     try:
         wait_for(f"http://127.0.0.1:{PORT}/healthz")
-        results = [run(int(u), args.seconds, env_load, workdir) for u in args.users.split(",")]
+        users = [int(u) for u in args.users.split(",") if u.strip()]
+        results = [run(u, args.seconds, env_load, workdir) for u in users]
+        print(f"Saturation (p95 ≤ {P95_LIMIT_MS} ms), {len(cases['app'])} list cases:", flush=True)
+        saturated = [
+            saturation(name, cases[name], args.step_seconds, env_load, workdir)
+            for name in ("app", "baseline")
+        ]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -311,7 +451,15 @@ def main() -> None:
                 f"  {name:<20} {row['requests']:>6} requests  median {row['median_ms']:>6} ms  "
                 f"p95 {row['p95_ms']:>6} ms  {row['failures']} failed"
             )
-    (ROOT / "bench" / "load-results.json").write_text(json.dumps(results, indent=2))
+    app, base = (s["saturation_rps"] for s in saturated)
+    print(
+        f"\nSaturation with p95 ≤ {P95_LIMIT_MS} ms, {args.workers} gunicorn workers, locust on the "
+        f"same machine: app {app} req/s, baseline {base} req/s, "
+        f"ratio {round(app / base, 2) if base else 'n/a'}× (target ≥ 2×)"
+    )
+    (ROOT / "bench" / "load-results.json").write_text(
+        json.dumps({"mix": results, "saturation": saturated}, indent=2)
+    )
 
 
 if __name__ == "__main__":

@@ -84,7 +84,12 @@ def production_env(db_url: str) -> None:
             "PAYMENT_PROVIDER": "",
         }
     )
-    os.environ.pop("REDIS_URL", None)  # tasks run in-process; nothing here queues work
+    # The cache and the sessions' cached copies on Redis, as in production (BENCH_REDIS_URL, e.g.
+    # redis://127.0.0.1:6379/8); without it a per-process memory cache and tasks run in-process.
+    if os.environ.get("BENCH_REDIS_URL"):
+        os.environ["REDIS_URL"] = os.environ["BENCH_REDIS_URL"]
+    else:
+        os.environ.pop("REDIS_URL", None)
 
 
 def ensure_database(db_url: str) -> None:

@@ -41,7 +41,24 @@ def test_demo_data_covers_every_status_and_payment_state_and_is_idempotent():
 
 @pytest.mark.django_db
 def test_demo_scale_adds_bulk_rows_for_the_big_legal_person():
+    from django.db import connection
+
+    from demo.management.commands.seed_demo import BULK_TABLES
+
+    def indexes():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexdef FROM pg_indexes WHERE tablename = ANY(%s) ORDER BY indexdef",
+                [list(BULK_TABLES)],
+            )
+            return [row[0] for row in cursor.fetchall()]
+
+    before = indexes()
     call_command("seed_demo", scale=500, scale_clients=10)
+
+    # The indexes dropped for the bulk insert are all back; every part has its status's rank.
+    assert indexes() == before
+    assert not OrderPart.objects.filter(status_rank=0).exists()
 
     legal = Client.objects.get(registration_number="40003517893")
     assert Order.objects.filter(number__startswith="B").count() == 500

@@ -82,6 +82,15 @@ DEMO_PDF = (
 )
 
 
+# The tables seed_scale fills in bulk.
+BULK_TABLES = (
+    "orders_order",
+    "orders_orderpart",
+    "eservices_eservice",
+    "eservices_eservice_orders",
+)
+
+
 class Command(BaseCommand):
     help = "Fill the database with deterministic demo data (and optionally N bulk rows)."
 
@@ -400,6 +409,15 @@ class Command(BaseCommand):
         statuses_e = list(EServiceStatus.values)
         statuses_o = list(OrderStatus.values)
         with transaction.atomic(), connection.cursor() as cursor:
+            # Generated consistent (every key points at a row made here or before), so the
+            # per-row foreign-key triggers are skipped, and the secondary indexes are built once at
+            # the end rather than kept row by row: 10,000,000 rows in minutes, not hours.
+            # Checks still deferred from earlier in the transaction run now (an index cannot be
+            # built over a table with pending trigger events).
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET LOCAL session_replication_role = replica")
+            cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+            indexes = self.drop_secondary_indexes(cursor, BULK_TABLES)
             cursor.execute("SELECT setseed(0.2026)")
             params = {
                 "n": n,
@@ -412,6 +430,8 @@ class Command(BaseCommand):
                 "es": statuses_e,
                 "os": statuses_o,
                 "now": self.now,
+                # The orders made before this run have their parts (each run makes both).
+                "after": "B" + str(start).rjust(9, "0"),
                 "ascii": "abcdefghijklmnopqrstuvwxyz",
                 "codes": "".join(
                     latvian_sort_string(c, primary_only=True) for c in ascii_lowercase
@@ -436,19 +456,22 @@ class Command(BaseCommand):
                 INSERT INTO orders_orderpart (order_id, client_id, part_number, service_id,
                     object_code, delivery_method, status, status_changed_at,
                     planned_completion_date, created_at, order_number, status_rank)
-                SELECT o.id, o.client_id, 1,
-                       (%(services)s::bigint[])[1 + floor(random() * array_length(%(services)s::bigint[], 1))::int],
-                       lpad((floor(random() * 10000))::text, 4, '0')
-                         || lpad((floor(random() * 1000))::text, 3, '0')
-                         || lpad((floor(random() * 10000))::text, 4, '0'),
-                       CASE WHEN random() < 0.8 THEN 'vzd_account' ELSE 'post' END,
-                       (%(os)s::text[])[1 + floor(random() * array_length(%(os)s::text[], 1))::int],
-                       o.created_at + (random() * interval '30 days'),
-                       (o.created_at + (random() * interval '60 days'))::date,
-                       o.created_at, o.number, 0
-                FROM orders_order o
-                WHERE o.number LIKE 'B%%' AND NOT EXISTS (
-                    SELECT 1 FROM orders_orderpart p WHERE p.order_id = o.id)
+                SELECT p.id, p.client_id, 1, p.service_id, p.object_code, p.delivery_method,
+                       p.status, p.changed, p.planned, p.created_at, p.number,
+                       array_position(%(os)s::text[], p.status)
+                FROM (
+                    SELECT o.id, o.client_id, o.created_at, o.number,
+                        (%(services)s::bigint[])[1 + floor(random() * array_length(%(services)s::bigint[], 1))::int] AS service_id,
+                        lpad((floor(random() * 10000))::text, 4, '0')
+                          || lpad((floor(random() * 1000))::text, 3, '0')
+                          || lpad((floor(random() * 10000))::text, 4, '0') AS object_code,
+                        CASE WHEN random() < 0.8 THEN 'vzd_account' ELSE 'post' END AS delivery_method,
+                        (%(os)s::text[])[1 + floor(random() * array_length(%(os)s::text[], 1))::int] AS status,
+                        o.created_at + (random() * interval '30 days') AS changed,
+                        (o.created_at + (random() * interval '60 days'))::date AS planned
+                    FROM orders_order o
+                    WHERE o.number LIKE 'B%%' AND o.number > %(after)s
+                ) AS p
                 """,
                 params,
             )
@@ -504,8 +527,6 @@ class Command(BaseCommand):
             )
             cursor.execute(
                 """
-                UPDATE orders_orderpart SET status_rank = array_position(%(os)s::text[], status)
-                WHERE status_rank = 0;
                 UPDATE eservices_eservice e SET order_key = f.number
                 FROM (SELECT l.eservice_id, min(o.number COLLATE "C") AS number
                       FROM eservices_eservice_orders l JOIN orders_order o ON o.id = l.order_id
@@ -514,8 +535,29 @@ class Command(BaseCommand):
                 """,
                 params,
             )
+            self.stdout.write(f"Building {len(indexes)} indexes…")
+            for definition in indexes:
+                cursor.execute(definition)
             cursor.execute("ANALYZE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         self.stdout.write(self.style.SUCCESS(f"Added {n} e-services and {n} orders."))
+
+    @staticmethod
+    def drop_secondary_indexes(cursor, tables: tuple[str, ...]) -> list[str]:
+        """Drop the indexes of `tables` that back no constraint; their CREATE statements."""
+        cursor.execute(
+            """
+            SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
+            FROM pg_index i
+            WHERE i.indrelid = ANY(%s::regclass[])
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+            """,
+            [list(tables)],
+        )
+        found = cursor.fetchall()
+        for name, _definition in found:
+            cursor.execute(f"DROP INDEX {name}")
+        return [definition for _name, definition in found]
 
     def bulk_clients(self, count: int) -> list[tuple[int, int]]:
         """(client id, user id) of `count` invented persons with new-form (32…) personal codes."""
