@@ -620,7 +620,8 @@ def service_of(request: Request):
 def send_reminders(today: date | None = None) -> dict[str, int]:
     """Remind the client a week and a day before a request's deadline, once each per deadline
     (the deadline a reminder was sent for is kept, so a re-run sends nothing and an extended
-    deadline gets its own reminders). Returns how many of each were sent."""
+    deadline gets its own reminders); not on a part or e-service closed meanwhile. Returns how
+    many of each were sent."""
     today = today or timezone.localdate()
     sent = {"week": 0, "day": 0}
     with transaction.atomic():
@@ -632,6 +633,10 @@ def send_reminders(today: date | None = None) -> dict[str, int]:
                 deadline__gte=today,
                 deadline__lte=today + timedelta(days=WEEK_REMINDER_DAYS),
             )
+            # A part or e-service closed meanwhile takes no answer (_target_closed_message):
+            # no reminder to send one.
+            .exclude(order_part__status__in=FINAL_STATUSES)
+            .exclude(eservice__status__in=CLOSED_STATUSES)
             .order_by("deadline", "pk")
         )
         for request in due:

@@ -17,7 +17,7 @@ from django.urls import reverse
 from accounts.roles import CLIENT_CONTACT
 from notifications.models import Notification, StaffEmail
 from notifications.tasks import send_staff_email
-from orders.models import Service
+from orders.models import OrderPart, Service
 from orders.workflow import OrderStatus
 from requisitions import services
 from requisitions.models import RequestEvent, RequestTemplate
@@ -114,6 +114,12 @@ def test_an_answered_request_is_not_reminded(part, clerk, clock):
     person = part.client.person
     services.save_draft(request, by=person, texts={request.items.get().pk: "+37120000000"})
     services.submit_answer(request, by=person)
+    assert services.send_reminders(date(2026, 11, 25)) == {"week": 0, "day": 0}
+
+
+def test_a_part_closed_meanwhile_gets_no_reminder(part, clerk, clock):
+    raised(part, clerk, clock)
+    OrderPart.objects.filter(pk=part.pk).update(status=OrderStatus.CANCELLED)
     assert services.send_reminders(date(2026, 11, 25)) == {"week": 0, "day": 0}
 
 
