@@ -275,6 +275,21 @@ ROW_ACTIONS = {
 }
 
 
+def action_links(obj: Request, user, back: str) -> list[tuple[str, str]]:
+    """(url, words) of what may be done to the request now, each page coming back to `back`
+    (quoted): "Piešķirt man" unless it is the user's, then its state's actions."""
+    names = list(ROW_ACTIONS.get(obj.state, ()))
+    if obj.state in ROW_ACTIONS and obj.assignee_id != user.pk:
+        names.insert(0, "assign_to_me")
+    return [
+        (
+            reverse("admin:requisitions_request_act", args=[obj.pk, name]) + f"?next={back}",
+            ACTION_SPECS[name].description,
+        )
+        for name in names
+    ]
+
+
 def template_from(request) -> RequestTemplate | None:
     """The template named by ?template=<id> on the add page, if any."""
     value = request.GET.get("template", "")
@@ -396,25 +411,24 @@ class RequestAdmin(LatvianTitlesMixin, admin.ModelAdmin):
 
         @admin.display(description=_("darbības"))
         def row_actions(obj):
-            names = list(ROW_ACTIONS.get(obj.state, ())) if may_change else []
-            if may_change and obj.state in ROW_ACTIONS and obj.assignee_id != request.user.pk:
-                names.insert(0, "assign_to_me")
-            if not names:
+            links = action_links(obj, request.user, back) if may_change else []
+            if not links:
                 return "—"
-            links = (
-                (
-                    reverse("admin:requisitions_request_act", args=[obj.pk, name])
-                    + f"?next={back}",
-                    ACTION_SPECS[name].description,
-                )
-                for name in names
-            )
             return format_html(
                 '<ul class="row-actions">{}</ul>',
                 format_html_join("", '<li><a href="{}">{}</a></li>', links),
             )
 
         return row_actions
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The request's own page offers its actions too (the staff email links here)."""
+        obj = self.get_object(request, object_id)
+        links = []
+        if obj is not None and self.has_change_permission(request, obj):
+            links = action_links(obj, request.user, quote(request.get_full_path(), safe=""))
+        extra_context = {**(extra_context or {}), "request_actions": links}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_ordering(self, request):
         """The desk's queues (answered, expired) oldest first: the longest-waiting on top."""

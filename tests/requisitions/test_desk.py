@@ -254,3 +254,18 @@ def test_the_request_list_runs_the_same_queries_for_one_row_or_many(client, cont
     for day in range(3, 9):
         services.assign(answered(clock, date(2026, 11, day)), to=contact, by=contact)
     assert queries() == one
+
+
+def test_the_requests_own_page_offers_its_actions(client, contact, clock):
+    """The staff email of an answer links to the request's page: its actions are one link away."""
+    request = answered(clock, date(2026, 11, 2))
+    url = reverse("admin:requisitions_request_change", args=[request.pk])
+    page = lxml.html.fromstring(client.get(url).content.decode())
+    links = {a.text: a.get("href") for a in page.xpath("//ul[@class='object-tools']//a")}
+    assert {"Piešķirt man", "Pieņemt atbildi", "Pieprasīt vēlreiz"} <= set(links)
+    response = client.post(links["Pieņemt atbildi"], {})
+    assert response.url == url
+    request.refresh_from_db()
+    assert request.state == S.ACCEPTED
+    settled = lxml.html.fromstring(client.get(url).content.decode())
+    assert [a.text for a in settled.xpath("//ul[@class='object-tools']//a")] == ["Vēsture"]
