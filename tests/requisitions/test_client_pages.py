@@ -391,3 +391,15 @@ def test_a_point_that_needs_a_signed_document_says_so_and_refuses_an_unsigned_fi
     assert "iesniegums.pdf" in page(response) and "govuk-error-summary" in page(response)
     assert not Answer.objects.filter(request=req).exists()
     assert not Document.objects.filter(order_part=part).exists()
+
+
+def test_the_order_page_shows_the_original_and_the_moved_planned_date(http, raised, part, clerk):
+    planned = part.planned_completion_date
+    OrderPart.objects.filter(pk=part.pk).update(
+        planned_completion_date=planned + timedelta(days=3),
+        original_planned_completion_date=planned,
+    )
+    html = page(http.get(reverse("orders:detail", args=[part.order.number])))
+    moved = (planned + timedelta(days=3)).strftime("%d.%m.%Y")
+    assert moved in html
+    assert f"(sākotnēji {planned.strftime('%d.%m.%Y')}; pārcelts, jo izpilde bija apturēta)" in html
