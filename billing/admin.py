@@ -123,6 +123,12 @@ class InvoiceAdmin(ExcelExportMixin, LatvianTitlesMixin, admin.ModelAdmin):
     readonly_fields = ("client", "issued_by", "created_at")
     inlines = [PaymentInline, OverpaymentInline]
 
+    def get_ordering(self, request):
+        """The desk's past-due prepayments: the longest overdue first."""
+        if request.GET.get(PaymentDueFilter.parameter_name) == "kavets":
+            return ("due_on", "id")
+        return super().get_ordering(request)
+
     def get_inlines(self, request, obj):
         # A new invoice has no payments yet: only an issued one lists what it received.
         return self.inlines if obj is not None else []

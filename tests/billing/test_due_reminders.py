@@ -76,13 +76,13 @@ def test_a_moved_due_date_is_reminded_of_again(settings):
     assert remind_invoices_due(TODAY + timedelta(days=8)) == 1
 
 
-def test_past_due_prepayments_are_on_the_desk(client):
+def test_past_due_prepayments_are_on_the_desk_longest_overdue_first(client):
     past = invoice(TODAY - timedelta(days=1))
+    older = invoice(TODAY - timedelta(days=5))
     invoice(TODAY)  # due today: not yet past
     invoice(TODAY - timedelta(days=1), kind=Invoice.Kind.FINAL)
-    assert list(past_due_prepayments(Invoice.objects.all(), TODAY)) == [past]
+    assert set(past_due_prepayments(Invoice.objects.all(), TODAY)) == {past, older}
     client.force_login(StaffFactory(is_superuser=True))
     listed = client.get(reverse("admin:billing_invoice_changelist"), {"apmaksa": "kavets"})
-    assert [i.pk for i in listed.context["cl"].result_list] == list(
-        past_due_prepayments(Invoice.objects.all()).values_list("pk", flat=True)
-    )
+    # The real today is the invoices' 1 December or later: both are past due, the older first.
+    assert [i.pk for i in listed.context["cl"].result_list][:2] == [older.pk, past.pk]
