@@ -14,10 +14,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.roles import CLERK, CLIENT_CONTACT
+from accounts.roles import CLERK, CLIENT_CONTACT, ROLES
 from orders.models import Service, ServiceGroup
 from orders.workflow import OrderStatus
 from requisitions import services
+from requisitions.admin import ACTION_SPECS
 from requisitions.models import Request, RequestTemplate
 from requisitions.services import ItemSpec
 from requisitions.workflow import RequestState
@@ -269,3 +270,25 @@ def test_the_requests_own_page_offers_its_actions(client, contact, clock):
     assert request.state == S.ACCEPTED
     settled = lxml.html.fromstring(client.get(url).content.decode())
     assert [a.text for a in settled.xpath("//ul[@class='object-tools']//a")] == ["Vēsture"]
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+@pytest.mark.parametrize("name", sorted(ACTION_SPECS))
+def test_a_row_action_page_is_for_client_contact_alone(client, clock, role, name):
+    """Each row action's page, GET and POST, for each role: 200 (a POST acts) for "Klientu
+    saziņa", 403 and nothing changed for every other; signed out, the sign-in page."""
+    request = answered(clock, date(2026, 11, 2))
+    before = Request.objects.filter(pk=request.pk).values().get()
+    url = act(request, name)
+    signed_out = client.get(url)
+    assert signed_out.status_code == 302
+    assert signed_out.url.startswith(reverse("admin:login"))
+    user = StaffFactory()
+    user.groups.set([Group.objects.get(name=role)])
+    client.force_login(user)
+    get, post = client.get(url), client.post(url, {})
+    if role == CLIENT_CONTACT:
+        assert (get.status_code, post.status_code in (200, 302)) == (200, True)
+    else:
+        assert (get.status_code, post.status_code) == (403, 403)
+        assert Request.objects.filter(pk=request.pk).values().get() == before
