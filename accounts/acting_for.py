@@ -13,6 +13,7 @@ from functools import cache
 from django.http import Http404, HttpRequest
 
 from accounts.models import Client, Membership, User
+from notifications import unread
 from notifications.models import Notification
 
 SESSION_KEY = "acting_for_client_id"
@@ -20,11 +21,14 @@ SESSION_KEY = "acting_for_client_id"
 
 # Every page runs this, so it is one plain statement rather than an ORM query with two subqueries,
 # whose building alone costs a millisecond a request. Same rule as ClientQuerySet.for_user.
+# {others}: the unread things other apps count (notifications.unread), e.g. messages from VZD;
+# the notification kinds they count instead are left out here.
 CLIENTS_OF_SQL = """
 SELECT c.*, m.role AS membership_role,
        (SELECT count(*) FROM {notification} n
          WHERE n.client_id = c.id AND n.recipient_id = %(user)s AND n.read_at IS NULL
-       ) AS unread_count,
+           AND NOT (n.kind = ANY(%(counted_elsewhere)s))
+       ){others} AS unread_count,
        CASE WHEN c.id = %(chosen)s AND c.kind = %(legal)s THEN ARRAY(
          SELECT ARRAY[u.id::text, u.first_name, u.last_name, u.username]
            FROM {membership} um JOIN {user} u ON u.id = um.user_id
@@ -45,16 +49,23 @@ def _clients_of_sql() -> str:
         client=Client._meta.db_table,
         membership=Membership._meta.db_table,
         user=User._meta.db_table,
+        others="".join(f" + {source.sql}" for source in unread.registered()),
     )
 
 
 def clients_of(user, chosen: int | None = None) -> list[Client]:
     """Everyone this person may act for, legal persons first, in one query for the whole header:
     each with `membership_role` (the person's role in it, None for their own client) and
-    `unread_count` (the person's unread notifications about it); the legal person `chosen` (the
-    one the session acts for) also with `user_rows`, its users as [id, first name, last name,
-    username] by name, which the lists' user filter offers (Client.users order)."""
-    params = {"user": user.pk, "legal": Client.Kind.LEGAL.value, "chosen": chosen or 0}
+    `unread_count` (the person's unread notifications about it, and what notifications.unread's
+    sources count: unread messages from VZD); the legal person `chosen` (the one the session acts
+    for) also with `user_rows`, its users as [id, first name, last name, username] by name, which
+    the lists' user filter offers (Client.users order)."""
+    params = {
+        "user": user.pk,
+        "legal": Client.Kind.LEGAL.value,
+        "chosen": chosen or 0,
+        "counted_elsewhere": unread.kinds_counted_elsewhere(),
+    }
     return list(Client.objects.raw(_clients_of_sql(), params))
 
 

@@ -76,6 +76,9 @@ ROLES: dict[str, dict[str, tuple[str, ...]]] = {
         "orders.service": ("view",),
         "orders.servicegroup": ("view",),
         "documents.document": ("view",),
+        # The clients' conversations: read, answer with attachments and "Piešķirt man" (change),
+        # start one on an order or e-service (add); never deleted.
+        "conversations.thread": ("view", "add", "change"),
     },
 }
 

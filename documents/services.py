@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -137,6 +137,19 @@ class PurgeReport:
     exports_purged: int = 0
     exports_failed: int = 0
     failed_ids: list[int] = field(default_factory=list)
+    # Files of the apps above under the same rule (register_retention_purge): key -> (purged, failed)
+    others: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+
+# The apps above keep files under the same FILE_RETENTION_DAYS rule (message attachments): each
+# registers its purge here from its AppConfig.ready, and the one daily run calls it after the
+# documents. A purge takes `now` and `storage` and returns (files purged, files failed).
+RetentionPurge = Callable[..., tuple[int, int]]
+_retention_purges: dict[str, RetentionPurge] = {}
+
+
+def register_retention_purge(key: str, purge: RetentionPurge) -> None:
+    _retention_purges[key] = purge
 
 
 def _delete_all(keys: list[tuple[int, str]], storage) -> dict[int, Exception]:
@@ -286,6 +299,8 @@ def purge_expired_files(
 
     # Excel exports are kept EXPORT_RETENTION_DAYS; the same run deletes their files.
     report.exports_purged, report.exports_failed = purge_expired_exports(now=now, storage=storage)
+    for key in sorted(_retention_purges):
+        report.others[key] = _retention_purges[key](now=now, storage=storage)
     report.seconds = time.monotonic() - started
     PurgeRun.objects.filter(pk=run.pk).update(
         finished_at=timezone.now(),
@@ -294,11 +309,12 @@ def purge_expired_files(
         exports_purged=report.exports_purged,
     )
     log.info(
-        "purge: %s files deleted, %s failed, %s batches, %s exports deleted, %.1f s",
+        "purge: %s files deleted, %s failed, %s batches, %s exports deleted, others %s, %.1f s",
         report.purged,
         report.failed,
         report.batches,
         report.exports_purged,
+        report.others,
         report.seconds,
     )
     return report

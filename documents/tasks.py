@@ -19,14 +19,16 @@ log = logging.getLogger(__name__)
 
 @shared_task(acks_late=True, reject_on_worker_lost=True)
 def purge_expired_files(batch_size: int = services.PURGE_BATCH_SIZE) -> dict:
-    """Delete e-service files kept longer than FILE_RETENTION_DAYS (records and audit kept) and
-    Excel export files kept longer than EXPORT_RETENTION_DAYS (records kept)."""
+    """Delete e-service files kept longer than FILE_RETENTION_DAYS (records and audit kept), the
+    registered files of the apps above under the same rule (message attachments), and Excel export
+    files kept longer than EXPORT_RETENTION_DAYS (records kept)."""
     report = services.purge_expired_files(batch_size=batch_size)
     return {
         "purged": report.purged,
         "failed": report.failed,
         "batches": report.batches,
         "exports": report.exports_purged,
+        "others": {key: purged for key, (purged, _failed) in report.others.items()},
     }
 
 

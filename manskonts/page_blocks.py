@@ -8,6 +8,9 @@ the clerk's desk (manskonts/desk.py). The slots:
     "order_detail"    the order page, under the order's facts   object: the order
     "order_part"      the order page, in each part's section    object: the part (among: parts)
     "eservice_detail" the e-service page, under its facts       object: the e-service
+    "order_end"       the order page, last (the conversation)   object: the order
+    "order_list"      the order list, under its heading         object: the acting client
+    "eservice_end"    the e-service page, last                  object: the e-service
 
 A block's `load(request, objects)` reads what it needs for all the page's objects at once and
 returns {object's pk: template context} (an object left out shows nothing), so a page's query
@@ -26,7 +29,15 @@ from typing import Any
 
 from django.http import HttpRequest
 
-SLOTS = ("overview", "order_detail", "order_part", "eservice_detail")
+SLOTS = (
+    "overview",
+    "order_detail",
+    "order_part",
+    "eservice_detail",
+    "order_end",
+    "eservice_end",
+    "order_list",
+)
 
 
 @dataclass(frozen=True)

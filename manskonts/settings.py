@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "manskonts",
     "auditlog",  # after manskonts, whose admin and commands override its own (manskonts/audit.py)
     "requisitions",  # requests from VZD: above documents, below portal
+    "conversations",  # messages with VZD on orders and e-services: beside requisitions
     "portal",  # the top layer: pages composing several apps (overview, order page)
     "demo",  # the top layer: seed_demo; nothing imports it
 ]
@@ -313,6 +314,9 @@ STORAGES = {
 FILE_UPLOAD_MAX_BYTES = env_int("FILE_UPLOAD_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
 FILE_UPLOAD_MAX_FILES = env_int("FILE_UPLOAD_MAX_FILES", 10, minimum=1)
 FILE_RETENTION_DAYS = 90
+# Where VZD is emailed of a client's message while no clerk is assigned to its conversation
+# (empty: nobody; the desk's "Neatbildētas klientu ziņas" counts it either way).
+CONVERSATIONS_STAFF_EMAIL = env_str("CONVERSATIONS_STAFF_EMAIL")
 FILE_EXPIRY_REMINDER_DAYS = 7
 # Signed documents (signatures/, docs/signatures.md): a folder of PEM/DER certificates trusted as
 # the roots of signers and time-stamp authorities; empty trusts none. Nothing is fetched.
@@ -328,6 +332,12 @@ UPLOAD_URL_LIMITS = {
     "admin:orders_orderpart_change": (FILE_UPLOAD_MAX_BYTES, 10),  # ResultUploadInline.max_num
     "admin:eservices_eservice_change": (FILE_UPLOAD_MAX_BYTES, 10),
     "admin:billing_bankstatement_add": (20 * 1024 * 1024, 1),  # billing.camt.MAX_BYTES
+    # conversations.services.MAX_ATTACHMENTS files with a message, from the client and VZD
+    "conversations:order": (FILE_UPLOAD_MAX_BYTES, 5),
+    "conversations:eservice": (FILE_UPLOAD_MAX_BYTES, 5),
+    "conversations:ask": (FILE_UPLOAD_MAX_BYTES, 5),
+    "admin:conversations_thread_change": (FILE_UPLOAD_MAX_BYTES, 5),
+    "admin:conversations_thread_add": (FILE_UPLOAD_MAX_BYTES, 5),
 }
 # The admin's upload URLs take files only from staff past the second factor.
 UPLOAD_STAFF_READY = "accounts.two_factor.second_factor_done"
@@ -560,6 +570,9 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "requisitions.answeritem", "m2m_fields": ["documents"]},
     "requisitions.requesttemplate",
     "requisitions.requesttemplateitem",
+    "conversations.thread",
+    {"model": "conversations.message", "exclude_fields": ["read_at", "staff_emailed_at"]},
+    "conversations.attachment",
 )
 
 # --- Payments -------------------------------------------------------------------------------------

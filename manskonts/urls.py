@@ -18,4 +18,5 @@ urlpatterns = [
     path("mans-konts/pazinojumi/", include("notifications.urls")),
     path("mans-konts/datnes/", include("documents.urls")),
     path("mans-konts/pieprasijumi/", include("requisitions.urls")),
+    path("mans-konts/sarunas/", include("conversations.urls")),
 ]

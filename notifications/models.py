@@ -26,6 +26,7 @@ class Notification(models.Model):
         EXPORT_READY = "export", _("Atskaite sagatavota")
         ACCOUNT = "account", _("Konts")
         REQUEST = "request", _("VZD pieprasījums")
+        MESSAGE = "message", _("Ziņa sarunā")
 
     client = models.ForeignKey(
         "accounts.Client",

@@ -20,6 +20,7 @@ from notifications.models import Notification
 from orders.models import Order, OrderClientChange, OrderPart, OrderPartStatusChange, Service
 from orders.notices import notify_order_part_status
 from orders.planning import plan_on_registration, resume_shift
+from orders.signals import order_client_changed
 from orders.workflow import FINAL_STATUSES, TRANSITIONS, OrderStatus
 
 log = logging.getLogger("manskonts.orders")
@@ -120,6 +121,9 @@ def change_order_client(order: Order, new_client, *, by, reason: str) -> OrderCl
         ).update(link="")
         with moving_client():
             Order.objects.filter(pk=locked.pk).update(client=new_client)
+        order_client_changed.send(
+            sender=Order, order=locked, previous_client_id=previous_id, new_client=new_client
+        )
         record = OrderClientChange.objects.create(
             order=locked,
             from_client_id=previous_id,

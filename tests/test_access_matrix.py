@@ -18,6 +18,9 @@ A cell is the status code, or:
     list   302 back to the invoice list with a message and nothing started (paying names its
            invoices in the form, not the URL: a foreign number is "not found or already paid")
 
+'Uzdot jautājumu' names its order in the form too: a number not among the client's orders is the
+form's 400 "nav atrasts starp Jūsu pasūtījumiem", and nothing is posted.
+
 A 2xx/3xx code on a POST means its effect happened (label saved, file stored, notification read,
 role changed…); every other cell means nothing changed. Notifications and applications belong to a
 person, not to a client, so an administrator does not see a colleague's. User management is for the
@@ -46,9 +49,12 @@ from accounts.acting_for import SESSION_KEY
 from accounts.models import Client, LegalPersonApplication, Membership
 from billing.models import PaymentAttempt
 from billing.portal_payments import start_attempt
+from conversations.models import Attachment, Message
+from conversations.services import post_message
 from documents.models import Document
 from documents.signing import check_stored
 from eservices.models import EService, ExportJob
+from manskonts.validation import validate_upload
 from notifications.models import Notification
 from requisitions import services as requisitions
 from requisitions.models import Answer
@@ -95,6 +101,12 @@ user_remove         POST    404   302    403   404   404   404    404    login
 switch              POST    302   302    302   302   404   404    404    login
 request_answer      GET     200   200    200   404   404   404    404    login
 request_draft       POST    303   303    303   404   404   404    404    login
+order_thread        GET     200   200    200   404   404   404    404    login
+order_message       POST    303   303    303   404   404   404    404    login
+eservice_thread     GET     200   200    200   404   404   404    404    login
+eservice_message    POST    303   303    303   404   404   404    404    login
+ask_question        POST    303   303    303   400   400   400    404    login
+message_attachment  GET     200   200    200   404   404   404    404    login
 """
 
 
@@ -127,6 +139,7 @@ class Side:
     notification: Notification
     application: LegalPersonApplication
     request: VzdRequest  # a request of VZD on the paid order's part, awaiting the client
+    attachment: Attachment
 
 
 def make_side(client: Client, person, applicant, registration_number: str) -> Side:
@@ -175,6 +188,13 @@ def make_side(client: Client, person, applicant, registration_number: str) -> Si
     request = requisitions.raise_request(
         part, [ItemSpec("Plāns")], "Iesniedziet plānu.", by=None, suspend=False
     )
+    message = post_message(
+        paid_order,
+        by=person,
+        text="Jautājums ar pielikumu",
+        from_staff=False,
+        files=[validate_upload(SimpleUploadedFile("plans.pdf", PDF, "application/pdf"))],
+    )
     return Side(
         client,
         person,
@@ -188,6 +208,7 @@ def make_side(client: Client, person, applicant, registration_number: str) -> Si
         notification,
         application,
         request,
+        message.attachments.get(),
     )
 
 
@@ -313,6 +334,33 @@ def build(case: str, world: World, side: Side) -> Request:
             {},
             lambda: Notification.objects.get(pk=notification.pk).read_at is not None,
         )
+    if case == "order_thread":
+        return Request(reverse("conversations:order", args=[side.paid_order.number]))
+    if case == "order_message":
+        order = side.paid_order
+        return Request(
+            reverse("conversations:order", args=[order.number]),
+            {"text": "Vēl viens jautājums"},
+            lambda: Message.objects.filter(thread__order=order).count(),
+        )
+    if case == "eservice_thread":
+        return Request(reverse("conversations:eservice", args=[side.eservice.pk]))
+    if case == "eservice_message":
+        eservice = side.eservice
+        return Request(
+            reverse("conversations:eservice", args=[eservice.pk]),
+            {"text": "Jautājums par e-pakalpojumu"},
+            lambda: Message.objects.filter(thread__eservice=eservice).count(),
+        )
+    if case == "ask_question":
+        order = side.paid_order
+        return Request(
+            reverse("conversations:ask"),
+            {"order": order.number, "text": "Jautājums"},
+            lambda: Message.objects.filter(thread__order=order).count(),
+        )
+    if case == "message_attachment":
+        return Request(reverse("conversations:attachment", args=[side.attachment.pk]))
     # A legal person's memberships: the same object whichever side is tried.
     member = world.member
     if case == "user_role":
@@ -412,8 +460,19 @@ def test_access_matrix(world, case, persona):
 
 OTHER_METHOD = {"GET": "POST", "POST": "GET"}
 # The demo bank page takes both GET (the page) and POST (pay / cancel): its rows cover both.
-# So does a request's answer page (the page, then the draft or the answer posted to it).
-TWO_METHOD_CASES = ("demo_bank", "demo_bank_cancel", "request_answer", "request_draft")
+# So do a request's answer page (the page, then the draft or the answer posted to it), a
+# conversation's page (the thread; a new message) and 'Uzdot jautājumu'.
+TWO_METHOD_CASES = (
+    "demo_bank",
+    "demo_bank_cancel",
+    "request_answer",
+    "request_draft",
+    "order_thread",
+    "order_message",
+    "eservice_thread",
+    "eservice_message",
+    "ask_question",
+)
 ONE_METHOD_CASES = [case for case in EXPECTED if case not in TWO_METHOD_CASES]
 
 
@@ -432,6 +491,7 @@ def missing_side() -> SimpleNamespace:
         notification=nothing,
         application=nothing,
         request=nothing,
+        attachment=nothing,
     )
 
 

@@ -67,6 +67,7 @@ def test_superuser_desk_counts_each_item_and_links_to_exactly_those_rows(client,
         "requests_answered": 0,
         "requests_past_deadline": 0,
         "prepayments_past_due": 1,
+        "messages_unanswered": 0,
     }
     for key, (count, url) in lines.items():
         response = client.get(url)
@@ -84,7 +85,10 @@ def test_superuser_desk_counts_each_item_and_links_to_exactly_those_rows(client,
             ORDER_ITEMS | {"unmatched_entries", "overpayments_to_refund", "prepayments_past_due"},
         ),
         (ACCOUNT_REVIEWER, {"legal_person_applications"}),
-        (CLIENT_CONTACT, ORDER_ITEMS | {"requests_answered", "requests_past_deadline"}),
+        (
+            CLIENT_CONTACT,
+            ORDER_ITEMS | {"requests_answered", "requests_past_deadline", "messages_unanswered"},
+        ),
     ],
 )
 def test_desk_shows_only_the_lists_the_role_may_view(client, work, role, keys):

@@ -26,6 +26,8 @@ from accounts.models import LegalPersonApplication, User
 from accounts.roles import ROLES
 from billing.models import BankStatement, CallbackDelivery, Overpayment, UnmatchedBankEntry
 from billing.portal_payments import start_attempt
+from conversations.models import Thread
+from conversations.services import post_message
 from documents.models import Document, DocumentAuditEntry
 from notifications.models import Notification
 from orders.models import Service, ServiceGroup
@@ -195,6 +197,12 @@ def _request_template():
     return template
 
 
+def _thread() -> Thread:
+    order = OrderFactory()
+    message = post_message(order, by=order.client.person, text="Jautājums", from_staff=False)
+    return message.thread
+
+
 BUILDERS: dict[str, Callable[[], models.Model]] = {
     "accounts.user": UserFactory,
     "accounts.client": LegalClientFactory,
@@ -222,6 +230,7 @@ BUILDERS: dict[str, Callable[[], models.Model]] = {
     "notifications.notification": _notification,
     "requisitions.request": _request,
     "requisitions.requesttemplate": _request_template,
+    "conversations.thread": _thread,
 }
 
 

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from accounts.models import Client, Membership, User
 from billing.services import PaymentState, order_payment_state
+from conversations.models import Message, Thread
 from documents.access import result_download_decision
 from documents.models import Document
 from eservices.models import EService, EServiceStatus
@@ -105,3 +106,18 @@ def test_janis_signs_in_to_the_legal_person_he_works_for_not_an_empty_account(cl
     response = client.get(reverse("overview"))
 
     assert response.context["active_client"].registration_number == "40003517893"
+
+
+@pytest.mark.django_db
+def test_anna_has_a_conversation_with_an_unread_answer_and_one_waiting_for_vzd(client):
+    call_command("seed_demo")
+    call_command("seed_demo")  # once only
+    anna = User.objects.get(personal_code="12058512340")
+    threads = Thread.objects.filter(client__person=anna).order_by("order__number")
+
+    assert [t.status for t in threads] == [Thread.Status.ANSWERED, Thread.Status.WAITING]
+    assert Message.objects.filter(thread__in=threads).count() == 3
+    assert threads[0].messages.get(from_staff=False).attachments.count() == 1
+    client.force_login(anna)
+    page = client.get(reverse("orders:detail", args=[threads[0].order.number]))
+    assert "VZD — Dace" in page.content.decode()

@@ -22,9 +22,11 @@ from django.utils import timezone
 from accounts.demo import DEMO_LEGAL_PERSONS, DEMO_PERSONS
 from accounts.models import Client, Membership, User
 from billing.models import Invoice, Payment
+from conversations.models import Attachment, Message, Thread
 from documents.models import Document
 from eservices.models import EService, EServiceStatus, EServiceStatusChange
 from manskonts.collation import latvian_sort_string
+from notifications.models import Notification
 from orders.models import Order, OrderPart, OrderPartStatusChange, Service
 from orders.planning import planned_completion_date, service_terms
 from orders.workflow import OrderStatus
@@ -118,6 +120,7 @@ class Command(BaseCommand):
             else:
                 self.seed_activity(created)
                 self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+            self.seed_conversations(created)
         if scale:
             self.seed_scale(scale, scale_clients)
 
@@ -261,6 +264,87 @@ class Command(BaseCommand):
                 invoice_seq = self.invoice(order, invoice_seq, i, staff)
             for i in range(eservice_count):
                 self.eservice(client, people, services, orders, i, staff)
+
+    def seed_conversations(self, clients: dict[str, Client]) -> None:
+        """Anna's first order: her question with a plan attached and VZD's answer, which she has
+        not read yet (the header counts it); her second: a question VZD has not answered (the
+        clerk's desk counts it). Added once, also to a database seeded before conversations."""
+        anna = clients["12058512340"]
+        orders = list(Order.objects.filter(client=anna).order_by("number")[:2])
+        if len(orders) < 2 or Thread.objects.filter(order__in=orders).exists():
+            return
+        person = anna.person
+        staff = User.objects.get(username=STAFF_USERNAME)
+        answered, waiting = orders
+        asked_at = self.now - timedelta(days=3, hours=2)
+        answered_at = self.now - timedelta(days=2, hours=5)
+        thread = Thread.objects.create(
+            order=answered,
+            client=anna,
+            status=Thread.Status.ANSWERED,
+            last_message_at=answered_at,
+            created_at=asked_at,
+        )
+        question = Message.objects.create(
+            thread=thread,
+            client=anna,
+            from_staff=False,
+            author=person,
+            author_name=person.get_full_name(),
+            text=(
+                "Labdien! Vai zemes robežu plāns, ko pievienoju, der šim pasūtījumam, vai "
+                "vajadzīgs jaunāks?"
+            ),
+            created_at=asked_at,
+            read_at=answered_at,
+        )
+        attachment = Attachment(
+            message=question,
+            client=anna,
+            original_name="Zemes_robezu_plans.pdf",
+            size=len(DEMO_PDF),
+            content_type="application/pdf",
+            uploaded_at=asked_at,
+        )
+        attachment.file.save(attachment.original_name, ContentFile(DEMO_PDF), save=False)
+        attachment.save()
+        reply = "Labdien! Plāns der, paldies. Ja mērniekam būs papildu jautājumi, rakstīsim šeit."
+        Message.objects.create(
+            thread=thread,
+            client=anna,
+            from_staff=True,
+            author=staff,
+            author_name=staff.first_name,
+            text=reply,
+            created_at=answered_at,
+        )
+        Notification.objects.create(
+            client=anna,
+            recipient=person,
+            kind=Notification.Kind.MESSAGE,
+            subject=f"Jauna VZD ziņa par pasūtījumu {answered.number}",
+            body=f"VZD — {staff.first_name} raksta: {reply}",
+            link=f"/mans-konts/pasutijumi/{answered.number}/",
+            created_at=answered_at,
+        )
+        waiting_at = self.now - timedelta(hours=20)
+        open_thread = Thread.objects.create(
+            order=waiting,
+            client=anna,
+            status=Thread.Status.WAITING,
+            waiting_since=waiting_at,
+            last_message_at=waiting_at,
+            created_at=waiting_at,
+        )
+        Message.objects.create(
+            thread=open_thread,
+            client=anna,
+            from_staff=False,
+            author=person,
+            author_name=person.get_full_name(),
+            text="Vai pasūtījumu var izpildīt ātrāk? Dokumenti vajadzīgi bankai līdz mēneša beigām.",
+            created_at=waiting_at,
+        )
 
     def object_code(self) -> str:
         code = (

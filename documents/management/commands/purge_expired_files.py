@@ -22,7 +22,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Deleted {report.purged} files, {report.failed} failed (kept for the next run), "
             f"{report.batches} batches, {report.exports_purged} expired Excel exports, "
-            f"{report.seconds:.1f} s."
+            + "".join(f"{purged} {key}, " for key, (purged, _failed) in report.others.items())
+            + f"{report.seconds:.1f} s."
         )
         if report.failed:
             raise CommandError(
