@@ -10,7 +10,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from orders.models import OrderPartStatusChange
+from notifications.models import Notification
+from orders.models import OrderPartStatusChange, Service
 from orders.workflow import OrderStatus
 from requisitions import services
 from requisitions.models import RequestEvent
@@ -68,3 +69,70 @@ def test_accept_and_ask_again_at_once_only_one_wins(reference_data):
             part=part, to_status=OrderStatus.IN_PROGRESS
         ).count()
         assert resumed == (1 if request.state == RequestState.ACCEPTED else 0)
+
+
+def _at_once(*calls) -> list:
+    """Run the calls in threads released together; what each returned (or raised)."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(i, call):
+        try:
+            barrier.wait(timeout=10)
+            results[i] = call()
+        except Exception as error:
+            results[i] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_beats_reminding_at_once_remind_each_request_once(reference_data):
+    requests = [
+        services.raise_request(
+            OrderPartFactory(status=OrderStatus.IN_PROGRESS),
+            [ItemSpec("Plāns")],
+            "Plāns.",
+            by=None,
+            deadline=date(2027, 1, 29),
+        )
+        for _ in range(12)
+    ]
+    week_before = date(2027, 1, 22)
+    results = _at_once(
+        lambda: services.send_reminders(week_before), lambda: services.send_reminders(week_before)
+    )
+    assert sum(r["week"] for r in results) == len(requests), results
+    reminded = Notification.objects.filter(subject__startswith="Atgādinājums").count()
+    assert reminded == len(requests)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_clerk_extending_while_the_beat_terminates_one_wins(reference_data):
+    clerk = StaffFactory()
+    for round_number in range(6):
+        part = OrderPartFactory(status=OrderStatus.IN_PROGRESS)
+        Service.objects.filter(pk=part.service_id).update(request_auto_terminate_days=0)
+        request = services.raise_request(
+            part, [ItemSpec("Plāns")], "Plāns.", by=None, deadline=date(2027, 1, 29)
+        )
+        services.expire_due(date(2027, 2, 1))
+        extend, terminated = _at_once(
+            lambda request=request: services.extend(request, date(2099, 3, 2), by=clerk),
+            lambda: services.terminate_overdue(date(2027, 2, 2)),
+        )
+        request.refresh_from_db()
+        part.refresh_from_db()
+        if terminated == 1:
+            assert isinstance(extend, ValidationError), f"round {round_number}"
+            assert (request.state, part.status) == (RequestState.TERMINATED, "cancelled")
+        else:
+            assert terminated == 0 and not isinstance(extend, Exception), f"round {round_number}"
+            assert (request.state, part.status) == (RequestState.OPEN, OrderStatus.SUSPENDED)
