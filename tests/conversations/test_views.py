@@ -85,7 +85,9 @@ def test_opening_the_page_marks_vzds_messages_read_and_the_count_drops(
 
     # one message from VZD, one notification about it: counted once
     assert http.get(reverse("overview")).context["unread_notifications"] == 1
-    http.get(page(order))
+    opened = http.get(page(order))
+
+    assert "1 jauna ziņa" in opened.content.decode()  # this page says which one is new
 
     assert http.get(reverse("overview")).context["unread_notifications"] == 0
     assert Message.objects.get().read_at is not None
