@@ -121,3 +121,18 @@ def test_anna_has_a_conversation_with_an_unread_answer_and_one_waiting_for_vzd(c
     client.force_login(anna)
     page = client.get(reverse("orders:detail", args=[threads[0].order.number]))
     assert "VZD — Dace" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_anna_has_an_open_request_with_two_points_awaiting_her():
+    from requisitions.models import Request
+    from requisitions.workflow import RequestState
+
+    call_command("seed_demo")
+    call_command("seed_demo")  # idempotent: still one
+    anna = Client.objects.get(person__personal_code="12058512340")
+    request = Request.objects.get(order_part__client=anna)
+    assert request.state == RequestState.OPEN
+    assert request.items.count() == 2
+    assert request.order_part.status == OrderStatus.SUSPENDED
+    assert request.order_part.awaiting_reply

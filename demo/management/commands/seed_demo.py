@@ -30,6 +30,9 @@ from notifications.models import Notification
 from orders.models import Order, OrderPart, OrderPartStatusChange, Service
 from orders.planning import planned_completion_date, service_terms
 from orders.workflow import OrderStatus
+from requisitions import services as requisitions
+from requisitions.models import RequestItem
+from requisitions.services import ItemSpec
 
 STAFF_USERNAME = "darbinieks"
 STAFF_PASSWORD = "demo-darbinieks-2026"  # noqa: S105 — a documented local demo account
@@ -264,6 +267,29 @@ class Command(BaseCommand):
                 invoice_seq = self.invoice(order, invoice_seq, i, staff)
             for i in range(eservice_count):
                 self.eservice(client, people, services, orders, i, staff)
+        self.seed_requests(clients["12058512340"], staff)
+
+    def seed_requests(self, anna: Client, staff: User) -> None:
+        """Anna's first order part in Izpildē gets an open request of VZD with two points (a
+        signed file and a piece of information): the part becomes Apturēts, the overview shows
+        "Jums jārīkojas", both lists tag it "Gaida jūsu atbildi"."""
+        part = (
+            OrderPart.objects.filter(client=anna, status=OrderStatus.IN_PROGRESS)
+            .order_by("order_number", "part_number")
+            .first()
+        )
+        if part is None:
+            return
+        requisitions.raise_request(
+            part,
+            [
+                ItemSpec("Zemes robežu plāns", RequestItem.Kind.FILE, signed_required=True),
+                ItemSpec("Kontakttālrunis saziņai ar mērnieku", RequestItem.Kind.INFORMATION),
+            ],
+            "Lai turpinātu kadastrālo uzmērīšanu, iesniedziet e-parakstītu zemes robežu plānu un "
+            "norādiet tālruni, pa kuru mērnieks var ar Jums sazināties.",
+            by=staff,
+        )
 
     def seed_conversations(self, clients: dict[str, Client]) -> None:
         """Anna's first order: her question with a plan attached and VZD's answer, which she has
