@@ -420,10 +420,9 @@ def capture_floor(ours: Wsgi, url: str) -> str:
     captured = []
     original = listing.rows_queryset
 
-    def keep(*args, **kwargs):
-        queryset = original(*args, **kwargs)
-        captured.append(queryset)
-        return queryset
+    def keep(qs, sort, values, backwards, page_size=listing.PAGE_SIZE, count=None):
+        captured.append(original(qs, sort, values, backwards, page_size))  # the rows alone
+        return original(qs, sort, values, backwards, page_size, count)
 
     listing.rows_queryset = keep
     try:

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import django_filters
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import F, QuerySet
+from django.db.models import F, IntegerField, QuerySet, Subquery
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django.http import QueryDict
 from django.urls import reverse
@@ -143,13 +143,42 @@ def _row_values(row, fields: tuple[str, ...]) -> list:
     return [getattr(row, name) for name in fields]
 
 
+COUNT_ANNOTATION = "bounded_count"
+
+
+class BoundedCount(Subquery):
+    """How many rows `queryset` has, counted up to COUNT_LIMIT + 1, as an uncorrelated scalar
+    subquery (which PostgreSQL runs once for the whole statement)."""
+
+    template = "(SELECT count(*) FROM (%(subquery)s) AS bounded)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset: QuerySet):
+        super().__init__(queryset.order_by().values("pk")[: COUNT_LIMIT + 1])
+
+
+def bounded_count(qs: QuerySet) -> BoundedCount | None:
+    """BoundedCount of `qs`, or None when `qs` is empty by construction (.none(): no query)."""
+    if qs.query.is_empty():
+        return None
+    return BoundedCount(qs)
+
+
 def rows_queryset(
-    qs: QuerySet, sort: Sort, values: list | None, backwards: bool, page_size: int = PAGE_SIZE
+    qs: QuerySet,
+    sort: Sort,
+    values: list | None,
+    backwards: bool,
+    page_size: int = PAGE_SIZE,
+    count: BoundedCount | None = None,
 ) -> QuerySet:
     """The one query of a page's rows: page_size + 1 of them after (or, backwards, before) the
-    sort values `values` (None: from the start), along the sort's index."""
+    sort values `values` (None: from the start), along the sort's index. With `count`, each row
+    also carries it as `bounded_count`: an uncorrelated subquery, which PostgreSQL runs once."""
     fields = sort.option.fields
     desc = sort.descending != backwards
+    if count is not None:
+        qs = qs.annotate(**{COUNT_ANNOTATION: count})
     ordered = qs.order_by(*[f"-{f}" if desc else f for f in fields])
     if values is not None:
         lookup = TupleLessThan if desc else TupleGreaterThan
@@ -160,8 +189,10 @@ def rows_queryset(
 def keyset_page(qs: QuerySet, sort: Sort, cursor: str | None, page_size: int = PAGE_SIZE) -> Page:
     """One page of `qs` in `sort` order, continuing after (or before) the row named by `cursor`.
 
-    Three queries whatever the page: the rows (page_size + 1, to know if there is more), the
-    bounded count, and whatever prefetches `qs` carries.
+    One query whatever the page: the rows (page_size + 1, to know if there is more) with the
+    count of all (bounded at COUNT_LIMIT) riding along, plus whatever prefetches `qs` carries;
+    the count is a query of its own only when the page has no rows but the list may (a stale
+    cursor past the end).
     """
     fields = sort.option.fields
     messages = []
@@ -174,7 +205,8 @@ def keyset_page(qs: QuerySet, sort: Sort, cursor: str | None, page_size: int = P
             values, number, direction = None, 1, "n"
 
     backwards = direction == "p"
-    rows = list(rows_queryset(qs, sort, values, backwards, page_size))
+    count = bounded_count(qs)
+    rows = list(rows_queryset(qs, sort, values, backwards, page_size, count))
     more = len(rows) > page_size
     rows = rows[:page_size]
     if backwards:
@@ -192,7 +224,12 @@ def keyset_page(qs: QuerySet, sort: Sort, cursor: str | None, page_size: int = P
     if not rows and values is not None:
         # A stale cursor past the end: say so rather than show nothing without a word.
         page.messages.append(_("Šajā lapā ierakstu nav."))
-    page.count = qs.order_by().values("pk")[: COUNT_LIMIT + 1].count()
+    if rows:
+        page.count = getattr(rows[0], COUNT_ANNOTATION)
+    elif values is None or count is None:
+        page.count = 0  # no rows from the start: none at all
+    else:
+        page.count = qs.order_by().values("pk")[: COUNT_LIMIT + 1].count()
     page.count_exceeds = page.count > COUNT_LIMIT
     if page.count_exceeds:
         page.count = COUNT_LIMIT
