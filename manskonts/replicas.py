@@ -40,6 +40,10 @@ log = logging.getLogger("manskonts.replicas")
 COOKIE_NAME = "manskonts_primary"
 LAG_CHECK_SECONDS = 1.0
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Read from the primary in every request. Sessions: a page reads its session from the cache, and a
+# miss fills the cache from what the database answered; a replica that has not yet replayed a
+# sign-out would put the ended session back into the cache for the rest of its half hour.
+PRIMARY_MODELS = frozenset({"sessions.session"})
 
 # The replica's replay lag in seconds: 0 when it has replayed all the WAL it received, else the time
 # since the last transaction it replayed; NULL when it is no replica (promoted) or its WAL receiver
@@ -236,7 +240,9 @@ class ReplicaRouter:
 
     def db_for_read(self, model, **hints):
         route = _route.get()
-        return DEFAULT_DB_ALIAS if route is None else route.read_alias()
+        if route is None or model._meta.label_lower in PRIMARY_MODELS:
+            return DEFAULT_DB_ALIAS
+        return route.read_alias()
 
     def db_for_write(self, model, **hints):
         note_write()

@@ -18,6 +18,7 @@ import time
 import pytest
 import requests
 from dj_database_url import parse
+from django.contrib.sessions.models import Session
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.utils import load_backend
 
@@ -37,7 +38,8 @@ MAX_LAG = 2  # DATABASE_REPLICA_MAX_LAG of the web process
 PIN = 3  # DATABASE_REPLICA_PIN_SECONDS
 RETRY = 1  # DATABASE_REPLICA_RETRY_SECONDS
 PIN_COOKIE = "manskonts_primary"
-ANNA = "12058512340"  # a demo person (accounts/demo.py)
+ANNA = "12058512340"  # demo persons (accounts/demo.py)
+JANIS = "03039214561"
 UNREAD = 'govuk-tag--blue">Jauns</strong>'
 
 
@@ -120,17 +122,25 @@ def web(cluster, tmp_path_factory):
         log.close()
 
 
+@pytest.fixture(autouse=True)
+def _replay_resumed(request):
+    """A test that paused the standby's replay leaves it replaying, whatever happened."""
+    yield
+    if "cluster" in request.fixturenames:
+        request.getfixturevalue("cluster").resume_replay()
+
+
 def csrf_token(page: requests.Response) -> str:
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
 
 
-def sign_in(web: str) -> requests.Session:
+def sign_in(web: str, person: str = ANNA) -> requests.Session:
     browser = requests.Session()
     browser.headers["Referer"] = web
     login = browser.get(f"{web}/pieslegties/", timeout=30)
     signed = browser.post(
         f"{web}/pieslegties/demo/",
-        {"person": ANNA, "csrfmiddlewaretoken": csrf_token(login)},
+        {"person": person, "csrfmiddlewaretoken": csrf_token(login)},
         allow_redirects=False,
         timeout=30,
     )
@@ -249,16 +259,40 @@ def test_a_replica_lagging_more_than_the_limit_is_not_read(cluster, web, anna):
 
 def test_signing_in_is_seen_at_once_though_the_replica_lags(cluster, web):
     fresh_lag_clock(cluster)
-    browser = sign_in(web)
+    browser = sign_in(web, JANIS)  # his first sign-in: the user is made on the primary
 
-    # The session exists on the primary only; the pinned browser is signed in at once.
-    assert overview(browser, web).status_code == 200
+    # The pinned browser reads the primary: signed in at once, his name in the header.
+    page = overview(browser, web)
+    assert page.status_code == 200
+    assert "Jānis Kalniņš" in page.text
 
-    # Had the browser not been pinned, the replica would not know the session yet.
+    # Had the browser not been pinned, the replica would not know him yet.
     page = overview(without_pin(browser), web)
     assert page.status_code == 302
     assert page.headers["Location"].startswith("/pieslegties/")
+
+
+def test_a_signed_out_session_stays_ended_though_the_replica_still_has_it(cluster, web, anna):
+    """The session cache is filled from the primary, never from a replica that has not yet seen the
+    sign-out: else the ended session came back from the replica into the cache for its whole
+    remaining half hour."""
+    fresh_lag_clock(cluster)
+    stolen = anna.cookies["sessionid"]
+    page = anna.get(f"{web}/mans-konts/", timeout=30)
+    signed_out = anna.post(
+        f"{web}/iziet/",
+        {"csrfmiddlewaretoken": csrf_token(page)},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert signed_out.status_code == 302
+
+    thief = requests.Session()
+    thief.cookies.set("sessionid", stolen)
+    assert overview(thief, web).status_code == 302
     cluster.resume_replay()
+    cluster.caught_up()
+    assert overview(thief, web).status_code == 302
 
 
 def test_a_stopped_replica_falls_back_to_the_primary(cluster, web, anna):
@@ -339,6 +373,12 @@ def test_a_page_reads_from_the_replica_until_it_writes(replica, cluster):
         assert Notification.objects.select_for_update().db == DEFAULT_DB_ALIAS
         Notification.objects.filter(pk=0).update(subject="x")
         assert Notification.objects.all().db == DEFAULT_DB_ALIAS
+
+
+def test_sessions_are_read_from_the_primary(replica):
+    with routed(page_route()):
+        assert Session.objects.all().db == DEFAULT_DB_ALIAS
+        assert Notification.objects.all().db == replica
 
 
 def test_a_transaction_reads_from_the_primary(replica):
