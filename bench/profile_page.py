@@ -3,7 +3,7 @@ WSGI handler with the whole middleware stack), N requests after a warm-up, with 
 it is installed (`pip install -e ".[load]"`), else cProfile. Uses the benchmark database of one
 scale (BENCH_SCALE, default 100000; `make bench` seeds it).
 
-    nice -n 10 .venv/bin/python bench/profile.py [URL] [N]
+    nice -n 10 .venv/bin/python bench/profile_page.py [URL] [N]
 """
 
 from __future__ import annotations
