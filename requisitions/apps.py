@@ -7,5 +7,9 @@ class RequisitionsConfig(AppConfig):
     verbose_name = _("VZD pieprasījumi")
 
     def ready(self) -> None:
-        # The blocks read the models: registered at the app-registry moment.
-        from requisitions import blocks  # noqa: F401 — requests on the order, e-service, overview
+        # The blocks read the models and the receivers connect to orders' signals: both at the
+        # app-registry moment.
+        from requisitions import (
+            blocks,  # noqa: F401 — requests on the order, e-service, overview
+            receivers,  # noqa: F401 — an order's requests follow its client
+        )

@@ -403,3 +403,23 @@ def test_the_order_page_shows_the_original_and_the_moved_planned_date(http, rais
     moved = (planned + timedelta(days=3)).strftime("%d.%m.%Y")
     assert moved in html
     assert f"(sākotnēji {planned.strftime('%d.%m.%Y')}; pārcelts, jo izpilde bija apturēta)" in html
+
+
+def test_an_order_given_to_another_client_takes_its_requests_and_their_notices(
+    raised, part, outsider, owner, clerk
+):
+    """Found in review: the request kept its copy of the previous client, so the reminders and
+    the 'accepted' notice of an order moved to another client went to the previous client."""
+    from accounts.models import Client
+    from notifications.models import Notification
+    from orders.services import change_order_client
+
+    new_client = Client.objects.get_or_create_for_person(outsider)
+    change_order_client(part.order, new_client, by=clerk, reason="Kļūda")
+    raised.refresh_from_db()
+    assert raised.client == new_client
+
+    services.withdraw(raised, by=clerk)
+    told = Notification.objects.filter(subject="VZD atsauca pieprasījumu")
+    assert [n.recipient for n in told] == [outsider]
+    assert flags(raised) is False
