@@ -423,3 +423,30 @@ def test_an_order_given_to_another_client_takes_its_requests_and_their_notices(
     told = Notification.objects.filter(subject="VZD atsauca pieprasījumu")
     assert [n.recipient for n in told] == [outsider]
     assert flags(raised) is False
+
+
+def test_the_eservice_page_reads_its_requests_in_fixed_queries(http, owner_client, clerk):
+    eservice = EServiceFactory(client=owner_client)
+    url = reverse("eservices:detail", args=[eservice.pk])
+
+    def count():
+        with CaptureQueriesContext(connection) as queries:
+            assert http.get(url).status_code == 200
+        return len(queries)
+
+    def answered_request():
+        req = services.raise_request(eservice, ITEMS, "Vajag.", by=clerk)
+        file_item, info_item = req.items.order_by("position")
+        services.save_draft(
+            req,
+            by=None,
+            texts={info_item.pk: "x"},
+            files={file_item.pk: [validate_upload(pdf())]},
+        )
+        return req
+
+    answered_request()
+    one = count()
+    for _i in range(3):
+        answered_request()
+    assert count() == one
