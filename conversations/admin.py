@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, F, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import linebreaksbr
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -190,14 +191,14 @@ class ThreadAdmin(LatvianTitlesMixin, admin.ModelAdmin):
         return format_html_join(
             "",
             '<article class="mk-admin-message"><h3>{} <small><time datetime="{}">{}</time>'
-            " — {}</small></h3><p>{}</p>{}</article>",
+            " — {}</small></h3><p>{}</p>{}</article>",  # the text escaped, its lines kept
             (
                 (
                     message.shown_author,
                     message.created_at.isoformat(),
                     _when(message.created_at),
                     _read_state(message),
-                    message.text,
+                    linebreaksbr(message.text, autoescape=True),
                     self._files(thread, message),
                 )
                 for message in shown

@@ -53,14 +53,18 @@ def change_url(thread) -> str:
 
 def test_the_thread_page_shows_the_conversation_and_marks_it_read_by_vzd(client, vzd, owner_client):
     thread = asked(owner_client, "2026-0000401")
+    services.post_message(
+        thread.order, by=owner_client.person, text="<b>Rinda</b>\notrā", from_staff=False
+    )
 
     response = client.get(change_url(thread))
 
     html = response.content.decode()
     assert response.status_code == 200
     assert "Par 2026-0000401" in html and "Anna Bērziņa" in html
+    assert "&lt;b&gt;Rinda&lt;/b&gt;<br>otrā" in html
     assert 'enctype="multipart/form-data"' in html
-    assert Message.objects.get().read_at is not None
+    assert not Message.objects.unread_by_staff().exists()
 
 
 def test_a_reply_with_an_attachment_answers_the_thread_and_notifies_the_client(

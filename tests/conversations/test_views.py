@@ -276,3 +276,17 @@ def test_the_order_page_query_count_does_not_grow_with_messages(order, owner, vz
     many = count_queries(http, page(order))
 
     assert one == many
+
+
+def test_an_attachment_over_the_limit_is_cut_off_and_named_on_the_form(
+    order, owner, signed_in, settings
+):
+    settings.UPLOAD_URL_LIMITS = {**settings.UPLOAD_URL_LIMITS, "conversations:order": (2000, 5)}
+    big = upload("liels.pdf", PDF + b"0" * 5000)
+
+    response = signed_in(owner).post(post_url(order), {"text": "Liels plāns", "files": [big]})
+
+    assert response.status_code == 400
+    assert "Datnei „liels.pdf” jābūt mazākai par" in response.content.decode()
+    assert response.context["message_form"]["text"].value() == "Liels plāns"
+    assert (Message.objects.count(), Attachment.objects.count()) == (0, 0)

@@ -25,6 +25,9 @@ OBJECT_PAGES = {
     "billing:payment_result": "payment_result",
     "billing:demo_bank": "demo_bank",
     "accounts:application_detail": "application_detail",
+    "conversations:order": "order_thread",
+    "conversations:eservice": "eservice_thread",
+    "conversations:attachment": "message_attachment",
 }
 # Who opens a page: user management is for a legal person's administrator, the rest the owner.
 ADMIN_PAGES = {"accounts:users"}

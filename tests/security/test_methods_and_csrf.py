@@ -22,6 +22,7 @@ from accounts.acting_for import SESSION_KEY
 from accounts.models import Client, LegalPersonApplication, Membership
 from billing.models import PaymentAttempt
 from billing.portal_payments import start_attempt
+from conversations.models import Message
 from documents.models import Document
 from eservices.models import EService, ExportJob
 from notifications.models import Notification
@@ -63,8 +64,17 @@ READ_ONLY = {
     "documents:download",
     "documents:container_file",
     "documents:results_zip",
+    "conversations:attachment",
 }
-FORMS = {"accounts:application_create", "billing:demo_bank", "set_language"}
+FORMS = {
+    "accounts:application_create",
+    "billing:demo_bank",
+    "set_language",
+    # a conversation's page (the thread; a new message) and 'Uzdot jautājumu'
+    "conversations:order",
+    "conversations:eservice",
+    "conversations:ask",
+}
 POST_ONLY = {
     "accounts:demo_login",
     "accounts:logout",
@@ -162,6 +172,7 @@ def state_of_everything(world: World) -> tuple:
         sorted(Membership.objects.values_list("client_id", "user_id", "role")),
         sorted(Notification.objects.values_list("pk", "read_at")),
         LegalPersonApplication.objects.count(),
+        Message.objects.count(),
     )
 
 
@@ -256,6 +267,24 @@ def posts(world: World) -> dict[str, Post]:
         "set_language": Post(
             reverse("set_language"), "owner", lambda: {"language": "en", "next": "/"}, everything
         ),
+        "conversations:order": Post(
+            reverse("conversations:order", args=[world.order.number]),
+            "owner",
+            lambda: {"text": "Kad būs gatavs?"},
+            everything,
+        ),
+        "conversations:eservice": Post(
+            reverse("conversations:eservice", args=[world.eservice.pk]),
+            "owner",
+            lambda: {"text": "Jautājums par e-pakalpojumu"},
+            everything,
+        ),
+        "conversations:ask": Post(
+            reverse("conversations:ask"),
+            "owner",
+            lambda: {"order": world.order.number, "text": "Vai var ātrāk?"},
+            everything,
+        ),
     }
 
 
@@ -347,7 +376,13 @@ def test_forms_show_on_get_and_change_nothing(world):
     application = http.get(reverse("accounts:application_create"))
     bank = http.get(reverse("billing:demo_bank", args=[world.attempt.reference]))
     language = http.get(reverse("set_language") + "?language=en&next=/")
+    conversations = [
+        http.get(reverse("conversations:order", args=[world.order.number])).status_code,
+        http.get(reverse("conversations:eservice", args=[world.eservice.pk])).status_code,
+        http.get(reverse("conversations:ask")).status_code,
+    ]
 
     assert (application.status_code, bank.status_code) == (200, 200)
+    assert conversations == [200, 200, 200]
     assert settings.LANGUAGE_COOKIE_NAME not in language.cookies
     assert state_of_everything(world) == before

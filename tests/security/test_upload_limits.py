@@ -31,6 +31,7 @@ from django.urls import reverse
 from accounts.forms import AUTHORITY_DOCUMENT_MAX_BYTES
 from billing.camt import MAX_BYTES as STATEMENT_MAX_BYTES
 from billing.models import BankStatement
+from conversations.services import MAX_ATTACHMENTS
 from documents.admin import ResultUploadInline
 from documents.models import Document
 from documents.uploads import SESSION_KEY
@@ -239,8 +240,17 @@ def test_every_url_that_takes_files_is_listed_with_the_limits_its_code_checks(se
     assert limits["admin:billing_bankstatement_add"] == (STATEMENT_MAX_BYTES, 1)
     for name in ("admin:orders_orderpart_change", "admin:eservices_eservice_change"):
         assert limits[name] == (settings.FILE_UPLOAD_MAX_BYTES, ResultUploadInline.max_num)
+    for name in (
+        "conversations:order",
+        "conversations:eservice",
+        "conversations:ask",
+        "admin:conversations_thread_change",
+        "admin:conversations_thread_add",
+    ):
+        assert limits[name] == (settings.FILE_UPLOAD_MAX_BYTES, MAX_ATTACHMENTS)
+    no_args = ("_add", "create", "conversations:ask")
     for name in limits:  # every name is a real URL (a typo would leave an upload at 64 kB)
-        assert reverse(name, args=[] if name.endswith("_add") or "create" in name else [1])
+        assert reverse(name, args=[] if any(part in name for part in no_args) else [1])
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == 64 * 1024
     assert settings.FILE_UPLOAD_HANDLERS[0] == "manskonts.uploads.LimitedUploadHandler"
 
