@@ -152,7 +152,11 @@ class DocumentAdmin(LatvianTitlesMixin, admin.ModelAdmin):
             _("Lejupielādēt atskaiti (JSON)"),
         )
 
-    @admin.action(description=gettext_lazy("Pārbaudīt parakstu vēlreiz"))
+    def has_recheck_permission(self, request: HttpRequest) -> bool:
+        """Checking again after a trust store change is the operator's job (docs/roles.md)."""
+        return request.user.is_superuser
+
+    @admin.action(description=gettext_lazy("Pārbaudīt parakstu vēlreiz"), permissions=["recheck"])
     def check_signatures_again(self, request: HttpRequest, queryset) -> None:
         counts = revalidate(queryset)
         self.message_user(

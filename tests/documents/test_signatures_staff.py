@@ -22,6 +22,7 @@ from signatures.trusted_list import CA_QC, GRANTED, TSA_QTST, read_trusted_list
 from tests.documents.conftest import make_document
 from tests.documents.signed_samples import JANIS, edoc
 from tests.documents.test_admin import part_change_data
+from tests.factories import StaffFactory
 from tests.signatures import builders
 
 pytestmark = pytest.mark.django_db
@@ -141,10 +142,11 @@ def _signed_pdf(pki) -> bytes:
     return builders.signed_pdf(builders.plain_pdf(), pki.janis, tsa=pki.tsa)
 
 
-def test_check_again_from_the_admin_list(admin_http, checked_edoc, settings, tmp_path):
+def test_check_again_from_the_admin_list(client, checked_edoc, settings, tmp_path):
+    client.force_login(StaffFactory(is_superuser=True))
     settings.SIGNATURE_TRUST_STORE = str(tmp_path)  # now nobody is trusted
 
-    response = admin_http.post(
+    response = client.post(
         reverse("admin:documents_document_changelist"),
         {"action": "check_signatures_again", "_selected_action": [checked_edoc.pk]},
     )
