@@ -47,7 +47,7 @@ class UploadForm(forms.Form):
         else:  # one part is chosen silently, an e-service has none
             del self.fields["part"]
         self.fields["files"].help_text = _(
-            "PDF, JPEG, PNG, TIFF, DOCX, XLSX, ODT, ZIP, DWG, DXF vai parakstīts ASiC-E (EDOC) "
+            "PDF, JPEG, PNG, TIFF, DOCX, XLSX, ODT, ZIP, DWG, DXF, parakstīts ASiC-E (EDOC) vai ASiC-S "
             "konteiners. Katra datne līdz %(size)s, vienā reizē līdz %(count)s datnēm."
         ) % {"size": file_size(max_bytes), "count": max_files}
 

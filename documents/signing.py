@@ -32,12 +32,19 @@ import outbox
 import signatures
 from documents.models import Document, SignatureStatus
 from manskonts.storage import open_stored
-from manskonts.validation import ASICE, PDF, CheckedUpload, safe_display_name, validate_uploads
+from manskonts.validation import (
+    ASICE,
+    ASICS,
+    PDF,
+    CheckedUpload,
+    safe_display_name,
+    validate_uploads,
+)
 
 log = logging.getLogger("manskonts.documents")
 
 TASK = "documents.tasks.check_signature"
-SIGNABLE_CONTENT_TYPES = frozenset({PDF.content_type, ASICE.content_type})
+SIGNABLE_CONTENT_TYPES = frozenset({PDF.content_type, ASICE.content_type, ASICS.content_type})
 CHUNK = 64 * 1024
 
 

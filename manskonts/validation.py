@@ -92,12 +92,16 @@ ASICE = _kind(
     "bdoc",
     "zip",
 )
+# ASiC-S: one data file and its signature (eParaksts makes ASiC-E; other EU tools may make these).
+ASICS = _kind("asics", "ASiC-S", "application/vnd.etsi.asic-s+zip", "asics", "scs", "zip")
 ZIP = _kind("zip", "ZIP", "application/zip", "zip")
 DWG = _kind("dwg", "DWG", "image/vnd.dwg", "dwg")
 DXF = _kind("dxf", "DXF", "image/vnd.dxf", "dxf")
 
-ALLOWED_KINDS: tuple[FileKind, ...] = (PDF, JPEG, PNG, TIFF, DOCX, XLSX, ODT, ZIP, DWG, DXF, ASICE)
-ALLOWED_LABELS = "PDF, JPEG, PNG, TIFF, DOCX, XLSX, ODT, ZIP, DWG, DXF vai ASiC-E (EDOC)"
+ALLOWED_KINDS: tuple[FileKind, ...] = (
+    PDF, JPEG, PNG, TIFF, DOCX, XLSX, ODT, ZIP, DWG, DXF, ASICE, ASICS
+)  # fmt: skip
+ALLOWED_LABELS = "PDF, JPEG, PNG, TIFF, DOCX, XLSX, ODT, ZIP, DWG, DXF, ASiC-E (EDOC) vai ASiC-S"
 # What the file picker offers; only a convenience, the server decides by content.
 ACCEPT_ATTRIBUTE = ",".join(
     sorted({f".{ext}" for kind in ALLOWED_KINDS for ext in kind.extensions})
@@ -105,6 +109,7 @@ ACCEPT_ATTRIBUTE = ",".join(
 
 ODF_TEXT_MIMETYPE = b"application/vnd.oasis.opendocument.text"
 ASICE_MIMETYPE = b"application/vnd.etsi.asic-e+zip"
+ASICS_MIMETYPE = b"application/vnd.etsi.asic-s+zip"
 # DWG: "AC" and a four-character version (AC1015 = AutoCAD 2000 … AC1032 = 2018, AC2.10 = 2.1).
 DWG_MAGIC = re.compile(rb"\AAC(?:1\d{3}|[12]\.\d{2})")
 # ASCII DXF: group code 0 then SECTION, optionally after 999 comment lines.
@@ -354,7 +359,7 @@ class _ContainerCheck:
 
     @staticmethod
     def _kind(archive: zipfile.ZipFile, names: set[str]) -> FileKind | None:
-        """What the archive holds: an OOXML or ODF document, a signed ASiC-E container, a ZIP."""
+        """What the archive holds: an OOXML or ODF document, an ASiC-E or ASiC-S container, a ZIP."""
         if "mimetype" in names:
             with archive.open("mimetype") as member:
                 declared = member.read(257)  # bounded, whatever size the directory declares
@@ -365,6 +370,8 @@ class _ContainerCheck:
                 return ODT
             if declared == ASICE_MIMETYPE:
                 return ASICE
+            if declared == ASICS_MIMETYPE:
+                return ASICS
             return None  # another ODF/ASiC flavour (e.g. a spreadsheet): not on the list
         if "[Content_Types].xml" in names:
             if any(name.lower().endswith("vbaproject.bin") for name in names):

@@ -71,8 +71,8 @@ def test_upload_with_an_error_then_success_and_download_a_result(page, tmp_path)
     summary = page.locator(".govuk-error-summary")
     assert summary.get_by_role("heading").inner_text() == "Datnes netika iesniegtas"
     assert summary.get_by_role("link").all_inner_texts() == [
-        "Datnes — Datnei „lapa.pdf” jābūt PDF, JPEG, PNG, TIFF, DOCX, XLSX, ODT, ZIP, DWG, DXF vai "
-        "ASiC-E (EDOC) formātā."
+        "Datnes — Datnei „lapa.pdf” jābūt PDF, JPEG, PNG, TIFF, DOCX, XLSX, ODT, ZIP, DWG, DXF, "
+        "ASiC-E (EDOC) vai ASiC-S formātā."
     ]
     assert Document.objects.filter(direction="submitted").count() == 0
 

@@ -142,4 +142,19 @@ CASES = {
         "Parakstītāja sertifikāts nav uzticams",
     ),
     "unsigned-pdf": Case("iesniegums.pdf", lambda pki: builders.plain_pdf(), "Nav parakstīts"),
+    "valid-asics": Case(
+        "iesniegums.asics",
+        lambda pki: asics(pki, pki.janis),
+        JANIS,
+        accepted_when_required=True,
+    ),
 }
+
+
+def asics(pki: PKI, signer) -> bytes:
+    """An ASiC-S container: one data file, its signature, no manifest."""
+    files = {"iesniegums.pdf": FILES["iesniegums.pdf"]}
+    signature = builders.xades_signatures(files, signer, tsa=pki.tsa)
+    return builders.asice(
+        files, [signature], mimetype=b"application/vnd.etsi.asic-s+zip", with_manifest=False
+    )

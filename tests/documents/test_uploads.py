@@ -101,13 +101,13 @@ def test_upload_success_says_what_was_submitted(signed_in, owner, eservice):
     [
         (
             [("rēķins.pdf", samples.HTML)],
-            "Datnei „rēķins.pdf” jābūt PDF, JPEG, PNG, TIFF, DOCX, XLSX, ODT, ZIP, DWG, DXF vai "
-            "ASiC-E (EDOC) formātā.",
+            "Datnei „rēķins.pdf” jābūt PDF, JPEG, PNG, TIFF, DOCX, XLSX, ODT, ZIP, DWG, DXF, "
+            "ASiC-E (EDOC) vai ASiC-S formātā.",
         ),
         (
             [("x.pdf.html", samples.HTML)],
-            "Datnei „x.pdf.html” jābūt PDF, JPEG, PNG, TIFF, DOCX, XLSX, ODT, ZIP, DWG, DXF vai "
-            "ASiC-E (EDOC) formātā.",
+            "Datnei „x.pdf.html” jābūt PDF, JPEG, PNG, TIFF, DOCX, XLSX, ODT, ZIP, DWG, DXF, "
+            "ASiC-E (EDOC) vai ASiC-S formātā.",
         ),
         (
             [("x.pdf.html", samples.PDF)],

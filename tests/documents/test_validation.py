@@ -61,8 +61,8 @@ def test_validate_upload_refuses_content_not_on_the_list(name, data):
 
     assert error.value.code == "wrong_type"
     assert error.value.messages == [
-        f"Datnei „{name}” jābūt PDF, JPEG, PNG, TIFF, DOCX, XLSX, ODT, ZIP, DWG, DXF vai "
-        "ASiC-E (EDOC) formātā."
+        f"Datnei „{name}” jābūt PDF, JPEG, PNG, TIFF, DOCX, XLSX, ODT, ZIP, DWG, DXF, "
+        "ASiC-E (EDOC) vai ASiC-S formātā."
     ]
 
 
