@@ -450,3 +450,24 @@ def test_the_eservice_page_reads_its_requests_in_fixed_queries(http, owner_clien
     for _i in range(3):
         answered_request()
     assert count() == one
+
+
+def test_an_eservice_request_is_answered_and_returns_to_the_eservice_page(http, owner_client):
+    eservice = EServiceFactory(client=owner_client)
+    req = services.raise_request(eservice, ITEMS, "Vajag plānu un tālruni.", by=None)
+    file_field, text_field = fields(req)
+    html = page(http.get(answer_url(req)))
+    assert f"E-pakalpojums {eservice.pk}" in html
+
+    response = http.post(
+        answer_url(req), {"action": "submit", text_field: "+371 2", file_field: [pdf()]}
+    )
+
+    assert response.status_code == 303
+    assert response["Location"] == (
+        reverse("eservices:detail", args=[eservice.pk]) + f"#pieprasijums-{req.pk}"
+    )
+    req.refresh_from_db()
+    assert req.state == RequestState.ANSWERED
+    assert Document.objects.filter(eservice=eservice, direction="submitted").count() == 1
+    assert flags(req) is False

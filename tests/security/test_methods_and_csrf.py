@@ -26,6 +26,9 @@ from conversations.models import Message
 from documents.models import Document
 from eservices.models import EService, ExportJob
 from notifications.models import Notification
+from requisitions import services as requisitions
+from requisitions.models import Answer
+from requisitions.services import ItemSpec
 from tests.factories import (
     EServiceFactory,
     InvoiceFactory,
@@ -74,6 +77,7 @@ FORMS = {
     "conversations:order",
     "conversations:eservice",
     "conversations:ask",
+    "requisitions:answer",  # a request's answer page (the draft, the answer)
 }
 POST_ONLY = {
     "accounts:demo_login",
@@ -123,6 +127,7 @@ class World:
     invoice: object
     attempt: PaymentAttempt
     notification: Notification
+    vzd_request: object  # requisitions.models.Request on the order's part
 
 
 @pytest.fixture
@@ -134,7 +139,10 @@ def world(db) -> World:
     member = MembershipFactory(client=legal, role=Membership.Role.USER)
     eservice = EServiceFactory(client=owner_client)
     order = OrderFactory(client=owner_client)
-    OrderPartFactory(order=order, part_number=1)
+    part = OrderPartFactory(order=order, part_number=1)
+    vzd_request = requisitions.raise_request(
+        part, [ItemSpec("Plāns")], "Iesniedziet plānu.", by=None, suspend=False
+    )
     invoice = InvoiceFactory(order=order)
     attempt = start_attempt(owner_client, owner, [InvoiceFactory(order=order).number], "demo")
     notification = Notification.objects.create(
@@ -151,6 +159,7 @@ def world(db) -> World:
         invoice,
         attempt,
         notification,
+        vzd_request,
     )
 
 
@@ -173,6 +182,7 @@ def state_of_everything(world: World) -> tuple:
         sorted(Notification.objects.values_list("pk", "read_at")),
         LegalPersonApplication.objects.count(),
         Message.objects.count(),
+        Answer.objects.count(),
     )
 
 
@@ -263,6 +273,12 @@ def posts(world: World) -> dict[str, Post]:
         ),
         "notifications:mark_all_read": Post(
             reverse("notifications:mark_all_read"), "owner", dict, everything
+        ),
+        "requisitions:answer": Post(
+            reverse("requisitions:answer", args=[world.vzd_request.pk]),
+            "owner",
+            lambda: {"action": "draft", "message": "Plāns sekos."},
+            everything,
         ),
         "set_language": Post(
             reverse("set_language"), "owner", lambda: {"language": "en", "next": "/"}, everything
@@ -376,6 +392,7 @@ def test_forms_show_on_get_and_change_nothing(world):
     application = http.get(reverse("accounts:application_create"))
     bank = http.get(reverse("billing:demo_bank", args=[world.attempt.reference]))
     language = http.get(reverse("set_language") + "?language=en&next=/")
+    answer = http.get(reverse("requisitions:answer", args=[world.vzd_request.pk]))
     conversations = [
         http.get(reverse("conversations:order", args=[world.order.number])).status_code,
         http.get(reverse("conversations:eservice", args=[world.eservice.pk])).status_code,
@@ -384,5 +401,6 @@ def test_forms_show_on_get_and_change_nothing(world):
 
     assert (application.status_code, bank.status_code) == (200, 200)
     assert conversations == [200, 200, 200]
+    assert answer.status_code == 200
     assert settings.LANGUAGE_COOKIE_NAME not in language.cookies
     assert state_of_everything(world) == before
