@@ -355,28 +355,34 @@ def step(users: int, seconds: int, env: dict[str, str], workdir: Path, name: str
     return result
 
 
-def saturation(name: str, urls: list[str], seconds: int, env: dict, workdir: Path) -> dict:
-    """Double the offered rate until it is over the limit, then bisect twice."""
-    env = {**env, "LOAD_URLS": json.dumps(urls)}
-    steps, good, bad = [], None, None
+def saturations(urls: dict[str, list[str]], seconds: int, env: dict, workdir: Path) -> list[dict]:
+    """For each app: double the offered rate until it is over the limit, then bisect twice. The
+    apps take turns at each rate, so that the machine's changing load falls on both alike."""
+    state = {name: {"steps": [], "good": None, "bad": None} for name in urls}
+
+    def try_rate(name: str, users: int) -> None:
+        result = step(users, seconds, {**env, "LOAD_URLS": json.dumps(urls[name])}, workdir, name)
+        state[name]["steps"].append(result)
+        state[name]["good" if result["ok"] else "bad"] = users
+
     users = 8
-    while bad is None and users <= 1024:
-        result = step(users, seconds, env, workdir, name)
-        steps.append(result)
-        if result["ok"]:
-            good, users = users, users * 2
-        else:
-            bad = users
+    while users <= 1024 and any(s["bad"] is None for s in state.values()):
+        for name, s in state.items():
+            if s["bad"] is None:
+                try_rate(name, users)
+        users *= 2
     for _ in range(2):
-        if good is None or bad is None or bad - good <= 2:
-            break
-        users = (good + bad) // 2
-        result = step(users, seconds, env, workdir, name)
-        steps.append(result)
-        good, bad = (users, bad) if result["ok"] else (good, users)
-    served = [s for s in steps if s["ok"]]
-    best = max(served, key=lambda s: s["rps"]) if served else None
-    return {"name": name, "steps": steps, "saturation_rps": best["rps"] if best else 0.0}
+        for name, s in state.items():
+            if s["good"] is not None and s["bad"] is not None and s["bad"] - s["good"] > 2:
+                try_rate(name, (s["good"] + s["bad"]) // 2)
+    result = []
+    for name, s in state.items():
+        served = [r for r in s["steps"] if r["ok"]]
+        best = max(served, key=lambda r: r["rps"]) if served else None
+        result.append(
+            {"name": name, "steps": s["steps"], "saturation_rps": best["rps"] if best else 0.0}
+        )
+    return result
 
 
 def main() -> None:
@@ -428,10 +434,7 @@ def main() -> None:
         users = [int(u) for u in args.users.split(",") if u.strip()]
         results = [run(u, args.seconds, env_load, workdir) for u in users]
         print(f"Saturation (p95 ≤ {P95_LIMIT_MS} ms), {len(cases['app'])} list cases:", flush=True)
-        saturated = [
-            saturation(name, cases[name], args.step_seconds, env_load, workdir)
-            for name in ("app", "baseline")
-        ]
+        saturated = saturations(cases, args.step_seconds, env_load, workdir)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

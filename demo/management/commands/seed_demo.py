@@ -8,6 +8,7 @@ orders in every status, invoices paid, partly paid and unpaid, files about to ex
 from __future__ import annotations
 
 import random
+import time
 from datetime import timedelta
 from decimal import Decimal
 from string import ascii_lowercase
@@ -511,6 +512,7 @@ class Command(BaseCommand):
         """N e-services and N orders (one part each): a fifth for SIA „Zemes Mērnieki”, the rest
         spread over `client_count` invented natural persons. Plain SQL, so a million rows take
         minutes, not hours."""
+        self.scale_started = time.monotonic()
         big = Client.objects.get(registration_number="40003517893")
         big_users = list(big.users().values_list("pk", flat=True))
         bulk_clients = self.bulk_clients(client_count)
@@ -547,7 +549,7 @@ class Command(BaseCommand):
                     latvian_sort_string(c, primary_only=True) for c in ascii_lowercase
                 ),
             }
-            self.stdout.write(f"Inserting {n} orders…")
+            self.progress(f"Inserting {n} orders…")
             cursor.execute(
                 """
                 INSERT INTO orders_order (number, client_id, created_at, channel)
@@ -560,7 +562,7 @@ class Command(BaseCommand):
                 """,
                 params,
             )
-            self.stdout.write(f"Inserting {n} order parts…")
+            self.progress(f"Inserting {n} order parts…")
             cursor.execute(
                 """
                 INSERT INTO orders_orderpart (order_id, client_id, part_number, service_id,
@@ -585,7 +587,7 @@ class Command(BaseCommand):
                 """,
                 params,
             )
-            self.stdout.write(f"Inserting {n} e-services…")
+            self.progress(f"Inserting {n} e-services…")
             cursor.execute(
                 """
                 INSERT INTO eservices_eservice (client_id, requested_by_id, service_id,
@@ -622,7 +624,7 @@ class Command(BaseCommand):
             # Fresh statistics first: without them the planner takes the million-row tables for
             # tiny ones and joins them in a nested loop that runs for hours.
             cursor.execute("ANALYZE orders_order, eservices_eservice")
-            self.stdout.write("Linking every third e-service to an order…")
+            self.progress("Linking every third e-service to an order…")
             cursor.execute(
                 """
                 INSERT INTO eservices_eservice_orders (eservice_id, order_id)
@@ -645,12 +647,21 @@ class Command(BaseCommand):
                 """,
                 params,
             )
-            self.stdout.write(f"Building {len(indexes)} indexes…")
+            self.progress(f"Building {len(indexes)} indexes…")
             for definition in indexes:
                 cursor.execute(definition)
             cursor.execute("ANALYZE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-        self.stdout.write(self.style.SUCCESS(f"Added {n} e-services and {n} orders."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Added {n} e-services and {n} orders ({self.elapsed()}).")
+        )
+
+    def progress(self, message: str) -> None:
+        """A step of seed_scale, with the time since it started."""
+        self.stdout.write(f"{message} ({self.elapsed()} so far)")
+
+    def elapsed(self) -> str:
+        return f"{time.monotonic() - self.scale_started:.0f} s"
 
     @staticmethod
     def drop_secondary_indexes(cursor, tables: tuple[str, ...]) -> list[str]:
