@@ -50,7 +50,6 @@ SCALES = [
     if x.strip()
 ]
 RUNS = int(os.environ.get("BENCH_RUNS", "30"))
-EXCEL_ROWS = int(os.environ.get("BENCH_EXCEL_ROWS", "100000"))
 LEGAL = "40003517893"
 ADMIN_CODE = "03039214561"  # Jānis Kalniņš, administrator of SIA „Zemes Mērnieki”
 TARGET_CURVE, TARGET_FLOOR, TARGET_P95, TARGET_BASELINE = 1.2, 2.0, 1.5, 3.0
@@ -443,30 +442,12 @@ def capture_floor(ours: Wsgi, url: str) -> str:
 
 
 def excel_benchmark() -> dict:
-    """Run the export of EXCEL_ROWS rows in a fresh process: wall time and peak memory."""
-    code = f"""
-import os, sys, time, tempfile
-sys.path.insert(0, {str(ROOT)!r})
-import django; django.setup()
-from accounts.models import Client
-from eservices.exporters import write_report
-from eservices.models import EService
-legal = Client.objects.get(registration_number={LEGAL!r})
-qs = EService.objects.for_client(legal).order_by("-created_at", "-id")[:{EXCEL_ROWS}]
-start = time.perf_counter()
-with tempfile.TemporaryFile() as target:
-    n = write_report(qs, target, with_user=True)
-    size = target.tell()
-seconds = time.perf_counter() - start
-# VmHWM: this process's own peak (getrusage's maxrss would also count the forked parent's pages).
-peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:"))
-print(n, round(seconds, 2), peak // 1024, size)
-"""
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
-    ).stdout.split()
-    rows, seconds, peak_mb, size = int(out[0]), float(out[1]), int(out[2]), int(out[3])
-    return {"rows": rows, "seconds": seconds, "peak_mb": peak_mb, "bytes": size}
+    """The Excel report against plain openpyxl write-only in this run, and 1,000,000 rows in one
+    sheet, on this scale's database (bench/excel.py; each case in a fresh process: wall time and
+    its own peak memory)."""
+    from bench import excel
+
+    return excel.benchmark(os.environ["DATABASE_URL"])
 
 
 def run_scale(rows: int, with_excel: bool) -> dict:
@@ -572,10 +553,9 @@ def report(scales: list[dict]) -> None:
         print(f"{r['name']:<{width}}{r['median_ms']:>9}{r['p95_ms']:>9}{r['queries']:>4}")
     excel = largest.get("excel")
     if excel:
-        print(
-            f"\nExcel {excel['rows']} rows: {excel['seconds']} s, peak {excel['peak_mb']} MB "
-            f"(targets ≤ 12 s, ≤ 150 MB)"
-        )
+        from bench.excel import report as excel_report
+
+        print("\n" + excel_report(excel) + " (targets ≤ 12 s, ≤ 150 MB)")
 
 
 def main() -> None:

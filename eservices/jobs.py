@@ -37,6 +37,7 @@ import outbox
 from eservices.exporters import report_queryset, write_report
 from eservices.models import ExportJob
 from eservices.notices import notify_export_ready
+from manskonts.excel import MAX_ROWS, TOO_MANY_ROWS
 from manskonts.storage import delete_stored
 
 BUILD_EXPORT = "eservices.tasks.build_export"
@@ -134,6 +135,9 @@ def build(job: ExportJob, token: uuid.UUID) -> None:
         _fail(job.pk, FAILED_BAD_FILTERS, token=token)
         return
     total = queryset.count()
+    if total > MAX_ROWS:  # more than a sheet holds (the page refuses it; the rows grew since)
+        _fail(job.pk, TOO_MANY_ROWS, token=token)
+        return
     renew(job.pk, token, total=total)
     stored = ""
     try:

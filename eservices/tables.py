@@ -4,7 +4,8 @@ Each column says its header, its ?sort= order, how its page cell is written (in 
 see "rendering rows cheaply" in manskonts/listing.py) and how its Excel cell is written. The page
 (templates/eservices/_table.html: {% table_head %}, rows, colspan), the sort whitelist `SORTS` and
 the report (eservices/exporters.py) all read this one list. The page's rows are history_rows()
-(with `order_numbers`); the report's are plain tuples of `values_list(*sheet.fields)`.
+(with `order_numbers`); the report's are plain tuples of `values_list(*sheet.fields)`, the
+related order numbers already joined by PostgreSQL (`order_numbers_text`).
 """
 
 from __future__ import annotations
@@ -18,10 +19,6 @@ from manskonts.listing import EMPTY, awaiting_tag, day, links, tag_class
 from manskonts.templatetags.manskonts import lv
 
 STATUS_LABELS = dict(EServiceStatus.choices)
-
-
-def _status_label(status: str) -> str:
-    return str(STATUS_LABELS.get(status, status))
 
 
 def _full_name(first, last) -> str:
@@ -83,7 +80,7 @@ TABLE = Table(
             '<strong class="govuk-tag {}">{}</strong>{}',
             "tag",
             sort=("status_rank", "id"),
-            excel=Excel(("status",), _status_label),
+            excel=Excel(("status",), labels=STATUS_LABELS),
         ),
         Column(
             "changed",
@@ -105,7 +102,7 @@ TABLE = Table(
             lambda e, c: links(c["orders"], e.order_numbers),
             kind="links",
             sort=("order_key", "id"),
-            excel=Excel(("id",), lambda pk, orders: orders.get(pk, ""), width=24, context=True),
+            excel=Excel(("order_numbers_text",), width=24),
         ),
         Column(
             "label",

@@ -24,6 +24,7 @@ from eservices.models import EService, ExportJob
 from eservices.queries import history_rows, received, report_totals
 from eservices.tables import SORTS, TABLE
 from manskonts.decorators import client_required
+from manskonts.excel import MAX_ROWS, TOO_MANY_ROWS
 from manskonts.listing import query_without, run_list, url_prefix
 from manskonts.storage import open_stored
 from outbox.models import Message
@@ -136,6 +137,9 @@ def report_export(request: HttpRequest) -> HttpResponse:
         target.seek(0)
         filename = f"e-pakalpojumi-{timezone.localtime():%Y-%m-%d-%H%M}.xlsx"
         return _attachment(FileResponse(target, as_attachment=True, filename=filename))
+    if queryset.order_by().values("pk")[: MAX_ROWS + 1].count() > MAX_ROWS:
+        messages.error(request, _(TOO_MANY_ROWS))
+        return redirect(back)
     with transaction.atomic():
         job = ExportJob.objects.create(
             client=request.client, requested_by=request.user, query=request.GET.urlencode()[:2000]

@@ -13,7 +13,7 @@ A column shown only sometimes (the legal person's "Lietotājs") names a conditio
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,10 +30,10 @@ class Excel:
     """How a column is written to the Excel report.
 
     `fields` are what the cell reads from the report's `values_list` rows (plain tuples, no model
-    instances); `value(*fields)` makes the cell's value of them (default: the one field as it is),
-    or `value(*fields, context)` when `context` is set (what the writer reads once per chunk of
-    rows, such as the related order numbers). `format` is TEXT (written as a string, never a
-    formula: manskonts.excel.text_cell), DATE (a date cell, dd.mm.yyyy) or NUMBER (as it is).
+    instances); `value(*fields)` makes the cell's value of them (default: the one field as it is).
+    `labels` maps a stored value to its label instead (choices: lazy labels are resolved once per
+    report, in its language, not once per row). `format` is TEXT (written as a string, never a
+    formula: manskonts/excel.py), DATE (a date cell, dd.mm.yyyy) or NUMBER (as it is).
     """
 
     fields: tuple[str, ...]
@@ -41,7 +41,7 @@ class Excel:
     width: int = 14
     format: str = TEXT
     header: Any = None  # default: the column's label
-    context: bool = False
+    labels: Mapping[Any, Any] | None = None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from eservices import jobs as export_jobs
+from eservices import views as eservice_views
 from eservices.models import ExportJob
 from eservices.tasks import build_export
 from notifications.models import Notification
@@ -173,3 +175,39 @@ def test_excel_date_cells_are_real_dates(legal, legal_admin, signed_in, received
 
     assert isinstance(sheet["H2"].value, datetime | date)
     assert sheet["H2"].number_format == "DD.MM.YYYY"
+
+
+@pytest.mark.django_db
+def test_a_report_larger_than_an_excel_sheet_is_refused_before_a_job(
+    legal, legal_admin, signed_in, received_rows, settings, monkeypatch
+):
+    settings.ESERVICE_EXPORT_DIRECT_LIMIT = 2
+    monkeypatch.setattr(eservice_views, "MAX_ROWS", 4)  # the five rows are one too many
+    http = signed_in(legal_admin, acting_for=legal)
+
+    response = http.post(EXPORT + "?sort=id")
+
+    assert response.status_code == 302
+    assert response["Location"] == REPORT + "?sort=id"
+    assert not ExportJob.objects.exists()
+    page = http.get(response["Location"]).content.decode()
+    assert "Atskaitē ir vairāk rindu, nekā ietilpst Excel lapā (1 048 575)." in page
+
+
+@pytest.mark.django_db
+def test_a_job_whose_rows_grew_past_an_excel_sheet_fails_with_the_reason(
+    legal, legal_admin, signed_in, received_rows, settings, monkeypatch
+):
+    settings.ESERVICE_EXPORT_DIRECT_LIMIT = 2
+    http = signed_in(legal_admin, acting_for=legal)
+    http.post(EXPORT + "?sort=id")
+    job = ExportJob.objects.get()
+    monkeypatch.setattr(export_jobs, "MAX_ROWS", 4)
+
+    build_export(str(job.pk))
+
+    job.refresh_from_db()
+    assert job.state == ExportJob.State.FAILED
+    assert not job.file
+    status = http.get(reverse("eservices:export", args=[job.pk])).content.decode()
+    assert "nekā ietilpst Excel lapā (1 048 575)" in status
