@@ -3,6 +3,7 @@ from functools import cache
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import ActingForForm
 from accounts.models import Membership
 from notifications.models import Notification
 
@@ -41,7 +42,8 @@ def navigation(path: str, unread: int, manages_users: bool) -> list[dict]:
 
 
 def acting_for(request):
-    """The active client, whom else the person may act for, unread notifications, navigation.
+    """The active client, whom else the person may act for (and the header's form to switch),
+    unread notifications, navigation.
 
     The choices, the person's role and the unread count come from
     `accounts.acting_for.resolve_client`, which has already read them for this request.
@@ -51,6 +53,7 @@ def acting_for(request):
         return {
             "active_client": None,
             "client_choices": [],
+            "acting_for_form": None,
             "unread_notifications": 0,
             "manages_users": False,
             "nav": [],
@@ -61,9 +64,18 @@ def acting_for(request):
     manages_users = (
         client.is_legal and getattr(client, "membership_role", None) == Membership.Role.ADMIN
     )
+    choices = getattr(request, "client_choices", [client])
     return {
         "active_client": client,
-        "client_choices": getattr(request, "client_choices", [client]),
+        "client_choices": choices,
+        # The header's switch, when there is someone else to act for.
+        "acting_for_form": ActingForForm(
+            user=request.user,
+            choices=choices,
+            initial={"client": client.pk, "next": request.get_full_path()},
+        )
+        if len(choices) > 1
+        else None,
         "unread_notifications": unread,
         "manages_users": manages_users,
         "nav": navigation(request.path, unread, manages_users),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.applications import duplicate_error
+from accounts.demo import DEMO_PERSONS
 from accounts.models import Client, LegalPersonApplication, Membership
 from manskonts.identifiers import normalize_personal_code, normalize_registration_number
 from manskonts.templatetags.manskonts import file_size
@@ -205,7 +206,71 @@ class AddUserForm(forms.Form):
 
 
 class RoleForm(forms.Form):
+    """A member's role. On the users page each row has one (`membership=`): the select's id
+    role-<pk>, its label "Loma personai <code>" for screen readers only (the column header
+    shows "Loma")."""
+
+    # Every option is a role: no empty first option for `required` to mean anything.
+    use_required_attribute = False
+
     role = forms.ChoiceField(label=gettext_lazy("Loma"), choices=Membership.Role.choices)
+
+    def __init__(self, *args, membership: Membership | None = None, **kwargs):
+        if membership is not None:
+            kwargs.setdefault("auto_id", f"role-{membership.pk}-%s")
+            kwargs.setdefault("initial", {"role": membership.role})
+        super().__init__(*args, **kwargs)
+        if membership is not None:
+            field = self.fields["role"]
+            field.widget.attrs["id"] = f"role-{membership.pk}"
+            field.label = _("Loma personai %(code)s") % {
+                "code": membership.user.personal_code_display
+            }
+            field.label_classes = "govuk-visually-hidden"
+
+
+class ActingForForm(forms.Form):
+    """The header's "Darbojos kā": which of the person's clients to act for (accounts:switch),
+    and the page to come back to. The person's own client reads "Savā vārdā"."""
+
+    use_required_attribute = False  # every option is one of the person's clients
+
+    client = forms.TypedChoiceField(
+        label=gettext_lazy("Darbojos kā"),
+        coerce=int,
+        widget=forms.Select(attrs={"id": "acting-for"}),
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, choices, **kwargs):
+        kwargs.setdefault("auto_id", "acting-for-%s")
+        super().__init__(*args, **kwargs)
+        field = self.fields["client"]
+        field.label_classes = ""  # the header's own small white label (static/src/_portal.scss)
+        field.choices = [
+            (client.pk, _("Savā vārdā") if client.person_id == user.pk else client.name)
+            for client in choices
+        ]
+
+
+class DemoSignInForm(forms.Form):
+    """The demo identity provider's "Pieslēgties kā …" button: which invented person, and the page
+    to go on to. `index` keeps each person's form's ids apart on the sign-in page."""
+
+    person = forms.ChoiceField(
+        choices=[(p.personal_code, p.personal_code) for p in DEMO_PERSONS],
+        widget=forms.HiddenInput,
+    )
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, index: int = 0, **kwargs):
+        kwargs.setdefault("auto_id", f"demo-{index}-%s")
+        super().__init__(*args, **kwargs)
+
+    @property
+    def person_object(self):
+        code = self.cleaned_data["person"]
+        return next(p for p in DEMO_PERSONS if p.personal_code == code)
 
 
 class RejectApplicationForm(forms.Form):

@@ -15,7 +15,13 @@ from accounts import oidc
 from accounts.acting_for import switch_client
 from accounts.applications import duplicate_error
 from accounts.demo import DEMO_PERSONS
-from accounts.forms import AddUserForm, LegalPersonApplicationForm, RoleForm
+from accounts.forms import (
+    ActingForForm,
+    AddUserForm,
+    DemoSignInForm,
+    LegalPersonApplicationForm,
+    RoleForm,
+)
 from accounts.memberships import add_user, change_role, is_client_admin, remove_user
 from accounts.models import LegalPersonApplication, Membership
 from accounts.signin import sign_in_person
@@ -36,14 +42,23 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 @require_safe
 def login_page(request: HttpRequest) -> HttpResponse:
+    next_page = _safe_next(request, "")
     return render(
         request,
         "accounts/login.html",
         {
             "oidc_enabled": oidc.enabled(),
             "demo_enabled": settings.DEMO_IDP_ENABLED,
-            "demo_persons": DEMO_PERSONS if settings.DEMO_IDP_ENABLED else (),
-            "next": _safe_next(request, ""),
+            "demo_persons": [
+                (
+                    person,
+                    DemoSignInForm(
+                        index=index, initial={"person": person.personal_code, "next": next_page}
+                    ),
+                )
+                for index, person in enumerate(DEMO_PERSONS if settings.DEMO_IDP_ENABLED else ())
+            ],
+            "next": next_page,
         },
     )
 
@@ -53,9 +68,10 @@ def demo_login(request: HttpRequest) -> HttpResponse:
     """The demo identity provider: vouches for one of the invented persons. Off in production."""
     if not settings.DEMO_IDP_ENABLED:
         raise Http404
-    person = next((p for p in DEMO_PERSONS if p.personal_code == request.POST.get("person")), None)
-    if person is None:
+    form = DemoSignInForm(request.POST)
+    if not form.is_valid():
         raise Http404
+    person = form.person_object
     sign_in_person(
         request,
         person.personal_code,
@@ -81,11 +97,10 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 @require_POST
 @client_required
 def switch(request: HttpRequest) -> HttpResponse:
-    try:
-        client_id = int(request.POST.get("client", ""))
-    except ValueError:
-        raise Http404 from None
-    switch_client(request, client_id)
+    form = ActingForForm(request.POST, user=request.user, choices=request.client_choices)
+    if not form.is_valid():
+        raise Http404
+    switch_client(request, form.cleaned_data["client"])
     return redirect(_safe_next(request, "overview"))
 
 
@@ -179,7 +194,7 @@ def _require_client_admin(request: HttpRequest) -> None:
 
 
 def _users_page(request: HttpRequest, add_form: AddUserForm | None = None, status: int = 200):
-    memberships = (
+    memberships = list(
         Membership.objects.filter(client=request.client)
         .select_related("user")
         .order_by("user__last_name", "user__first_name", "user__personal_code", "id")
@@ -189,8 +204,9 @@ def _users_page(request: HttpRequest, add_form: AddUserForm | None = None, statu
         "accounts/users.html",
         {
             "memberships": memberships,
+            # Each row's role select, through the form renderer.
+            "rows": [(m, RoleForm(membership=m)) for m in memberships],
             "add_form": add_form or AddUserForm(),
-            "roles": Membership.Role.choices,
         },
         status=status,
     )

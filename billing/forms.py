@@ -5,6 +5,8 @@ from decimal import Decimal
 from django import forms
 from django.db.models.functions import Length
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from billing.camt import MAX_BYTES, StatementError, parse
@@ -15,16 +17,29 @@ MAX_INVOICES_PER_PAYMENT = 20
 
 
 class PayForm(forms.Form):
-    """Which invoices to pay in one go (checkbox names, validated against the client's own)."""
+    """Which invoices to pay in one go (checkbox names, validated against the client's own).
+
+    On the invoice list each owed row's "Apmaksāt" cell holds its box (the renderer's checkbox
+    item, GovukBoundField.items_by_value), labelled for screen readers "Apmaksāt rēķinu <Nr.>"."""
 
     invoice = forms.MultipleChoiceField(
         label=_("Rēķini"),
+        widget=forms.CheckboxSelectMultiple(attrs={"id": "pay"}),
         error_messages={"required": _("Atzīmējiet vismaz vienu neapmaksātu rēķinu.")},
     )
 
     def __init__(self, *args, payable_numbers: list[str], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["invoice"].choices = [(n, n) for n in payable_numbers]
+        self.fields["invoice"].choices = [
+            (
+                n,
+                format_html(
+                    '<span class="govuk-visually-hidden">{}</span>',
+                    gettext("Apmaksāt rēķinu %(number)s") % {"number": n},
+                ),
+            )
+            for n in payable_numbers
+        ]
         self.fields["invoice"].error_messages["invalid_choice"] = _(
             "Rēķins %(value)s nav atrasts vai jau ir apmaksāts."
         )

@@ -5,7 +5,8 @@ big lists); the page (templates/billing/invoice_list.html: {% table_head %}, row
 the sort whitelist `SORTS` read this one list. The rows are invoices annotated with `paid_amount`
 (billing.services.with_paid_amount); what is owed and the payment state are worked out here by
 billing.services' own functions, so nothing is set on the invoices. The context has the link
-prefixes and today's date. The "Apmaksāt" column is shown when the portal takes payments and
+prefixes, today's date and, with the "Apmaksāt" column, the page's PayForm boxes by invoice
+number (`pay`). The "Apmaksāt" column is shown when the portal takes payments and
 something on the page is owed (`TABLE.layout(pay=...)`).
 """
 
@@ -26,12 +27,11 @@ TAGS = {
     PaymentState.PAID: "govuk-tag--green",
     PaymentState.PARTLY_PAID: "govuk-tag--yellow",
 }
-CHECKBOX = (
-    '<div class="govuk-checkboxes govuk-checkboxes--small"><div class="govuk-checkboxes__item">'
-    '<input class="govuk-checkboxes__input" type="checkbox" name="invoice" value="{}"'
-    ' id="pay-{}"><label class="govuk-label govuk-checkboxes__label" for="pay-{}">'
-    '<span class="govuk-visually-hidden">{}</span></label></div></div>'
+# Around one box of the page's PayForm (its item written by the form renderer, manskonts/forms.py).
+CHECKBOXES = (
+    '<div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes">{}</div>'
 )
+
 TAG = '<strong class="govuk-tag {}">{}</strong>'
 
 
@@ -49,12 +49,12 @@ def state_tag(invoice, today) -> SafeString:
     return SafeString(html_cells(TAG, tag, PaymentState.LABELS[state]))
 
 
-def _pay(invoice, _context) -> tuple[str, SafeString | str]:
-    if amount_owed(invoice) <= 0:
+def _pay(invoice, context) -> tuple[str, SafeString | str]:
+    """The invoice's box of the page's PayForm (context "pay": its items by invoice number)."""
+    item = context["pay"].get(invoice.number)
+    if item is None:
         return " mk-cell--blank", ""
-    hint = gettext("Apmaksāt rēķinu %(number)s") % {"number": invoice.number}
-    box = html_cells(CHECKBOX, invoice.number, invoice.pk, invoice.pk, hint)
-    return "", SafeString(box)
+    return "", SafeString(CHECKBOXES.format(item))
 
 
 TABLE = Table(

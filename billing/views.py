@@ -61,12 +61,15 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     state = "" if result.errors else result.filterset.form.cleaned_data.get("state") or ""
     state_labels = dict(filters.InvoiceFilter.STATES)
     payments_enabled = _payments_enabled()
-    can_pay = payments_enabled and any(amount_owed(i) > 0 for i in rows)
+    payable = [i.number for i in rows if amount_owed(i) > 0] if payments_enabled else []
+    can_pay = bool(payable)
     table = TABLE.layout(pay=can_pay)
     context = {
         "invoices": url_prefix("billing:invoice_detail"),
         "orders": url_prefix("orders:detail"),
         "today": timezone.localdate(),
+        # The boxes of the pay form (billing:pay), one in each owed row's "Apmaksāt" cell.
+        "pay": PayForm(payable_numbers=payable)["invoice"].items_by_value if can_pay else {},
     }
     return render(
         request,

@@ -50,6 +50,29 @@ def widget_kind(bound: forms.BoundField) -> str:
     return "text"
 
 
+def checkbox_items(name: str, choices: list[dict]) -> list[SafeString]:
+    """A checkbox group's items (`govuk-checkboxes__item`: the box and its label), one per choice,
+    written here once: the group's template (checkboxes.html) writes them all inside its fieldset,
+    and a table with a box per row (the invoices' "Apmaksāt") puts each in its own cell
+    (GovukBoundField.items_by_value)."""
+    name = escape(name)
+    items = []
+    for c in choices:
+        checked = " checked" if c["checked"] else ""
+        label = c["label"]
+        label = label if isinstance(label, SafeString) else escape(str(label))
+        control = escape(c["id"])
+        items.append(
+            SafeString(
+                f'<div class="govuk-checkboxes__item"><input class="govuk-checkboxes__input"'
+                f' id="{control}" name="{name}" type="checkbox" value="{escape(c["value"])}"'
+                f'{checked}><label class="govuk-label govuk-checkboxes__label" for="{control}">'
+                f"{label}</label></div>"
+            )
+        )
+    return items
+
+
 def options_html(choices: list[dict]) -> SafeString:
     """A select's <option>s, written here: a template loop over a long list of service groups or
     users cost the list pages a millisecond (their target: a median of at most 20 ms per page, `make bench`)."""
@@ -81,6 +104,14 @@ class GovukBoundField(forms.BoundField):
         return {"field": self, "g": self.govuk}
 
     @property
+    def items_by_value(self) -> dict[str, SafeString]:
+        """A checkbox group's items by their value, for a page that places each one apart."""
+        g = self.govuk
+        return {
+            choice["value"]: item for choice, item in zip(g["choices"], g["items"], strict=True)
+        }
+
+    @property
     def error_href(self) -> str:
         """Where the error summary sends a person: the input, or a group's first item."""
         return self.govuk["error_href"]
@@ -94,7 +125,10 @@ class GovukBoundField(forms.BoundField):
         error_href; input_type; multiple (a file input taking several); value (as typed or
         formatted); classes (the widget's own, after the GOV.UK class); attrs (the widget's other
         attributes, written out); required; choices (dicts: id, value, label, checked, lang) and
-        options (a select's, written out); label, name, help_text, errors (the field's).
+        options (a select's, written out), items (a checkbox group's, written out); label,
+        label_classes (after govuk-label: the field's `label_classes` if it sets one, such as
+        "govuk-visually-hidden" for a select in a table row, else "govuk-label--s"), name,
+        help_text, errors (the field's).
         """
         kind = widget_kind(self)
         widget = self.field.widget
@@ -167,7 +201,9 @@ class GovukBoundField(forms.BoundField):
             ),
             "choices": choices,
             "options": options_html(choices) if kind == "select" else "",
+            "items": checkbox_items(self.html_name, choices) if kind == "checkboxes" else [],
             "label": self.label,
+            "label_classes": getattr(self.field, "label_classes", "govuk-label--s"),
             "name": self.html_name,
             "help_text": help_text,
             "errors": errors,
@@ -184,3 +220,16 @@ class GovukFormRenderer(TemplatesSetting):
     form_template_name = "forms/govuk/form.html"
     field_template_name = "forms/govuk/text.html"
     bound_field_class = GovukBoundField
+
+
+class LanguageForm(forms.Form):
+    """The header's language switch: Django's set_language view reads `language` and `next`.
+
+    Both are hidden; the submit button beside them names the other language, in that language."""
+
+    language = forms.CharField(widget=forms.HiddenInput)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "language-%s")
+        super().__init__(*args, **kwargs)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from manskonts import listing
 from manskonts import page_blocks as page_block_registry
+from manskonts.forms import LanguageForm
 from manskonts.identifiers import format_cadastral, format_personal_code
 
 register = template.Library()
@@ -96,6 +97,14 @@ def tag_class(status) -> str:
 @register.filter
 def personal_code(value) -> str:
     return format_personal_code(str(value or ""))
+
+
+@register.simple_tag(takes_context=True)
+def language_form(context, language: str) -> LanguageForm:
+    """The header's switch to `language`, coming back to this page."""
+    request = context.get("request")
+    here = request.get_full_path() if request is not None else "/"
+    return LanguageForm(initial={"language": language, "next": here})
 
 
 @register.simple_tag(takes_context=True)

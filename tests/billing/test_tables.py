@@ -71,7 +71,7 @@ def test_the_pay_column_is_there_when_something_can_be_paid(
     assert "Apmaksāt" not in headers(only_paid)
     assert headers(with_unpaid)[0] == "Apmaksāt"
     unpaid_row, paid_row = rows(with_unpaid)
-    assert 'name="invoice" value="R2026-000002"' in unpaid_row["Apmaksāt"]
+    assert 'name="invoice" type="checkbox" value="R2026-000002"' in unpaid_row["Apmaksāt"]
     assert paid_row["Apmaksāt"] == ""
     assert paid_row["Apmaksa"] == '<strong class="govuk-tag govuk-tag--green">Apmaksāts</strong>'
     assert 'class="govuk-table__cell mk-no-print mk-cell--check mk-cell--blank"' in with_unpaid
