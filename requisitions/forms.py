@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from documents.forms import MultipleFileInput
 from manskonts.templatetags.manskonts import file_size
-from manskonts.validation import ACCEPT_ATTRIBUTE
+from manskonts.validation import ACCEPT_ATTRIBUTE, ALLOWED_LABELS
 from requisitions.models import RequestItem
 
 TEXT_LIMIT = 5000
@@ -63,10 +63,11 @@ class AnswerForm(forms.Form):
                 self.initial[text_field(item)] = entry.text if entry is not None else ""
                 fields[text_field(item)] = field
             else:
-                hint = _(
-                    "PDF, JPEG, PNG, TIFF, DOCX, XLSX, ODT, ZIP, DWG, DXF vai parakstīts ASiC-E "
-                    "(EDOC) konteiners, katra datne līdz %(size)s."
-                ) % {"size": file_size(settings.FILE_UPLOAD_MAX_BYTES)}
+                # The formats the upload validation accepts, named where it names them.
+                hint = _("Formāts: %(types)s; katra datne līdz %(size)s.") % {
+                    "types": ALLOWED_LABELS,
+                    "size": file_size(settings.FILE_UPLOAD_MAX_BYTES),
+                }
                 field = FilesField(
                     label=item.name,
                     required=False,

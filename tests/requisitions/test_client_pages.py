@@ -17,7 +17,7 @@ from django.utils import timezone
 from documents.models import Document
 from eservices.models import EServiceStatus
 from eservices.services import change_eservice_status
-from manskonts.validation import validate_upload
+from manskonts.validation import ALLOWED_LABELS, validate_upload
 from orders.models import OrderPart
 from orders.services import change_order_part_status
 from orders.workflow import OrderStatus
@@ -382,7 +382,9 @@ def test_a_point_that_needs_a_signed_document_says_so_and_refuses_an_unsigned_fi
     )
     html = page(http.get(reverse("orders:detail", args=[part.order.number])))
     assert "vajadzīgs e-parakstīts dokuments" in html
-    assert "Vajadzīgs e-parakstīts dokuments." in page(http.get(answer_url(req)))
+    form = page(http.get(answer_url(req)))
+    assert "Vajadzīgs e-parakstīts dokuments." in form
+    assert ALLOWED_LABELS in form  # the formats the upload validation takes, as it names them
 
     field = f"item_{req.items.get().pk}_files"
     response = http.post(answer_url(req), {"action": "draft", field: [pdf("iesniegums.pdf")]})
