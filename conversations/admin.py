@@ -28,7 +28,7 @@ from manskonts.admin_titles import LatvianTitlesMixin
 from manskonts.storage import content_disposition, open_stored
 from manskonts.templatetags.manskonts import file_size, lv
 from manskonts.validation import ACCEPT_ATTRIBUTE
-from orders.models import ServiceGroup
+from orders.models import Order, ServiceGroup
 
 
 class ServiceGroupFilter(admin.SimpleListFilter):
@@ -89,6 +89,16 @@ class ThreadForm(forms.ModelForm):
 
 
 class ThreadAddForm(ThreadForm):
+    # By its number, as clerks name orders (and a role that reads only order parts can type it).
+    order = forms.ModelChoiceField(
+        queryset=Order.objects.all(),
+        to_field_name="number",
+        required=False,
+        label=_("Pasūtījuma Nr."),
+        widget=forms.TextInput(attrs={"size": 14}),
+        error_messages={"invalid_choice": _("Pasūtījums ar šādu numuru nav atrasts.")},
+    )
+
     class Meta:
         model = Thread
         fields = ("order", "eservice", "assignee")
@@ -128,7 +138,7 @@ class ThreadAdmin(LatvianTitlesMixin, admin.ModelAdmin):
     )
     list_select_related = ("client", "assignee", "order", "eservice")
     search_fields = ("order__number", "client__name", "messages__text")
-    raw_id_fields = ("order", "eservice")
+    raw_id_fields = ("eservice",)
     # Unanswered first, the oldest of them first; then the most recent conversations.
     ordering = (F("waiting_since").asc(nulls_last=True), "-last_message_at", "-id")
     actions = ["assign_to_me"]

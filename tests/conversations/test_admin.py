@@ -190,3 +190,21 @@ def test_a_clerk_downloads_an_attachment_from_the_thread(client, vzd, owner, own
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     assert url in client.get(change_url(message.thread)).content.decode()
+
+
+def test_a_clerk_starts_a_conversation_on_an_order_by_its_number(client, vzd, owner_client):
+    order = OrderFactory(client=owner_client, number="2026-0000701")
+
+    wrong = client.post(
+        reverse("admin:conversations_thread_add"),
+        {"order": "2026-0000799", "reply_text": "Sveiki", "_save": "Saglabāt"},
+    )
+    response = client.post(
+        reverse("admin:conversations_thread_add"),
+        {"order": "2026-0000701", "reply_text": "Lūdzam pilnvaru.", "_save": "Saglabāt"},
+    )
+
+    assert wrong.status_code == 200
+    assert "Pasūtījums ar šādu numuru nav atrasts." in wrong.content.decode()
+    assert response.status_code == 302
+    assert Thread.objects.get().order == order
