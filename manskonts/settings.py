@@ -216,6 +216,7 @@ CELERY_TASK_ROUTES = {
     "eservices.tasks.*": {"queue": "exports"},
     "notifications.tasks.*": {"queue": "emails"},
     "accounts.tasks.*": {"queue": "emails"},
+    "conversations.tasks.*": {"queue": "emails"},  # VZD told of a client's message
     "documents.tasks.*": {"queue": "maintenance"},
     "billing.tasks.*": {"queue": "maintenance"},
     "requisitions.tasks.*": {"queue": "maintenance"},

@@ -40,6 +40,7 @@ def workers() -> dict[str, set[str]]:
         ("eservices.tasks.build_export", "exports"),
         ("eservices.tasks.recover_exports", "exports"),
         ("notifications.tasks.send_notification_email", "emails"),
+        ("conversations.tasks.email_staff_of_message", "emails"),
         ("documents.tasks.purge_expired_files", "maintenance"),
         ("documents.tasks.remind_expiring_files", "maintenance"),
         ("billing.tasks.import_statement", "maintenance"),
