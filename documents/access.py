@@ -18,6 +18,10 @@ from orders.models import OrderPart
 class DownloadDecision:
     allowed: bool
     reason: str = ""
+    # Why not, for machines (the API's problem `code`): delivery_method, unpaid_invoice,
+    # invoice_not_issued, file_deleted; and the unpaid invoices' numbers.
+    code: str = ""
+    invoices: tuple[str, ...] = ()
 
 
 def result_download_decision(
@@ -36,6 +40,7 @@ def result_download_decision(
                 "nevis „VZD kontā”. Rezultātu saņemsiet norādītajā veidā."
             )
             % {"method": part.get_delivery_method_display()},
+            code="delivery_method",
         )
     state = payment if payment is not None else order_payment_state(part.order)
     if not state.paid_in_full:
@@ -56,6 +61,8 @@ def result_download_decision(
             return DownloadDecision(
                 False,
                 mark_safe(conditional_escape(text) % {"numbers": numbers}),  # noqa: S308
+                code="unpaid_invoice",
+                invoices=tuple(i.number for i in state.unpaid_invoices),
             )
         return DownloadDecision(
             False,
@@ -63,13 +70,14 @@ def result_download_decision(
                 "Rezultātu varēs lejupielādēt, kad pasūtījums būs apmaksāts. Rēķins vēl nav "
                 "izrakstīts; to saņemsiet paziņojumā."
             ),
+            code="invoice_not_issued",
         )
     return DownloadDecision(True)
 
 
 def download_decision(document: Document) -> DownloadDecision:
     if document.is_deleted:
-        return DownloadDecision(False, _("Datne dzēsta pēc 90 dienām."))
+        return DownloadDecision(False, _("Datne dzēsta pēc 90 dienām."), code="file_deleted")
     if document.direction == Document.Direction.RESULT and document.order_part_id:
         return result_download_decision(document.order_part)
     return DownloadDecision(True)

@@ -186,8 +186,12 @@ def rows_queryset(
     return ordered[: page_size + 1]
 
 
-def keyset_page(qs: QuerySet, sort: Sort, cursor: str | None, page_size: int = PAGE_SIZE) -> Page:
+def keyset_page(
+    qs: QuerySet, sort: Sort, cursor: str | None, page_size: int = PAGE_SIZE, *, strict=False
+) -> Page:
     """One page of `qs` in `sort` order, continuing after (or before) the row named by `cursor`.
+
+    A bad cursor shows the first page with a notice; with `strict` (the API) it raises BadCursor.
 
     One query whatever the page: the rows (page_size + 1, to know if there is more) with the
     count of all (bounded at COUNT_LIMIT) riding along, plus whatever prefetches `qs` carries;
@@ -201,6 +205,8 @@ def keyset_page(qs: QuerySet, sort: Sort, cursor: str | None, page_size: int = P
         try:
             values, number, direction = _decode(cursor, qs, fields)
         except BadCursor:
+            if strict:
+                raise
             messages.append(_("Lapas saite nav derīga; parādīta pirmā lapa."))
             values, number, direction = None, 1, "n"
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",  # Django's widget templates, for the admin, read through FORM_RENDERER
     "django_filters",
+    "ninja",  # the API's Swagger UI from the package's own static files, never a CDN (api/v1.py)
     "rangefilter",  # date ranges on the admin lists (manskonts/admin_filters.py)
     "csp",
     "axes",
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "conversations",  # messages with VZD on orders and e-services: beside requisitions
     "portal",  # the top layer: pages composing several apps (overview, order page)
     "demo",  # the top layer: seed_demo; nothing imports it
+    "api",  # the top layer: /api/v1/ and the API piekļuve page (docs/api.md)
 ]
 
 MIDDLEWARE = [
@@ -76,8 +78,11 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # /api/ reads no cookie (no session, so no CSRF) and speaks Accept-Language (api/middleware.py).
+    "api.middleware.ApiCookiesMiddleware",
     "accounts.sessions.IdleSessionMiddleware",
     "manskonts.locale.CookieLocaleMiddleware",
+    "api.middleware.ApiLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -574,6 +579,8 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "conversations.thread",
     {"model": "conversations.message", "exclude_fields": ["read_at", "staff_emailed_at"]},
     "conversations.attachment",
+    # Who made or revoked a token, with which scopes; not its hash, nor each use.
+    {"model": "api.apitoken", "exclude_fields": ["secret_hash", "last_used_at"]},
 )
 
 # --- Payments -------------------------------------------------------------------------------------

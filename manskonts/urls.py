@@ -19,4 +19,6 @@ urlpatterns = [
     path("mans-konts/datnes/", include("documents.urls")),
     path("mans-konts/pieprasijumi/", include("requisitions.urls")),
     path("mans-konts/sarunas/", include("conversations.urls")),
+    path("mans-konts/api-piekluve/", include("api.page_urls")),
+    path("api/", include("api.urls")),
 ]

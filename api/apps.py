@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ApiConfig(AppConfig):
+    name = "api"
+    verbose_name = _("API piekļuve")
+
+    def ready(self) -> None:
+        # Connecting receivers needs the models loaded: the app-registry moment.
+        from api import receivers  # noqa: F401 — a removed or demoted user's tokens are revoked

@@ -1,0 +1,65 @@
+"""Who calls the API: a personal access token in the Authorization header, nothing else.
+
+Session cookies are never read (api.middleware drops them before the session is loaded), so CSRF
+does not apply; a token in the query string is refused, never honoured. The token is not logged:
+the access log (manskonts/request_log.py) writes the route, the status and ids only.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+from ninja.security import HttpBearer
+
+from api import tokens
+from api.models import ApiToken
+from api.problems import Problem
+
+TOKEN_PARAMS = ("access_token", "token", "api_key", "apikey")
+
+REFUSALS = {
+    "token_missing": lambda: _(
+        "Pieprasījumam nepieciešama API piekļuves atslēga galvenē Authorization: Bearer …"
+    ),
+    "token_invalid": lambda: _("API piekļuves atslēga nav derīga."),
+    "token_expired": lambda: _("API piekļuves atslēgas derīguma termiņš ir beidzies."),
+    "token_revoked": lambda: _("API piekļuves atslēga ir atsaukta."),
+}
+
+
+class TokenAuth(HttpBearer):
+    def __call__(self, request):
+        if any(name in request.GET for name in TOKEN_PARAMS):
+            raise Problem(
+                400,
+                "token_in_url",
+                _("API piekļuves atslēgu sūta tikai galvenē Authorization, nekad adresē."),
+            )
+        header = request.headers.get("Authorization", "")
+        if not header:
+            raise Problem(401, "token_missing", REFUSALS["token_missing"]())
+        scheme, _space, raw = header.partition(" ")
+        if scheme.lower() != "bearer" or not raw.strip():
+            raise Problem(401, "token_invalid", REFUSALS["token_invalid"]())
+        return self.authenticate(request, raw)
+
+    def authenticate(self, request, token: str) -> ApiToken:
+        try:
+            found = tokens.authenticate(token)
+        except tokens.TokenRefused as refused:
+            raise Problem(401, refused.code, REFUSALS[refused.code]()) from None
+        request.api_token = found
+        # For the access log's ids and the scoped querysets; never from the session.
+        request.client = found.client
+        request.user = found.created_by
+        return found
+
+
+def need_scope(request, scope: str) -> None:
+    """403 unless the request's token has `scope`."""
+    if scope not in request.api_token.scopes:
+        raise Problem(
+            403,
+            "insufficient_scope",
+            _("API piekļuves atslēgai nav tiesību „%(scope)s”.") % {"scope": scope},
+            scope=scope,
+        )

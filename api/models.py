@@ -1,0 +1,83 @@
+"""Personal access tokens of the client API (docs/api.md).
+
+A token is `mk_<prefix>_<secret>`: the prefix names the row (unique, shown in the list), the
+secret is never stored — only the SHA-256 of the whole token. It acts for exactly one client, with
+the scopes it was given, until it expires or is revoked.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Scope(models.TextChoices):
+    READ = "read", _("Lasīt (e-pakalpojumi, pasūtījumi, rēķini, datnes)")
+    DOCUMENTS_WRITE = "documents:write", _("Iesniegt datnes")
+    MESSAGES_WRITE = "messages:write", _("Sūtīt ziņas un atbildes")
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def for_client(self, client) -> ApiTokenQuerySet:
+        return self.filter(client=client)
+
+    def active(self, now=None) -> ApiTokenQuerySet:
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now)
+
+
+class ApiToken(models.Model):
+    class Reason(models.TextChoices):
+        BY_PERSON = "by_person", _("atsauca lietotājs")
+        MEMBERSHIP = "membership", _("persona vairs nav administrators")
+
+    client = models.ForeignKey(
+        "accounts.Client",
+        verbose_name=_("klients"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("izveidoja"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(_("nosaukums"), max_length=100)
+    prefix = models.CharField(_("prefikss"), max_length=16, unique=True, db_collation="C")
+    secret_hash = models.CharField(max_length=64, editable=False)  # SHA-256 hex of the token
+    scopes = ArrayField(
+        models.CharField(max_length=20, choices=Scope.choices), verbose_name=_("tiesības")
+    )
+    created_at = models.DateTimeField(_("izveidots"), default=timezone.now)
+    expires_at = models.DateTimeField(_("derīgs līdz"))
+    last_used_at = models.DateTimeField(_("pēdējo reizi lietots"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("atsaukts"), null=True, blank=True)
+    revoked_reason = models.CharField(
+        _("atsaukšanas iemesls"), max_length=20, choices=Reason.choices, blank=True
+    )
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API piekļuves atslēga")
+        verbose_name_plural = _("API piekļuves atslēgas")
+        indexes = [models.Index(fields=["client", "-created_at"], name="apitoken_client_created")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="apitoken_expires_after_created",
+            ),
+            models.CheckConstraint(condition=~Q(scopes=[]), name="apitoken_has_scopes"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix})"
+
+    def is_active(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and self.expires_at > now

@@ -1,0 +1,105 @@
+"""/api/v1/: the NinjaAPI, its errors as problem details and its OpenAPI document."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Swagger
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from api.auth import TokenAuth
+from api.endpoints import router
+from api.problems import MEDIA_TYPE, Problem, not_found, problem_response
+
+log = logging.getLogger("manskonts.api")
+
+DESCRIPTION = """Mans konts for professional clients: e-services, orders, invoices and files of the
+client a personal access token acts for (made on the page "API piekļuve"). Send it as
+`Authorization: Bearer mk_…`; cookies are ignored. Lists are pages of the same filters, sorts and
+keyset cursors as the portal's pages. Errors are RFC 9457 problem details
+(`application/problem+json`) with a stable `code`; `detail` follows Accept-Language (lv, en).
+See docs/api.md."""
+
+
+class ManskontsAPI(NinjaAPI):
+    def get_openapi_operation_id(self, operation) -> str:
+        return operation.view_func.__name__
+
+    def get_openapi_schema(self, *args, **kwargs):
+        """Error responses are declared as application/problem+json, as they are sent."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for path in schema.get("paths", {}).values():
+            for operation in path.values():
+                for status, response in operation.get("responses", {}).items():
+                    content = response.get("content")
+                    if str(status)[0] in "45" and content and "application/json" in content:
+                        content[MEDIA_TYPE] = content.pop("application/json")
+                    if str(status) == "304":
+                        response.pop("content", None)
+                        response["description"] = "Not Modified (If-None-Match)"
+        return schema
+
+
+api = ManskontsAPI(
+    title="Mans konts API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api-v1",
+    auth=TokenAuth(),
+    docs=Swagger(settings={"persistAuthorization": False, "tryItOutEnabled": False}),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+api.add_router("", router)
+
+
+@api.exception_handler(Problem)
+def _problem(request, exc: Problem):
+    return problem_response(request, exc.status, exc.code, exc.detail, **exc.extra)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc: ValidationError):
+    errors: dict[str, list[str]] = {}
+    for error in exc.errors:
+        location = [str(part) for part in error.get("loc", ())]
+        name = location[-1] if location else "request"
+        errors.setdefault(name, []).append(str(error.get("msg", "")))
+    return problem_response(
+        request,
+        400,
+        "invalid_request",
+        _("Pieprasījuma parametri nav derīgi: %(names)s.") % {"names": ", ".join(errors)},
+        errors=errors,
+    )
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return problem_response(
+        request, 401, "token_missing", _("Pieprasījumam nepieciešama API piekļuves atslēga.")
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return not_found(request)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return problem_response(request, 403, "forbidden", _("Šī darbība Jums nav atļauta."))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return problem_response(request, exc.status_code, "http_error", str(exc))
+
+
+@api.exception_handler(Exception)
+def _server_error(request, exc):
+    log.exception("api error route=%s", request.path)
+    return problem_response(request, 500, "server_error", _("Radās kļūda. Mēģiniet vēlreiz vēlāk."))
