@@ -7,12 +7,20 @@ the access log (manskonts/request_log.py) writes the route, the status and ids o
 
 from __future__ import annotations
 
+import logging
+import math
+import time
+
+from django.conf import settings
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
 from api import tokens
 from api.models import ApiToken
 from api.problems import Problem
+
+log = logging.getLogger("manskonts.api")
 
 TOKEN_PARAMS = ("access_token", "token", "api_key", "apikey")
 
@@ -47,11 +55,39 @@ class TokenAuth(HttpBearer):
             found = tokens.authenticate(token)
         except tokens.TokenRefused as refused:
             raise Problem(401, refused.code, REFUSALS[refused.code]()) from None
+        limit_rate(found)
         request.api_token = found
         # For the access log's ids and the scoped querysets; never from the session.
         request.client = found.client
         request.user = found.created_by
         return found
+
+
+def limit_rate(token: ApiToken) -> None:
+    """At most API_RATE_LIMIT requests a minute per token (a fixed window in the cache); over it,
+    429 with Retry-After: the seconds until the next minute. A cache that is down lets the
+    request through (logged): the limit protects the service, it is not an access rule."""
+    limit = settings.API_RATE_LIMIT
+    now = time.time()
+    window = int(now // 60)
+    key = f"api:rate:{token.pk}:{window}"
+    try:
+        cache.add(key, 0, timeout=120)
+        count = cache.incr(key)
+    except Exception:  # Redis away: fail open
+        log.warning("api rate limit: cache unavailable token_id=%s", token.pk)
+        return
+    if count > limit:
+        retry = max(1, math.ceil((window + 1) * 60 - now))
+        raise Problem(
+            429,
+            "rate_limited",
+            _(
+                "Pārāk daudz pieprasījumu: ne vairāk kā %(limit)s minūtē. Mēģiniet pēc %(seconds)s s."
+            )
+            % {"limit": limit, "seconds": retry},
+            headers={"Retry-After": str(retry)},
+        )
 
 
 def need_scope(request, scope: str) -> None:

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
 from api.auth import need_scope
-from api.listing import MAX_LIMIT, api_page, etag_response, page_meta, sort_enum
+from api.idempotency import idempotent
+from api.listing import MAX_LIMIT, api_page, etag_response, json_response, page_meta, sort_enum
 from api.models import Scope
 from api.problems import Problem, not_found
 from api.schemas import (
@@ -23,6 +24,8 @@ from api.schemas import (
     EServicePage,
     InvoiceDetailOut,
     InvoicePage,
+    NotificationOut,
+    NotificationPage,
     OrderOut,
     OrderPartPage,
     ProblemOut,
@@ -51,6 +54,8 @@ from manskonts.storage import (
     open_stored,
     presigned_download_url,
 )
+from notifications.models import Notification
+from notifications.views import SORTS as NOTIFICATION_SORTS
 from orders.filters import OrderPartFilter
 from orders.models import Order, OrderPartStatusChange
 from orders.queries import order_rows, row_payment_states
@@ -59,7 +64,7 @@ from orders.workflow import OrderStatus
 
 router = Router()
 
-ERRORS = {400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut}
+ERRORS = {400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 429: ProblemOut}
 ESERVICE_STATUS = dict(EServiceStatus.choices)
 ORDER_STATUS = dict(OrderStatus.choices)
 # The API's own list (no page lists all files): newest first, by upload time.
@@ -483,3 +488,60 @@ def download_document(request, document_id: int = Path(..., ge=1, le=2**63 - 1))
 
 def _missing_text() -> str:
     return _("Datne vairs nav pieejama: tā ir dzēsta no glabātuves.")
+
+
+# --- notifications ----------------------------------------------------------------------------------
+class NotificationQuery(Paging):
+    """The inbox of the token's maker for the token's client (the page Paziņojumi)."""
+
+    sort: str | None = _sort(NOTIFICATION_SORTS, NOTIFICATION_SORTS.default)
+    unacknowledged: bool = Field(False, description="Only those not yet marked read")
+
+
+def _notification(n: Notification) -> dict:
+    return {
+        "id": n.pk,
+        "kind": n.kind,
+        "subject": n.subject,
+        "body": n.body,
+        "link": n.link,
+        "created_at": n.created_at,
+        "acknowledged_at": n.read_at,
+    }
+
+
+def _inbox(request):
+    return Notification.objects.for_recipient(request.api_token.created_by, request.client)
+
+
+@router.get("/notifications", response={200: NotificationPage, **ERRORS}, tags=["paziņojumi"])
+def list_notifications(request, q: Query[NotificationQuery]):
+    """The notifications feed: poll with sort=created and the last next_cursor, then acknowledge."""
+    need_scope(request, Scope.READ)
+    queryset = _inbox(request)
+    if q.unacknowledged:
+        queryset = queryset.unread()
+    page, _fs = api_page(
+        request, None, queryset, NOTIFICATION_SORTS, {}, sort=q.sort, cursor=q.cursor, limit=q.limit
+    )
+    return {**page_meta(page), "items": [_notification(n) for n in page.rows]}
+
+
+@router.post(
+    "/notifications/{notification_id}/acknowledge",
+    response={200: NotificationOut, 409: ProblemOut, 422: ProblemOut, **ERRORS},
+    tags=["paziņojumi"],
+)
+@idempotent
+def acknowledge_notification(request, notification_id: int = Path(..., ge=1, le=2**63 - 1)):
+    """Mark it read, as the page's button does; acknowledging again changes nothing."""
+    need_scope(request, Scope.READ)
+    notification = _inbox(request).filter(pk=notification_id).first()
+    if notification is None:
+        return not_found(request)
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+            read_at=timezone.now()
+        )
+        notification.refresh_from_db(fields=["read_at"])
+    return json_response(NotificationOut, _notification(notification))

@@ -81,3 +81,27 @@ class ApiToken(models.Model):
     def is_active(self, now=None) -> bool:
         now = now or timezone.now()
         return self.revoked_at is None and self.expires_at > now
+
+
+class IdempotentRequest(models.Model):
+    """A POST made with an Idempotency-Key, and the answer it got: the same key and body within
+    24 hours get the same answer again, the same key with another body a 422 (api/idempotency.py)."""
+
+    token = models.ForeignKey(
+        ApiToken, on_delete=models.CASCADE, related_name="idempotent_requests"
+    )
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of method, path, query and body
+    status = models.PositiveSmallIntegerField(null=True)  # None while the first one runs
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(default=b"")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["token", "key"], name="idempotent_request_unique_key")
+        ]
+        indexes = [models.Index(fields=["created_at"], name="idempotent_request_created")]
+
+    def __str__(self) -> str:
+        return f"{self.token_id}:{self.key}"

@@ -23,8 +23,10 @@ TITLES = {
     403: gettext_lazy("Aizliegts"),
     404: gettext_lazy("Nav atrasts"),
     405: gettext_lazy("Metode nav atļauta"),
+    409: gettext_lazy("Konflikts"),
     410: gettext_lazy("Vairs nav pieejams"),
     413: gettext_lazy("Pieprasījums par lielu"),
+    422: gettext_lazy("Pieprasījumu nevar izpildīt"),
     429: gettext_lazy("Pārāk daudz pieprasījumu"),
     500: gettext_lazy("Servera kļūda"),
 }
@@ -33,11 +35,12 @@ TITLES = {
 class Problem(Exception):
     """Raised anywhere in an endpoint; the API turns it into the problem response."""
 
-    def __init__(self, status: int, code: str, detail, **extra):
+    def __init__(self, status: int, code: str, detail, headers=None, **extra):
         super().__init__(code)
         self.status = status
         self.code = code
         self.detail = detail
+        self.headers = headers or {}
         self.extra = extra
 
 

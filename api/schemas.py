@@ -174,3 +174,19 @@ class InvoiceDetailOut(InvoiceOut):
 
 class DocumentPage(PageMeta):
     items: list[DocumentOut]
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    subject: str
+    body: str
+    link: str = Field(description="The page it is about, on the portal ('' for none)")
+    created_at: datetime
+    acknowledged_at: datetime | None = Field(
+        description="When it was marked read (or acknowledged)"
+    )
+
+
+class NotificationPage(PageMeta):
+    items: list[NotificationOut]

@@ -58,7 +58,10 @@ api.add_router("", router)
 
 @api.exception_handler(Problem)
 def _problem(request, exc: Problem):
-    return problem_response(request, exc.status, exc.code, exc.detail, **exc.extra)
+    response = problem_response(request, exc.status, exc.code, exc.detail, **exc.extra)
+    for name, value in exc.headers.items():
+        response[name] = value
+    return response
 
 
 @api.exception_handler(ValidationError)

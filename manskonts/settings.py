@@ -583,6 +583,10 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     {"model": "api.apitoken", "exclude_fields": ["secret_hash", "last_used_at"]},
 )
 
+# --- API (api/, docs/api.md) ----------------------------------------------------------------------
+# Requests a minute per personal access token; over it, 429 with Retry-After.
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600, minimum=1)
+
 # --- Payments -------------------------------------------------------------------------------------
 PAYMENT_PROVIDER = env_str("PAYMENT_PROVIDER", "demo" if DEBUG else "")
 PAYMENT_CALLBACK_SECRET = env_str(

@@ -1,0 +1,93 @@
+"""Idempotency-Key on the API's POSTs: a retried request (same token, key and body) within 24 hours
+gets the answer the first one got, and does nothing again; the same key with another body is a
+422; the same key while the first is still running is a 409."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from api.models import IdempotentRequest
+from api.problems import Problem
+
+HEADER = "Idempotency-Key"
+KEPT = timedelta(hours=24)
+MAX_KEY = 255
+
+
+def _fingerprint(request) -> str:
+    digest = hashlib.sha256()
+    for part in (request.method, request.path, request.META.get("QUERY_STRING", "")):
+        digest.update(part.encode() + b"\0")
+    digest.update(request.body)
+    return digest.hexdigest()
+
+
+def _replay(record: IdempotentRequest) -> HttpResponse:
+    response = HttpResponse(
+        bytes(record.body), status=record.status, content_type=record.content_type
+    )
+    response["Idempotent-Replayed"] = "true"
+    return response
+
+
+def idempotent(view):
+    """For a ninja POST operation (after authentication: request.api_token is set)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        key = request.headers.get(HEADER)
+        if key is None:
+            return view(request, *args, **kwargs)
+        if not key.strip() or len(key) > MAX_KEY or not key.isascii():
+            raise Problem(
+                400,
+                "invalid_idempotency_key",
+                _("Idempotency-Key ir 1–255 ASCII rakstzīmes."),
+            )
+        token = request.api_token
+        fingerprint = _fingerprint(request)
+        IdempotentRequest.objects.filter(
+            token=token, key=key, created_at__lt=timezone.now() - KEPT
+        ).delete()
+        try:
+            with transaction.atomic():
+                record = IdempotentRequest.objects.create(
+                    token=token, key=key, fingerprint=fingerprint
+                )
+        except IntegrityError:
+            record = IdempotentRequest.objects.get(token=token, key=key)
+            if record.fingerprint != fingerprint:
+                raise Problem(
+                    422,
+                    "idempotency_key_reused",
+                    _("Šī Idempotency-Key jau izmantota citam pieprasījumam."),
+                ) from None
+            if record.status is None:
+                raise Problem(
+                    409,
+                    "idempotency_in_progress",
+                    _("Pieprasījums ar šo Idempotency-Key vēl tiek apstrādāts."),
+                ) from None
+            return _replay(record)
+        try:
+            response = view(request, *args, **kwargs)
+        except Exception:
+            record.delete()  # not answered: a retry may try again
+            raise
+        if getattr(response, "streaming", False) or response.status_code >= 500:
+            record.delete()
+            return response
+        record.status = response.status_code
+        record.content_type = response.get("Content-Type", "")
+        record.body = response.content
+        record.save(update_fields=["status", "content_type", "body"])
+        return response
+
+    return wrapper

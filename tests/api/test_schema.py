@@ -1,0 +1,80 @@
+"""schemathesis against the API's own schema, in the ordinary test run: every operation called with
+generated parameters (bounded examples) by a client with data, through the real WSGI stack. Zero
+5xx, and every answer inside the schema: its status documented, its content type, its headers
+and its body as declared."""
+
+from __future__ import annotations
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.db import close_old_connections
+from hypothesis import HealthCheck, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from api.v1 import api
+from manskonts.wsgi import application
+from tests.api.helpers import make_token
+from tests.factories import (
+    DocumentFactory,
+    EServiceFactory,
+    InvoiceFactory,
+    OrderFactory,
+    OrderPartFactory,
+    PaymentFactory,
+)
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+]
+
+
+@pytest.fixture
+def keep_the_tests_connection(db):
+    # The WSGI app closes the database connection after each request, as in production; Django's
+    # own test client stops that (the test's transaction lives on that connection), so do we.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def api_token(keep_the_tests_connection, owner, owner_client):
+    """A client with a little of everything: a paid and an unpaid order, files, e-services."""
+    for paid in (True, False):
+        order = OrderFactory(client=owner_client)
+        part = OrderPartFactory(order=order, part_number=1)
+        EServiceFactory(client=owner_client, requested_by=owner).orders.add(order)
+        invoice = InvoiceFactory(order=order, client=owner_client)
+        if paid:
+            PaymentFactory(invoice=invoice, amount=invoice.total)
+        DocumentFactory(order_part=part)
+    return make_token(owner_client, owner)
+
+
+# The document /api/v1/openapi.json serves (test_protocol.py fetches and validates it), called
+# through the whole WSGI stack, middleware included.
+schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/v1/"))
+schema.app = application
+
+
+@schema.parametrize()
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_every_answer_is_inside_the_schema(case, api_token):
+    case.call_and_validate(headers={"Authorization": f"Bearer {api_token}"}, checks=CHECKS)
