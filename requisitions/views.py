@@ -106,7 +106,8 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request,
             _(
-                "Melnraksts saglabāts. Varat to turpināt vēlāk; VZD to redzēs tikai pēc iesniegšanas."
+                "Melnraksts saglabāts. Varat to turpināt vēlāk; atbilde VZD tiks nosūtīta, kad to "
+                "iesniegsiet."
             ),
         )
         return HttpResponseRedirect(reverse("requisitions:answer", args=[req.pk]), status=303)
