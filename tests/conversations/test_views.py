@@ -290,3 +290,20 @@ def test_an_attachment_over_the_limit_is_cut_off_and_named_on_the_form(
     assert "Datnei „liels.pdf” jābūt mazākai par" in response.content.decode()
     assert response.context["message_form"]["text"].value() == "Liels plāns"
     assert (Message.objects.count(), Attachment.objects.count()) == (0, 0)
+
+
+def test_one_colleague_reading_the_thread_reads_it_for_the_whole_legal_person(
+    legal, legal_admin, colleague, vzd, signed_in
+):
+    order = make_order(legal, "2026-0000310")
+    services.post_message(order, by=vzd, text="Lūdzu, iesniedziet pilnvaru.", from_staff=True)
+    admin_http = signed_in(legal_admin, acting_for=legal)
+    colleague_http = signed_in(colleague, acting_for=legal)
+    assert colleague_http.get(reverse("overview")).context["unread_notifications"] == 1
+
+    admin_http.get(page(order))
+
+    assert colleague_http.get(reverse("overview")).context["unread_notifications"] == 0
+    assert not Notification.objects.filter(read_at__isnull=True).exists()
+    html = colleague_http.get(page(order)).content.decode()
+    assert "Jauna</strong>" not in html and "Izlasīta" in html
