@@ -54,6 +54,17 @@ class PayForm(forms.Form):
         return numbers
 
 
+class PayOneForm(forms.Form):
+    """The invoice page's "Apmaksāt" button: its one invoice, hidden, posted to billing:pay under
+    the name the list's boxes use (PayForm checks it there)."""
+
+    invoice = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "pay-%s")
+        super().__init__(*args, **kwargs)
+
+
 class InvoiceAdminForm(forms.ModelForm):
     """Staff type the total and let the VAT be split out, or type net and VAT themselves."""
 

@@ -15,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from billing import filters
-from billing.forms import PayForm
+from billing.forms import PayForm, PayOneForm
 from billing.instructions import bank_details, grouped_iban, treasury_check_url
 from billing.models import Invoice, PaymentAttempt
 from billing.portal_payments import NothingToPay, handle_callback, start_attempt
@@ -120,6 +120,7 @@ def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
             "iban": grouped_iban(bank_details().iban),
             "treasury_check_url": treasury_check_url(),
             "payments_enabled": _payments_enabled(),
+            "pay_form": PayOneForm(initial={"invoice": invoice.number}),
         },
     )
 

@@ -181,3 +181,21 @@ def test_a_demo_sign_in_goes_on_and_refuses_an_unknown_person(client, settings):
 
     assert unknown.status_code == 404
     assert (signed.status_code, signed["Location"]) == (302, "/mans-konts/")
+
+
+@pytest.mark.django_db
+def test_the_invoice_pages_pay_button_posts_its_invoice_through_the_renderer(
+    signed_in, owner, owner_client, payments_on
+):
+    invoice = InvoiceFactory(order=OrderFactory(client=owner_client), number="R2026-000103")
+
+    page = signed_in(owner).get(f"/mans-konts/rekini/{invoice.number}/").content.decode()
+
+    form = lxml_html.fromstring(page).xpath('//form[@action="/mans-konts/rekini/apmaksat/"]')[0]
+    [hidden] = form.xpath(".//input[@name='invoice']")
+    assert (hidden.get("type"), hidden.get("id"), hidden.get("value")) == (
+        "hidden",
+        "pay-invoice",
+        "R2026-000103",
+    )
+    assert repeated_ids(page) == {}
