@@ -6,6 +6,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext_lazy as _lazy
+
+from api.problems import problem_response
 
 PREFIX = "/api/"
 
@@ -44,6 +47,28 @@ def accept_language(header: str) -> str:
     return min(weighted)[2] if weighted else settings.LANGUAGE_CODE
 
 
+# Answers made before the API's own views (Django's 405 for a method an operation does not take,
+# the body limit's 413): written as problems too, so every API error has one format.
+CODES = {
+    405: ("method_not_allowed", _lazy("Šī metode šai adresei nav atļauta.")),
+    413: ("request_too_large", _lazy("Pieprasījums ir par lielu.")),
+}
+
+
+def as_problem(request, response):
+    if response.status_code < 400 or response.get("Content-Type", "").startswith(
+        ("application/problem+json", "application/json")
+    ):
+        return response
+    code, detail = CODES.get(
+        response.status_code, ("http_error", _lazy("Pieprasījumu nevar izpildīt."))
+    )
+    problem = problem_response(request, response.status_code, code, detail)
+    if "Allow" in response:
+        problem["Allow"] = response["Allow"]
+    return problem
+
+
 class ApiLanguageMiddleware:
     """After the pages' locale middleware: the API speaks the language the caller asks for."""
 
@@ -57,6 +82,7 @@ class ApiLanguageMiddleware:
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
+        response = as_problem(request, response)
         response["Content-Language"] = language
         patch_vary_headers(response, ("Accept-Language", "Authorization"))
         return response

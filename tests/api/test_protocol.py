@@ -95,6 +95,24 @@ def test_a_post_with_a_token_needs_no_csrf_token_and_a_session_post_gets_no_furt
     # Not a CSRF 403: the API's own answer for a method the list does not take.
     assert with_token.status_code == 405
     assert session_post.status_code == 405
+    assert with_token["Content-Type"] == "application/problem+json"
+    assert with_token.json()["code"] == "method_not_allowed"
+    assert with_token["Allow"] == "GET"
+
+
+def test_a_body_over_the_limit_is_a_413_problem(owner, owner_client):
+    token = make_token(owner_client, owner)
+
+    response = HttpClient().post(
+        "/api/v1/notifications/1/acknowledge",
+        data=b"x" * (70 * 1024),
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    assert response.status_code == 413
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["code"] == "request_too_large"
 
 
 def test_a_token_in_the_query_string_is_refused_not_honoured(owner, owner_client):
