@@ -11,6 +11,7 @@ deletion, and it leaves an audit entry.
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from django import forms
 from django.contrib import admin
@@ -39,6 +40,7 @@ from manskonts.storage import (
 from manskonts.templatetags.manskonts import file_size
 from manskonts.validation import ACCEPT_ATTRIBUTE, validate_upload
 from orders.admin import OrderPartAdmin
+from signatures.report import local_text
 
 
 def _signature_words(document: Document) -> str:
@@ -51,6 +53,30 @@ def _signature_words(document: Document) -> str:
     if len(signatures) > 1:
         return format_html_join("", "<div>{}</div>", ((s.get("words", ""),) for s in signatures))
     return document.signature_words or document.get_signature_status_display()
+
+
+def _signer_line(signature: dict) -> str:
+    """ "Jānis Bērziņš (PNOLV-010203-12345), 05.03.2026 14:02, ar laika zīmogu — parakstīts,
+    derīgs" (and the reason when it fails)."""
+    moment = signature.get("signing_time")
+    parts = [
+        " ".join(
+            part
+            for part in (
+                signature.get("signer") or "—",
+                f"({signature['personal_code']})" if signature.get("personal_code") else "",
+            )
+            if part
+        ),
+        local_text(datetime.fromisoformat(moment)) if moment else "",
+        str(_("ar laika zīmogu") if signature.get("timestamped") else _("bez laika zīmoga")),
+    ]
+    try:
+        state = str(Document.SignatureStatus(signature.get("status", "")).label)
+    except ValueError:
+        state = signature.get("status", "")
+    reason = signature.get("reason") or ""
+    return f"{', '.join(p for p in parts if p)} — {state}" + (f": {reason}" if reason else "")
 
 
 def _download_link(document: Document) -> str:
@@ -115,23 +141,12 @@ class DocumentAdmin(LatvianTitlesMixin, admin.ModelAdmin):
 
     @admin.display(description=gettext_lazy("Parakstītāji"))
     def signers(self, obj: Document) -> str:
-        """Each signature: signer, personal code (VZD staff may see it), time, its words."""
+        """Each signature: signer, personal code (VZD staff may see it), signing time, whether a
+        trusted time stamp proves it, its status and why."""
         signatures = (obj.signature_report or {}).get("signatures") or []
         if not signatures:
             return "—"
-        return format_html_join(
-            "",
-            '<div>{} {} — {} <span class="help">{}</span></div>',
-            (
-                (
-                    s.get("signer") or "—",
-                    f"({s['personal_code']})" if s.get("personal_code") else "",
-                    s.get("words", ""),
-                    s.get("reason", ""),
-                )
-                for s in signatures
-            ),
-        )
+        return format_html_join("", "<div>{}</div>", ((_signer_line(s),) for s in signatures))
 
     @admin.display(description=gettext_lazy("Konteinera datnes"))
     def container_contents(self, obj: Document) -> str:

@@ -62,7 +62,12 @@ def test_the_document_admin_shows_each_signature_with_its_personal_code(admin_ht
 
     assert response.status_code == 200
     page = text(response)
-    assert re.search(rf"Jānis Bērziņš \(PNOLV-010203-12345\) — {JANIS}", page), page
+    assert re.search(
+        r"Jānis Bērziņš \(PNOLV-010203-12345\), \d\d\.\d\d\.\d{4} \d\d:\d\d, ar laika zīmogu "
+        r"— parakstīts, derīgs",
+        page,
+    ), page
+    assert re.search(rf"Paraksts: {JANIS} {JANIS.replace('Jānis Bērziņš', 'Anna Kalniņa')}", page)
     assert "Anna Kalniņa (PNOLV-111111-22222)" in page
     assert "iesniegums.pdf" in page and "pielikumi/plāns 1.dwg" in page
     assert "Lejupielādēt atskaiti (JSON)" in page
