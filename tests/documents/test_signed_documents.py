@@ -10,6 +10,7 @@ import lxml.html
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
 from documents.models import Document, SignatureStatus
 from documents.signing import check_stored
@@ -396,8 +397,15 @@ def test_a_colleague_sees_the_signer_name_but_no_personal_code(
     assert "010203" not in html
 
 
+@pytest.fixture
+def back_to_latvian(settings):
+    """An English request leaves English active in this thread: later tests expect Latvian."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def test_an_english_page_words_the_stored_result_in_english(
-    pki, signed_in, owner, eservice, django_capture_on_commit_callbacks
+    pki, signed_in, owner, eservice, django_capture_on_commit_callbacks, back_to_latvian
 ):
     http = signed_in(owner)
     changed = CASES["data-file-changed"].build(pki)

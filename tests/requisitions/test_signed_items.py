@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 
 from documents.models import Document, SignatureStatus
 from documents.signing import check_uploads
@@ -23,6 +24,14 @@ from tests.factories import OrderPartFactory, StaffFactory
 from tests.signatures import builders
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("trust_store")]
+
+
+@pytest.fixture(autouse=True)
+def _latvian(settings):
+    """The refusals are worded in the active language: Latvian here, whatever ran before."""
+    with translation.override(settings.LANGUAGE_CODE):
+        yield
+
 
 ITEMS = [
     ItemSpec("Parakstīts iesniegums", signed_required=True),
