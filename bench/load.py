@@ -35,7 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 DEFAULT_DB = "postgres://postgres@127.0.0.1:5432/manskonts_bench_1m"
-P95_LIMIT_MS = 200
+P95_LIMIT_MS = int(os.environ.get("LOAD_P95_MS", "200"))  # the saturation's latency limit
+START_RATE = int(os.environ.get("LOAD_START_RATE", "2"))  # req/s offered first, then doubled
 PORT = int(os.environ.get("LOAD_PORT", "8765"))
 
 
@@ -365,7 +366,7 @@ def saturations(urls: dict[str, list[str]], seconds: int, env: dict, workdir: Pa
         state[name]["steps"].append(result)
         state[name]["good" if result["ok"] else "bad"] = users
 
-    users = 8
+    users = START_RATE
     while users <= 1024 and any(s["bad"] is None for s in state.values()):
         for name, s in state.items():
             if s["bad"] is None:
@@ -373,7 +374,7 @@ def saturations(urls: dict[str, list[str]], seconds: int, env: dict, workdir: Pa
         users *= 2
     for _ in range(2):
         for name, s in state.items():
-            if s["good"] is not None and s["bad"] is not None and s["bad"] - s["good"] > 2:
+            if s["good"] is not None and s["bad"] is not None and s["bad"] - s["good"] >= 2:
                 try_rate(name, (s["good"] + s["bad"]) // 2)
     result = []
     for name, s in state.items():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -36,6 +37,18 @@ def main() -> None:
         ours.get(url)
     for sql in executed:
         print("  ", sql[:160])
+    # This process's CPU per request, the page and its floor (bench/run.py): what the waits for
+    # the database and a busy machine leave out.
+    floor = run.install_floors()
+    floor_url = run.capture_floor(ours, url)
+    for label, http, target in (("page", ours, url), ("floor", floor, floor_url)):
+        http.get(target)
+        start, wall = time.process_time(), time.perf_counter()
+        for _ in range(n):
+            http.get(target)
+        cpu_ms = (time.process_time() - start) * 1000 / n
+        wall_ms = (time.perf_counter() - wall) * 1000 / n
+        print(f"{label}: {cpu_ms:.2f} ms CPU, {wall_ms:.2f} ms wall a request ({n} requests)")
     try:
         from pyinstrument import Profiler
     except ImportError:
