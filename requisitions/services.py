@@ -110,14 +110,15 @@ def _move(request: Request, new_state: str, action: str, *, by, note: str = "", 
         fields.append("deadline")
         fields += _skip_reminders_told(request, timezone.localdate())
     request.save(update_fields=fields)
-    keep_awaiting_flag(request)
 
 
 def keep_awaiting_flag(request: Request) -> None:
     """The request's part or e-service says whether any of its requests awaits the client's
     answer (`awaiting_reply`, the lists' tag and filter "Gaida manu atbildi"); a closed one awaits
-    nobody. Run in the transaction of every step, with the part's or e-service's row locked first,
-    so that two requests of one part changing at once cannot leave it wrong."""
+    nobody. Run as the last thing in the transaction of every step, with the part's or
+    e-service's row locked, so that two requests of one part changing at once cannot leave it
+    wrong; last, so that the part's lock is taken after the request rows a step locks (another
+    step of the part waiting for those while holding the part would deadlock)."""
     if request.order_part_id:
         part = (
             OrderPart.objects.select_for_update()
@@ -452,6 +453,7 @@ def submit_answer(request: Request, *, by) -> Answer:
         answer.submitted_by = by
         answer.save(update_fields=["submitted_at", "submitted_by"])
         notices.notify_answered(locked, answer)
+        keep_awaiting_flag(locked)
     _refresh(request, locked)
     return answer
 
@@ -466,16 +468,18 @@ def _release_part(locked: Request, *, by, note: str) -> bool:
         return False
     locked.suspended_part = False
     locked.save(update_fields=["suspended_part"])
-    part = OrderPart.objects.select_for_update().get(pk=locked.order_part_id)
-    if part.status != OrderStatus.SUSPENDED:
-        return False
+    # The part's other requests are locked before the part itself, as every other step locks
+    # its request first and the part after it.
     other = (
         Request.objects.select_for_update()
-        .filter(order_part=part, state__in=ACTIVE_STATES)
+        .filter(order_part_id=locked.order_part_id, state__in=ACTIVE_STATES)
         .exclude(pk=locked.pk)
         .order_by("raised_at", "pk")
         .first()
     )
+    part = OrderPart.objects.select_for_update().get(pk=locked.order_part_id)
+    if part.status != OrderStatus.SUSPENDED:
+        return False
     if other is not None:
         other.suspended_part = True
         other.save(update_fields=["suspended_part"])
@@ -494,6 +498,7 @@ def accept(request: Request, *, by) -> Request:
             locked, by=by, note=_("Pieprasījums Nr. %(id)s pieņemts") % {"id": locked.pk}
         )
         notices.notify_accepted(locked, resumed=resumed)
+        keep_awaiting_flag(locked)
     return _refresh(request, locked)
 
 
@@ -511,6 +516,7 @@ def ask_again(request: Request, text: str, *, by, deadline: date | None = None) 
         locked = _locked(request)
         _move(locked, S.ASKED_AGAIN, Action.ASKED_AGAIN, by=by, note=text, deadline=deadline)
         notices.notify_asked_again(locked, text)
+        keep_awaiting_flag(locked)
     return _refresh(request, locked)
 
 
@@ -523,6 +529,7 @@ def extend(request: Request, new_deadline: date, *, by) -> Request:
         locked = _locked(request)
         _move(locked, S.OPEN, Action.EXTENDED, by=by, deadline=new_deadline)
         notices.notify_extended(locked)
+        keep_awaiting_flag(locked)
     return _refresh(request, locked)
 
 
@@ -541,6 +548,7 @@ def expire_due(today: date | None = None) -> int:
         for request in due:
             _move(request, S.EXPIRED, Action.EXPIRED, by=None)
             notices.notify_expired(request)
+            keep_awaiting_flag(request)
             count += 1
     return count
 
@@ -564,6 +572,7 @@ def terminate(request: Request, reason: str, *, by) -> Request:
             locked.suspended_part = False
             locked.save(update_fields=["suspended_part"])
         notices.notify_terminated(locked, reason)
+        keep_awaiting_flag(locked)
     return _refresh(request, locked)
 
 
@@ -577,6 +586,7 @@ def withdraw(request: Request, *, by, note: str = "") -> Request:
             locked, by=by, note=_("Pieprasījums Nr. %(id)s atsaukts") % {"id": locked.pk}
         )
         notices.notify_withdrawn(locked, resumed=resumed)
+        keep_awaiting_flag(locked)
     return _refresh(request, locked)
 
 

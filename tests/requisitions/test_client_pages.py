@@ -473,3 +473,36 @@ def test_an_eservice_request_is_answered_and_returns_to_the_eservice_page(http, 
     assert req.state == RequestState.ANSWERED
     assert Document.objects.filter(eservice=eservice, direction="submitted").count() == 1
     assert flags(req) is False
+
+
+def test_every_step_that_moves_a_request_keeps_the_flag():
+    """A new step of requests that forgets the lists' flag fails here, not in a client's list."""
+    import inspect
+
+    from requisitions import services as module
+
+    steps = [
+        name
+        for name, function in inspect.getmembers(module, inspect.isfunction)
+        if function.__module__ == module.__name__
+        and name != "_move"
+        and "_move(" in inspect.getsource(function)
+    ]
+    assert len(steps) >= 7, steps
+    forgetful = [
+        name
+        for name in steps
+        if "keep_awaiting_flag(" not in inspect.getsource(getattr(module, name))
+    ]
+    assert forgetful == []
+
+
+def test_accepting_an_answer_leaves_the_part_awaiting_nobody(raised, clerk, owner):
+    file_item, info_item = raised.items.order_by("position")
+    services.save_draft(
+        raised, by=owner, texts={info_item.pk: "x"}, files={file_item.pk: [validate_upload(pdf())]}
+    )
+    services.submit_answer(raised, by=owner)
+    services.accept(raised, by=clerk)
+    assert flags(raised) is False
+    assert OrderPart.objects.get(pk=raised.order_part_id).status == OrderStatus.IN_PROGRESS
