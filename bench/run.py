@@ -147,8 +147,8 @@ class Wsgi:
     """Calls a Django WSGI handler as gunicorn does: an environ in, the body read to its end, the
     response closed (request_finished). One per stack: the project's middleware, or none."""
 
-    def __init__(self, handler, cookie: str = ""):
-        self.handler, self.cookie = handler, cookie
+    def __init__(self, handler, cookie: str = "", authorization: str = ""):
+        self.handler, self.cookie, self.authorization = handler, cookie, authorization
         from django.test.client import RequestFactory
 
         self.factory = RequestFactory()
@@ -162,6 +162,7 @@ class Wsgi:
             QUERY_STRING=parsed.query,
             REQUEST_METHOD="GET",
             HTTP_COOKIE=self.cookie,
+            **({"HTTP_AUTHORIZATION": self.authorization} if self.authorization else {}),
             **{"wsgi.input": FakePayload(b"")},
         )
         status = []
@@ -191,6 +192,37 @@ def session_cookie() -> str:
     store.set_expiry(24 * 3600)
     store.create()
     return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+
+
+def api_authorization() -> str:
+    """A personal access token of the same administrator for the same legal person (api/)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import Client, User
+    from api.tokens import create_token
+
+    _row, token = create_token(
+        Client.objects.get(registration_number=LEGAL),
+        by=User.objects.get(personal_code=ADMIN_CODE),
+        name="make bench",
+        scopes=["read"],
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+    return f"Bearer {token}"
+
+
+API_OF = {
+    "/mans-konts/e-pakalpojumi/": "/api/v1/eservices",
+    "/mans-konts/pasutijumi/": "/api/v1/order-parts",
+}
+
+
+def api_of(url: str) -> str:
+    """The same case through the API: the same filters, sort and (the page's own) cursor."""
+    parsed = urlparse(url)
+    return parsed._replace(path=API_OF[parsed.path]).geturl()
 
 
 def count_queries(http: Wsgi, url: str) -> int:
@@ -463,6 +495,11 @@ def run_scale(rows: int, with_excel: bool) -> dict:
     from eservices.models import EService
 
     ours = Wsgi(WSGIHandler(), session_cookie())
+    # The API's rate limit is for clients, not for the benchmark's thousands of calls.
+    from django.conf import settings
+
+    settings.API_RATE_LIMIT = 10**9
+    api = Wsgi(WSGIHandler(), authorization=api_authorization())
     floor = install_floors()
     results = []
     for name, url, expect in cases():
@@ -470,13 +507,14 @@ def run_scale(rows: int, with_excel: bool) -> dict:
         if expect == 200:
             variants["baseline"] = (ours, baseline_of(url), 200)
             variants["floor"] = (floor, capture_floor(ours, url), 200)
+            variants["api"] = (api, api_of(url), 200)
         measured = measure_together(variants)
         results.append({"name": name, **measured})
         print(
             f"  {name}: ours {measured['ours']['median_ms']} ms"
             + "".join(
                 f", {key} {measured[key]['median_ms']} ms"
-                for key in ("baseline", "floor")
+                for key in ("baseline", "floor", "api")
                 if key in measured
             ),
             flush=True,
@@ -541,6 +579,20 @@ def report(scales: list[dict]) -> None:
         f"max {max(floor_ratios)} ({sum(r <= TARGET_FLOOR for r in floor_ratios)} of "
         f"{len(floor_ratios)} cases within {TARGET_FLOOR}×)"
     )
+    api = [c for c in largest["cases"] if "api" in c]
+    if api:
+        print(
+            f"\nAPI list endpoints at {labels[-1]} beside their pages (target: api ÷ page ≤ 1, "
+            "a fixed number of queries): median ms, api ÷ page, queries"
+        )
+        for case in api:
+            share = ratio(case["api"]["median_ms"], case["ours"]["median_ms"])
+            case["api_ratio"] = share
+            print(
+                f"{case['name']:<{width}}{case['api']['median_ms']:>9}{share:>7}{case['api']['queries']:>4}"
+            )
+        shares = [c["api_ratio"] for c in api]
+        print(f"api ÷ page: median {statistics.median(shares)}, max {max(shares)}")
     for s in scales:
         seeded = (
             f"seeded in {s['seed_seconds']} s" if s["seed_seconds"] else "kept from an earlier run"
