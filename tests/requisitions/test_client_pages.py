@@ -506,3 +506,26 @@ def test_accepting_an_answer_leaves_the_part_awaiting_nobody(raised, clerk, owne
     services.accept(raised, by=clerk)
     assert flags(raised) is False
     assert OrderPart.objects.get(pk=raised.order_part_id).status == OrderStatus.IN_PROGRESS
+
+
+def test_an_answer_with_more_files_than_allowed_is_cut_off_and_named_nothing_stored(
+    http, raised, part, settings
+):
+    settings.UPLOAD_URL_LIMITS = {
+        **settings.UPLOAD_URL_LIMITS,
+        "requisitions:answer": (settings.FILE_UPLOAD_MAX_BYTES, 2),
+    }
+    file_field, text_field = fields(raised)
+    response = http.post(
+        answer_url(raised),
+        {
+            "action": "draft",
+            text_field: "+371 2",
+            file_field: [pdf("a.pdf"), pdf("b.pdf"), pdf("c.pdf")],
+        },
+    )
+
+    assert response.status_code == 400
+    assert "Vienā reizē var iesniegt ne vairāk kā 2 datnes." in page(response)
+    assert not Answer.objects.filter(request=raised).exists()
+    assert not Document.objects.filter(order_part=part).exists()
