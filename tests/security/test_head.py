@@ -28,6 +28,7 @@ OBJECT_PAGES = {
     "conversations:order": "order_thread",
     "conversations:eservice": "eservice_thread",
     "conversations:attachment": "message_attachment",
+    "requisitions:answer": "request_answer",
 }
 # Who opens a page: user management is for a legal person's administrator, the rest the owner.
 ADMIN_PAGES = {"accounts:users"}
