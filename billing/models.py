@@ -111,6 +111,12 @@ class Invoice(models.Model):
         net = (total / (1 + rate)).quantize(Decimal("0.01"))
         return net, total - net
 
+    @property
+    def owed(self) -> Decimal:
+        """What is still owed, never negative; read of the `paid_amount` annotation
+        (billing.services.with_paid_amount), as every page, payment and the API take it."""
+        return max(self.total - self.paid_amount, Decimal("0.00"))
+
 
 class Payment(models.Model):
     class Source(models.TextChoices):

@@ -151,7 +151,7 @@ def order_is_paid_in_full(order) -> bool:
 
 def amount_owed(invoice) -> Decimal:
     """What is still owed on an invoice annotated by `with_paid_amount` (never negative)."""
-    return max(invoice.total - invoice.paid_amount, ZERO)
+    return invoice.owed
 
 
 def owed_invoices(client):

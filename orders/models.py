@@ -181,6 +181,31 @@ class OrderPartQuerySet(ClientGuardedQuerySet):
     def for_client(self, client) -> OrderPartQuerySet:
         return self.filter(client=client)
 
+    def with_history_and_documents(self) -> OrderPartQuerySet:
+        """An order's parts as its page (and the API) shows them, in part order.
+
+        Each with its service, its status history oldest first (`status_changes.all`) and its
+        files oldest first in `listed_documents`, which `submitted_documents` and
+        `result_documents` split: three queries for any number of parts.
+        """
+        # The model through the relation, not an import: documents sits above orders.
+        document = self.model._meta.get_field("documents").related_model
+        return (
+            self.select_related("service", "order")
+            .prefetch_related(
+                models.Prefetch(
+                    "status_changes",
+                    queryset=OrderPartStatusChange.objects.order_by("changed_at", "id"),
+                ),
+                models.Prefetch(
+                    "documents",
+                    queryset=document.objects.order_by("uploaded_at", "id"),
+                    to_attr="listed_documents",
+                ),
+            )
+            .order_by("part_number")
+        )
+
 
 class OrderPart(models.Model):
     """One service to perform within an order: the rows of "Mani pasūtījumi VZD"."""
@@ -304,6 +329,16 @@ class OrderPart(models.Model):
                 .get()
             )
             super().save(*args, **kwargs)
+
+    @property
+    def submitted_documents(self) -> list:
+        """The client's files, from `with_history_and_documents` (its `listed_documents`)."""
+        return [d for d in self.listed_documents if d.direction == d.Direction.SUBMITTED]
+
+    @property
+    def result_documents(self) -> list:
+        """VZD's results, from `with_history_and_documents` (its `listed_documents`)."""
+        return [d for d in self.listed_documents if d.direction == d.Direction.RESULT]
 
     @property
     def status_description(self) -> str:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Prefetch
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from billing.models import Invoice
-from billing.services import invoice_state, order_payment_state, with_paid_amount
+from billing.services import order_payment_state, with_paid_amount
 from documents.access import result_download_decision
 from documents.models import Document
 from documents.services import expiring_soon
@@ -69,40 +69,26 @@ def overview(request: HttpRequest) -> HttpResponse:
 @client_required
 def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     order = get_object_or_404(Order.objects.for_client(request.client), number=number)
-    parts = list(
-        order.parts.select_related("service", "order")
-        .prefetch_related(
-            Prefetch(
-                "status_changes",
-                queryset=OrderPartStatusChange.objects.order_by("changed_at", "id"),
-            ),
-            Prefetch("documents", queryset=Document.objects.order_by("uploaded_at", "id")),
-        )
-        .order_by("part_number")
-    )
+    parts = list(order.parts.with_history_and_documents())
     payment = order_payment_state(order)  # once: every part's download decision reads it
-    for part in parts:
-        docs = list(part.documents.all())
-        part.submitted_documents = [d for d in docs if d.direction == Document.Direction.SUBMITTED]
-        part.result_documents = [d for d in docs if d.direction == Document.Direction.RESULT]
-        part.download = result_download_decision(part, payment)
-    invoices = list(with_paid_amount(Invoice.objects.filter(order=order)).order_by("issued_on"))
-    for invoice in invoices:
-        invoice.state_label = invoice_state(invoice.total, invoice.paid_amount)
+    # Each part beside its results' download decision (one rule: documents.access).
+    downloads = [(part, result_download_decision(part, payment)) for part in parts]
+    invoices = with_paid_amount(Invoice.objects.filter(order=order)).order_by("issued_on")
     return render(
         request,
         "orders/detail.html",
         {
             "order": order,
             "parts": parts,
+            "downloads": downloads,
             "payment": payment,
             "invoices": invoices,
             "eservices": order.eservices.select_related("service").order_by("id"),
             "legend": status_legend(),
             # One link under the parts when any result may be downloaded (the ZIP holds only those).
             "results_zip": any(
-                part.download.allowed and any(not d.is_deleted for d in part.result_documents)
-                for part in parts
+                download.allowed and any(not d.is_deleted for d in part.result_documents)
+                for part, download in downloads
             ),
         },
     )

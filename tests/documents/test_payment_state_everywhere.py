@@ -70,7 +70,7 @@ def test_every_entry_point_gives_the_same_payment_state(owner, owner_client, sig
         assert listed[order.number] == one.label, expected
         assert summary(page["payment"]) == summary(one), expected
         assert summary(page_of_states[order.pk]) == summary(one), expected
-        assert page["parts"][0].download.allowed is one.paid_in_full, expected
+        assert page["downloads"][0][1].allowed is one.paid_in_full, expected
         assert download_decision(document).allowed is one.paid_in_full, expected
         assert (document in zipped) is one.paid_in_full, expected
 
