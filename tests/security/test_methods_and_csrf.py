@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from accounts.acting_for import SESSION_KEY
 from accounts.models import Client, LegalPersonApplication, Membership
+from api.models import ApiToken
+from api.tokens import create_token
 from billing.models import PaymentAttempt
 from billing.portal_payments import start_attempt
 from conversations.models import Message
@@ -78,8 +81,10 @@ FORMS = {
     "conversations:eservice",
     "conversations:ask",
     "requisitions:answer",  # a request's answer page (the draft, the answer)
+    "api_access:tokens",  # API piekļuve: the tokens, and a new one (201, shown once)
 }
 POST_ONLY = {
+    "api_access:revoke",
     "accounts:demo_login",
     "accounts:logout",
     "accounts:switch",
@@ -101,7 +106,9 @@ def url_names(resolver: URLResolver | None = None, namespace: str = "") -> set[s
     names: set[str] = set()
     for entry in (resolver or get_resolver()).url_patterns:
         if isinstance(entry, URLResolver):
-            if entry.app_name == "admin":
+            # The admin has its own tests; the API takes no session and no CSRF token, only a
+            # token in the Authorization header (tests/api: test_auth, test_protocol, test_safety).
+            if entry.app_name == "admin" or (entry.namespace or "").startswith("api-v"):
                 continue
             inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             names |= url_names(entry, inner)
@@ -128,6 +135,7 @@ class World:
     attempt: PaymentAttempt
     notification: Notification
     vzd_request: object  # requisitions.models.Request on the order's part
+    api_token: object  # api.models.ApiToken of the owner's own client
 
 
 @pytest.fixture
@@ -148,6 +156,13 @@ def world(db) -> World:
     notification = Notification.objects.create(
         client=owner_client, recipient=owner, kind="status", subject="S", body="B"
     )
+    api_token, _secret = create_token(
+        owner_client,
+        by=owner,
+        name="Birojs",
+        scopes=["read"],
+        expires_at=timezone.now() + timedelta(days=30),
+    )
     return World(
         owner,
         owner_client,
@@ -160,6 +175,7 @@ def world(db) -> World:
         attempt,
         notification,
         vzd_request,
+        api_token,
     )
 
 
@@ -183,6 +199,7 @@ def state_of_everything(world: World) -> tuple:
         LegalPersonApplication.objects.count(),
         Message.objects.count(),
         Answer.objects.count(),
+        sorted(ApiToken.objects.values_list("pk", "revoked_at")),
     )
 
 
@@ -301,6 +318,15 @@ def posts(world: World) -> dict[str, Post]:
             lambda: {"order": world.order.number, "text": "Vai var ātrāk?"},
             everything,
         ),
+        "api_access:tokens": Post(
+            reverse("api_access:tokens"),
+            "owner",
+            lambda: {"name": "Grāmatvedība", "scopes": ["read"], "lifetime": "90"},
+            everything,
+        ),
+        "api_access:revoke": Post(
+            reverse("api_access:revoke", args=[world.api_token.pk]), "owner", dict, everything
+        ),
     }
 
 
@@ -358,6 +384,10 @@ def test_the_same_post_with_its_csrf_token_goes_through(world, name):
         assert response.status_code == 200
         assert response["Content-Disposition"].startswith("attachment;")
         return
+    if name == "api_access:tokens":  # the new token is shown once on the page itself
+        assert response.status_code == 201
+        assert post.state() != before
+        return
     assert response.status_code in (302, 303), response.status_code
     if name == "accounts:logout":
         assert "_auth_user_id" not in http.session
@@ -393,6 +423,7 @@ def test_forms_show_on_get_and_change_nothing(world):
     bank = http.get(reverse("billing:demo_bank", args=[world.attempt.reference]))
     language = http.get(reverse("set_language") + "?language=en&next=/")
     answer = http.get(reverse("requisitions:answer", args=[world.vzd_request.pk]))
+    api_tokens = http.get(reverse("api_access:tokens"))
     conversations = [
         http.get(reverse("conversations:order", args=[world.order.number])).status_code,
         http.get(reverse("conversations:eservice", args=[world.eservice.pk])).status_code,
@@ -402,5 +433,6 @@ def test_forms_show_on_get_and_change_nothing(world):
     assert (application.status_code, bank.status_code) == (200, 200)
     assert conversations == [200, 200, 200]
     assert answer.status_code == 200
+    assert api_tokens.status_code == 200
     assert settings.LANGUAGE_COOKIE_NAME not in language.cookies
     assert state_of_everything(world) == before
