@@ -153,7 +153,7 @@ class Cluster:
 
     # --- what the tests do to the standby -------------------------------------------------------
 
-    def caught_up(self, seconds: float = 20, *, position: str = "pg_last_wal_replay_lsn()") -> None:
+    def caught_up(self, seconds: float = 60, *, position: str = "pg_last_wal_replay_lsn()") -> None:
         """Wait until the standby has replayed everything the primary has written so far."""
         with self.primary.connect() as primary:
             (target,) = primary.execute("SELECT pg_current_wal_lsn()").fetchone()
