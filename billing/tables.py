@@ -109,3 +109,24 @@ TABLE = Table(
     ]
 )
 SORTS = TABLE.sort_choices(default="-date")
+
+# The order page's "Rēķini": every invoice of one order (annotated with `paid_amount`), not a list
+# page (no sort, no pager). The context has the invoices' link prefix (`invoices`).
+ORDER_INVOICES = Table(
+    [
+        Column(
+            "number",
+            _("Rēķina Nr."),
+            lambda i, c: (c["invoices"], quote(i.number), i.number),
+            '<a class="govuk-link" href="{}{}/">{}</a>',
+            "key",
+        ),
+        Column("kind", _("Veids"), lambda i, c: i.get_kind_display()),
+        Column("date", _("Datums"), lambda i, c: day(i.issued_on), kind="nowrap"),
+        Column("due", _("Apmaksāt līdz"), lambda i, c: day(i.due_on), kind="nowrap"),
+        Column("total", _("Summa"), lambda i, c: money(i.total), kind="nowrap", numeric=True),
+        Column(
+            "paid", _("Samaksāts"), lambda i, c: money(i.paid_amount), kind="nowrap", numeric=True
+        ),
+    ]
+)

@@ -9,11 +9,13 @@ from django.views.decorators.http import require_safe
 
 from billing.models import Invoice
 from billing.services import order_payment_state, with_paid_amount
+from billing.tables import ORDER_INVOICES
 from documents.access import result_download_decision
 from documents.models import Document
 from documents.services import expiring_soon
 from eservices.models import EService, EServiceStatusChange
 from manskonts.decorators import client_required
+from manskonts.listing import url_prefix
 from orders.models import Order, OrderPart, OrderPartStatusChange
 from orders.views import status_legend
 
@@ -73,7 +75,8 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
     payment = order_payment_state(order)  # once: every part's download decision reads it
     # Each part beside its results' download decision (one rule: documents.access).
     downloads = [(part, result_download_decision(part, payment)) for part in parts]
-    invoices = with_paid_amount(Invoice.objects.filter(order=order)).order_by("issued_on")
+    invoices = list(with_paid_amount(Invoice.objects.filter(order=order)).order_by("issued_on"))
+    invoice_table = ORDER_INVOICES.layout()
     return render(
         request,
         "orders/detail.html",
@@ -83,6 +86,10 @@ def order_detail(request: HttpRequest, number: str) -> HttpResponse:
             "downloads": downloads,
             "payment": payment,
             "invoices": invoices,
+            "invoice_table": invoice_table,
+            "invoice_rows": invoice_table.rows(
+                invoices, {"invoices": url_prefix("billing:invoice_detail")}
+            ),
             "eservices": order.eservices.select_related("service").order_by("id"),
             "legend": status_legend(),
             # One link under the parts when any result may be downloaded (the ZIP holds only those).

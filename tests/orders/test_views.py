@@ -1,6 +1,7 @@
 """Mani pasūtījumi VZD: scoping, search, sorts, pages, paid column, detail and result refusals."""
 
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -9,6 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from billing.tables import ORDER_INVOICES
+from manskonts.templatetags.manskonts import money
 from orders.models import OrderPart
 from orders.services import change_order_part_status
 from orders.workflow import OrderStatus
@@ -20,6 +23,7 @@ from tests.factories import (
     OrderPartFactory,
     PaymentFactory,
 )
+from tests.tables import headers as table_headers
 from tests.tables import rows as table_rows
 
 LIST = "/mans-konts/pasutijumi/"
@@ -208,3 +212,21 @@ def test_detail_links_a_paid_result_and_shows_timeline(owner_client, owner_http)
 
     assert reverse("documents:download", args=[document.pk]) in page
     assert "Pasūtījums reģistrēts" in page
+
+
+@pytest.mark.django_db
+def test_detail_invoices_table_comes_from_its_declaration(owner_client, owner_http):
+    p = part(owner_client, "2026-0000012")
+    invoice = InvoiceFactory(order=p.order, number="R2026-000412", total=Decimal("13.45"))
+    PaymentFactory(invoice=invoice, amount=Decimal("5.00"))
+
+    page = owner_http.get(reverse("orders:detail", args=["2026-0000012"])).content.decode()
+
+    assert table_headers(page, "order-invoices") == [str(c.label) for c in ORDER_INVOICES.columns]
+    [row] = table_rows(page, "order-invoices")
+    assert 'href="/mans-konts/rekini/R2026-000412/">R2026-000412</a>' in row["Rēķina Nr."]
+    assert row["Veids"] == invoice.get_kind_display()
+    assert row["Datums"] == invoice.issued_on.strftime("%d.%m.%Y")
+    assert row["Apmaksāt līdz"] == invoice.due_on.strftime("%d.%m.%Y")
+    assert row["Summa"] == money(Decimal("13.45"))
+    assert row["Samaksāts"] == money(Decimal("5.00"))
