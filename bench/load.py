@@ -393,6 +393,11 @@ def main() -> None:
     parser.add_argument("--users", default="16,64")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--step-seconds", type=int, default=20)
+    parser.add_argument(
+        "--rates",
+        default="",
+        help="also offer these rates (req/s, e.g. 32,64) to both apps: what each serves at most",
+    )
     args = parser.parse_args()
 
     env = production_env(args.database_url)
@@ -436,6 +441,13 @@ def main() -> None:
         results = [run(u, args.seconds, env_load, workdir) for u in users]
         print(f"Saturation (p95 ≤ {P95_LIMIT_MS} ms), {len(cases['app'])} list cases:", flush=True)
         saturated = saturations(cases, args.step_seconds, env_load, workdir)
+        fixed = []
+        for rate in [int(r) for r in args.rates.split(",") if r.strip()]:
+            for name, urls in cases.items():
+                env_rate = {**env_load, "LOAD_URLS": json.dumps(urls)}
+                fixed.append(
+                    {"name": name, **step(rate, args.step_seconds, env_rate, workdir, name)}
+                )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -461,8 +473,15 @@ def main() -> None:
         f"same machine: app {app} req/s, baseline {base} req/s, "
         f"ratio {round(app / base, 2) if base else 'n/a'}× (target ≥ 2×)"
     )
+    for rate in sorted({f["offered_rps"] for f in fixed}):
+        served = {f["name"]: f["rps"] for f in fixed if f["offered_rps"] == rate}
+        app_rps, base_rps = served.get("app", 0), served.get("baseline", 0)
+        print(
+            f"Offered {rate} req/s: app served {app_rps}, baseline {base_rps}"
+            + (f" ({round(app_rps / base_rps, 2)}×)" if base_rps else "")
+        )
     (ROOT / "bench" / "load-results.json").write_text(
-        json.dumps({"mix": results, "saturation": saturated}, indent=2)
+        json.dumps({"mix": results, "saturation": saturated, "fixed_rates": fixed}, indent=2)
     )
 
 
