@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
 from api import tokens
-from api.models import ApiToken
+from api.models import ApiToken, Scope
 from api.problems import Problem
 
 log = logging.getLogger("manskonts.api")
@@ -61,6 +61,20 @@ class TokenAuth(HttpBearer):
         request.client = found.client
         request.user = found.created_by
         return found
+
+
+def may_upload(request) -> bool:
+    """Asked by manskonts.uploads before an upload's body is read (registered in ApiConfig.ready):
+    a live token with documents:write in the Authorization header may send files; any other
+    caller gets the small limits (no file), and the endpoint then refuses it as it would anyway."""
+    scheme, _space, raw = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip() or any(n in request.GET for n in TOKEN_PARAMS):
+        return False
+    try:
+        found = tokens.authenticate(raw)
+    except tokens.TokenRefused:
+        return False
+    return Scope.DOCUMENTS_WRITE in found.scopes
 
 
 def limit_rate(token: ApiToken) -> None:

@@ -22,10 +22,25 @@ MAX_KEY = 255
 
 
 def _fingerprint(request) -> str:
+    """SHA-256 of method, path, query and body; a multipart body (an upload, parsed by then and
+    never all in memory) by its fields and each file's name and content, read in chunks."""
     digest = hashlib.sha256()
     for part in (request.method, request.path, request.META.get("QUERY_STRING", "")):
         digest.update(part.encode() + b"\0")
-    digest.update(request.body)
+    if request.content_type != "multipart/form-data":
+        digest.update(request.body)
+        return digest.hexdigest()
+    for name, values in sorted(request.POST.lists()):
+        for value in values:
+            digest.update(f"field\0{name}\0{value}\0".encode())
+    if getattr(request, "upload_overflow", None) is not None:
+        digest.update(b"overflow\0")  # cut off: its files were not kept to be read
+    for name, files in sorted(request.FILES.lists()):
+        for upload in files:
+            digest.update(f"file\0{name}\0{upload.name}\0{upload.size}\0".encode())
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            upload.seek(0)
     return digest.hexdigest()
 
 

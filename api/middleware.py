@@ -9,6 +9,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _lazy
 
 from api.problems import problem_response
+from documents.uploads import overflow_message
+from manskonts.uploads import UploadOverflow, limits_for
 
 PREFIX = "/api/"
 
@@ -63,6 +65,10 @@ def as_problem(request, response):
     code, detail = CODES.get(
         response.status_code, ("http_error", _lazy("Pieprasījumu nevar izpildīt."))
     )
+    limits = limits_for(request)
+    if response.status_code == 413 and limits.max_files:
+        # An upload URL refused by its declared length: the upload form's words for it.
+        code, detail = "upload_too_large", overflow_message(UploadOverflow("request", limits))
     problem = problem_response(request, response.status_code, code, detail)
     if "Allow" in response:
         problem["Allow"] = response["Allow"]

@@ -13,6 +13,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from api.auth import TokenAuth
 from api.endpoints import router
 from api.problems import MEDIA_TYPE, Problem, not_found, problem_response
+from api.uploads import router as upload_router
 
 log = logging.getLogger("manskonts.api")
 
@@ -54,6 +55,7 @@ api = ManskontsAPI(
     openapi_url="/openapi.json",
 )
 api.add_router("", router)
+api.add_router("", upload_router)
 
 
 @api.exception_handler(Problem)

@@ -53,6 +53,56 @@ def pop_upload_feedback(request: HttpRequest, upload_url: str) -> dict:
     }
 
 
+def choose_part(parts: list, chosen: str) -> tuple[object | None, list[str]]:
+    """The order part documents go to: the only one (unless another is named), else the one named
+    by its number; (None, [the refusal]) when none fits. The page and the API both ask this."""
+    chosen = (chosen or "").strip()
+    if len(parts) == 1 and chosen in ("", str(parts[0].part_number)):
+        return parts[0], []
+    part = next((p for p in parts if str(p.part_number) == chosen), None)
+    if part is None:
+        return None, [_("Izvēlieties pasūtījuma daļu, kurai iesniedzat dokumentus.")]
+    return part, []
+
+
+def closed_part_reason(part) -> str:
+    """Why a completed or terminated part takes no documents (the page's and the API's words)."""
+    return _(
+        "Dokumentus vairs nevar iesniegt: pasūtījuma daļas %(part)s statuss ir „%(status)s”."
+    ) % {"part": part.part_number, "status": part.get_status_display()}
+
+
+def closed_eservice_reason(eservice) -> str:
+    return _("Dokumentus vairs nevar iesniegt: e-pakalpojuma statuss ir „%(status)s”.") % {
+        "status": eservice.get_status_display()
+    }
+
+
+def accept_upload(
+    request: HttpRequest,
+    files: list,
+    *,
+    part_errors: list[str],
+    signature_required: bool = False,
+    **target,
+) -> tuple[list, list[str]]:
+    """Validate `files` (request.FILES' list) and store them all against `target` (eservice= or
+    order_part=), or none: (documents stored, refusals). `part_errors` are refusals the caller
+    already found about the order part (none chosen); any refusal means nothing is stored. An
+    upload the handler cut off (manskonts/uploads.py) is refused whole, saying why. With
+    `signature_required` (the service's catalogue flag) every file's signature is validated now
+    and an unsigned or invalid one refused (documents.signing). The page and the API call it."""
+    errors = list(part_errors)
+    overflow = getattr(request, "upload_overflow", None)
+    if overflow is not None:
+        return [], [*errors, overflow_message(overflow)]
+    checked, file_errors = check_uploads(files, signature_required=signature_required)
+    errors = [*errors, *file_errors]
+    if errors:
+        return [], errors
+    return submit_documents(checked, by=request.user, **target), []
+
+
 def handle_upload(
     request: HttpRequest,
     *,
@@ -62,30 +112,19 @@ def handle_upload(
     signature_required: bool = False,
     **target,
 ) -> HttpResponseRedirect:
-    """Validate request.FILES and store them against `target` (eservice= or order_part=).
-
-    `part_errors` are refusals the caller already found about the order part (none chosen); any
-    error means nothing is stored. With `signature_required` (the service's catalogue flag) every
-    file's signature is validated now and an unsigned or invalid one refused (documents.signing).
-    Always a 303 back to the page, to the form on error.
-    """
-    errors = list(part_errors)
-    overflow = getattr(request, "upload_overflow", None)
-    if overflow is not None:
-        # The upload handler stopped reading (manskonts/uploads.py): refuse it all, say why.
-        errors = [*errors, overflow_message(overflow)]
-        checked = []
-    else:
-        checked, file_errors = check_uploads(
-            request.FILES.getlist(FILES_FIELD), signature_required=signature_required
-        )
-        errors = [*errors, *file_errors]
+    """The page's upload (accept_upload): always a 303 back to the page, to the form on error."""
+    documents, errors = accept_upload(
+        request,
+        request.FILES.getlist(FILES_FIELD),
+        part_errors=part_errors,
+        signature_required=signature_required,
+        **target,
+    )
     if errors:
         remember_upload_feedback(
             request, upload_url, errors, request.POST.get(PART_FIELD, ""), part_errors
         )
         return HttpResponseRedirect(f"{back_url}#iesniegt-dokumentus", status=303)
-    documents = submit_documents(checked, by=request.user, **target)
     messages.success(
         request,
         ngettext(
@@ -95,8 +134,7 @@ def handle_upload(
         )
         % {"count": len(documents), "names": ", ".join(d.original_name for d in documents)},
     )
-    response = HttpResponseRedirect(back_url, status=303)
-    return response
+    return HttpResponseRedirect(back_url, status=303)
 
 
 def overflow_message(overflow: UploadOverflow) -> str:

@@ -24,7 +24,13 @@ from django.views.decorators.http import require_POST, require_safe
 from documents.access import download_decision, results_for_download
 from documents.models import Document
 from documents.signing import open_container_file
-from documents.uploads import PART_FIELD, handle_upload
+from documents.uploads import (
+    PART_FIELD,
+    choose_part,
+    closed_eservice_reason,
+    closed_part_reason,
+    handle_upload,
+)
 from documents.zipstream import stream_zip
 from eservices.models import EService
 from manskonts.decorators import client_required
@@ -173,21 +179,10 @@ def upload_order(request: HttpRequest, number: str) -> HttpResponse:
     """Submit documents to an order; with several parts the client picks the part."""
     order = get_object_or_404(Order.objects.for_client(request.client), number=number)
     parts = list(order.parts.select_related("service").order_by("part_number"))
-    chosen = request.POST.get(PART_FIELD, "").strip()
-    part_errors: list[str] = []
-    part = None
-    if len(parts) == 1 and chosen in ("", str(parts[0].part_number)):
-        part = parts[0]
-    else:
-        part = next((p for p in parts if str(p.part_number) == chosen), None)
-        if part is None:
-            part_errors.append(_("Izvēlieties pasūtījuma daļu, kurai iesniedzat dokumentus."))
+    part, part_errors = choose_part(parts, request.POST.get(PART_FIELD, ""))
     if part is not None and not part.accepts_documents:
         return _closed(
-            request,
-            reverse("orders:detail", args=[order.number]),
-            _("Dokumentus vairs nevar iesniegt: pasūtījuma daļas %(part)s statuss ir „%(status)s”.")
-            % {"part": part.part_number, "status": part.get_status_display()},
+            request, reverse("orders:detail", args=[order.number]), closed_part_reason(part)
         )
     return handle_upload(
         request,
@@ -211,8 +206,7 @@ def upload_eservice(request: HttpRequest, pk: int) -> HttpResponse:
         return _closed(
             request,
             reverse("eservices:detail", args=[eservice.pk]),
-            _("Dokumentus vairs nevar iesniegt: e-pakalpojuma statuss ir „%(status)s”.")
-            % {"status": eservice.get_status_display()},
+            closed_eservice_reason(eservice),
         )
     return handle_upload(
         request,

@@ -344,6 +344,9 @@ UPLOAD_URL_LIMITS = {
     "conversations:ask": (FILE_UPLOAD_MAX_BYTES, 5),
     "admin:conversations_thread_change": (FILE_UPLOAD_MAX_BYTES, 5),
     "admin:conversations_thread_add": (FILE_UPLOAD_MAX_BYTES, 5),
+    # The client API's uploads (api/uploads.py), as the pages': a token with documents:write.
+    "api-v1:upload_order_documents": (FILE_UPLOAD_MAX_BYTES, FILE_UPLOAD_MAX_FILES),
+    "api-v1:upload_eservice_documents": (FILE_UPLOAD_MAX_BYTES, FILE_UPLOAD_MAX_FILES),
 }
 # The admin's upload URLs take files only from staff past the second factor.
 UPLOAD_STAFF_READY = "accounts.two_factor.second_factor_done"

@@ -20,12 +20,18 @@ Where the handler stopped an upload, `request.upload_overflow` says why; a view 
 `@reports_upload_limits` shows that on its form (documents/uploads.py), for every other view the
 middleware answers 413 before the view runs, so a cut-off form is never saved half.
 
+A caller that is not a signed-in session user (the API's token requests: no cookies, so no
+`request.user` yet when the body is read) may upload only where an app above registered who may:
+`register_uploader(namespace, may_upload)` for the URL names `namespace:…` in UPLOAD_URL_LIMITS
+(api/apps.py registers its token check). Those views report an overflow themselves.
+
 In production the reverse proxy refuses bodies over the largest upload first (nginx
 `client_max_body_size 501m;`, README).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -66,6 +72,22 @@ class UploadOverflow:
     counted_all: bool = True  # False when the request was cut off at FILES_BACKSTOP
 
 
+# URL namespace -> may_upload(request): whether this caller may send files there (register_uploader).
+_UPLOADERS: dict[str, Callable[[HttpRequest], bool]] = {}
+
+
+def register_uploader(namespace: str, may_upload: Callable[[HttpRequest], bool]) -> None:
+    """The URLs `namespace:…` of UPLOAD_URL_LIMITS take files from a caller `may_upload` accepts
+    (asked before the body is read), instead of from a signed-in session user; their views read
+    `request.upload_overflow` themselves. Called from an app's AppConfig.ready."""
+    _UPLOADERS[namespace] = may_upload
+
+
+def _uploader(view_name: str) -> Callable[[HttpRequest], bool] | None:
+    namespace, colon, _rest = view_name.partition(":")
+    return _UPLOADERS.get(namespace) if colon else None
+
+
 def limits_for(request: HttpRequest) -> UploadLimits:
     """The limits of this request's URL for this person; small unless the URL takes files and
     the person may use it (signed in, and staff for the admin's URLs)."""
@@ -79,11 +101,16 @@ def limits_for(request: HttpRequest) -> UploadLimits:
         view_name = ""
     allowed = settings.UPLOAD_URL_LIMITS.get(view_name)
     if allowed is not None:
+        uploader = _uploader(view_name)
         user = getattr(request, "user", None)
         signed_in = user is not None and user.is_authenticated and user.is_active
-        if signed_in and (
-            not view_name.startswith(STAFF_PREFIX) or (user.is_staff and staff_ready(request))
-        ):
+        if uploader is not None:
+            permitted = uploader(request)
+        else:
+            permitted = signed_in and (
+                not view_name.startswith(STAFF_PREFIX) or (user.is_staff and staff_ready(request))
+            )
+        if permitted:
             file_bytes, max_files = allowed
             limits = UploadLimits(
                 file_bytes=file_bytes,
@@ -163,7 +190,11 @@ class BodyLimitMiddleware:
             return None
         request.POST  # noqa: B018 — parse now (CSRF may have already), through the handler
         overflow = getattr(request, "upload_overflow", None)
-        if overflow is not None and not getattr(view_func, "reports_upload_limits", False):
+        match = getattr(request, "resolver_match", None)
+        reports = getattr(view_func, "reports_upload_limits", False) or (
+            match is not None and _uploader(match.view_name) is not None
+        )
+        if overflow is not None and not reports:
             return too_large(request, overflow.limits, overflow)
         return None
 

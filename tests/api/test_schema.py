@@ -18,6 +18,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from api.models import Scope
 from api.v1 import api
 from manskonts.wsgi import application
 from tests.api.helpers import make_token
@@ -61,7 +62,7 @@ def api_token(keep_the_tests_connection, owner, owner_client):
         if paid:
             PaymentFactory(invoice=invoice, amount=invoice.total)
         DocumentFactory(order_part=part)
-    return make_token(owner_client, owner)
+    return make_token(owner_client, owner, scopes=list(Scope))
 
 
 # The document /api/v1/openapi.json serves (test_protocol.py fetches and validates it), called
