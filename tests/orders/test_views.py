@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billing.tables import ORDER_INVOICES
+from documents.models import Document
+from documents.tables import TABLE as DOCUMENTS
 from manskonts.templatetags.manskonts import money
 from orders.models import OrderPart
 from orders.services import change_order_part_status
@@ -230,3 +232,30 @@ def test_detail_invoices_table_comes_from_its_declaration(owner_client, owner_ht
     assert row["Apmaksāt līdz"] == invoice.due_on.strftime("%d.%m.%Y")
     assert row["Summa"] == money(Decimal("13.45"))
     assert row["Samaksāts"] == money(Decimal("5.00"))
+
+
+@pytest.mark.django_db
+def test_detail_documents_table_comes_from_its_declaration(owner_client, owner_http):
+    p = part(owner_client, "2026-0000013")
+    kept = DocumentFactory(
+        order_part=p, original_name="plāns.pdf", direction=Document.Direction.SUBMITTED
+    )
+    DocumentFactory(
+        order_part=p,
+        original_name="vecs.pdf",
+        direction=Document.Direction.SUBMITTED,
+        deleted_at=timezone.now(),
+    )
+
+    page = owner_http.get(reverse("orders:detail", args=["2026-0000013"])).content.decode()
+
+    assert table_headers(page, "documents") == [str(c.label) for c in DOCUMENTS.columns]
+    first, deleted = table_rows(page, "documents")
+    assert reverse("documents:download", args=[kept.pk]) in first["Datne"]
+    assert "(100\xa0baiti)" in first["Datne"]
+    assert first["Veids"] == "Iesniegts"
+    assert first["Pievienota"] == timezone.localdate(kept.uploaded_at).strftime("%d.%m.%Y")
+    assert first["Pieejama līdz"] == "bez termiņa"
+    assert first["Paraksts"] == "—"
+    assert "vecs.pdf" in deleted["Datne"] and "href" not in deleted["Datne"]
+    assert deleted["Pieejama līdz"].startswith("dzēsta ")
