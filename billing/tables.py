@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from billing.services import PaymentState, amount_owed, invoice_state
 from manskonts.columns import Column, Table
 from manskonts.listing import day, html_cells
-from manskonts.templatetags.manskonts import money
+from manskonts.templatetags.manskonts import cadastral, lv, money
 
 TAGS = {
     PaymentState.PAID: "govuk-tag--green",
@@ -127,6 +127,43 @@ ORDER_INVOICES = Table(
         Column("total", _("Summa"), lambda i, c: money(i.total), kind="nowrap", numeric=True),
         Column(
             "paid", _("Samaksāts"), lambda i, c: money(i.paid_amount), kind="nowrap", numeric=True
+        ),
+    ]
+)
+
+
+def _overpayment_state(overpayment, context) -> str:
+    state = overpayment.get_status_display()
+    return f"{state} {day(overpayment.refunded_on)}" if overpayment.refunded_on else state
+
+
+# The invoice page's "Saņemtie maksājumi" (its Payments) and "Pārmaksas" (its Overpayments).
+PAYMENTS = Table(
+    [
+        Column("date", _("Datums"), lambda p, c: day(p.paid_on), kind="nowrap"),
+        Column("source", _("Veids"), lambda p, c: p.get_source_display()),
+        Column("amount", _("Summa"), lambda p, c: money(p.amount), kind="nowrap", numeric=True),
+    ]
+)
+OVERPAYMENTS = Table(
+    [
+        Column("date", _("Datums"), lambda o, c: day(o.received_on), kind="nowrap"),
+        Column("source", _("Veids"), lambda o, c: o.get_source_display()),
+        Column("amount", _("Summa"), lambda o, c: money(o.amount), kind="nowrap", numeric=True),
+        Column("state", _("Statuss"), _overpayment_state),
+    ]
+)
+# The printed invoice's "Pakalpojumi": the order's parts (with their service).
+PRINT_PARTS = Table(
+    [
+        Column("part", _("Daļa"), lambda p, c: p.part_number, kind="nowrap"),
+        Column("service", _("Pakalpojums"), lambda p, c: lv(p.service.name)),
+        Column(
+            "object",
+            _("Objekts"),
+            lambda p, c: cadastral(p.object_code),
+            kind="nowrap",
+            cell_class=" mk-nowrap",
         ),
     ]
 )

@@ -27,7 +27,15 @@ from billing.services import (
     owed_invoices,
     with_paid_amount,
 )
-from billing.tables import SORTS, TABLE, is_overdue, state_tag
+from billing.tables import (
+    OVERPAYMENTS,
+    PAYMENTS,
+    PRINT_PARTS,
+    SORTS,
+    TABLE,
+    is_overdue,
+    state_tag,
+)
 from manskonts.client_address import client_address
 from manskonts.decorators import client_required
 from manskonts.listing import run_list, url_prefix
@@ -107,7 +115,9 @@ def invoice_detail(request: HttpRequest, number: str) -> HttpResponse:
             "state_tag": state_tag(invoice, today),
             "overdue": is_overdue(invoice, today),
             "payments": invoice.payments.order_by("paid_on", "id"),
+            "payment_table": PAYMENTS.layout(),
             "overpayments": invoice.overpayments.order_by("received_on", "id"),
+            "overpayment_table": OVERPAYMENTS.layout(),
             "bank": bank_details(),
             "iban": grouped_iban(bank_details().iban),
             "treasury_check_url": treasury_check_url(),
@@ -127,6 +137,7 @@ def invoice_print(request: HttpRequest, number: str) -> HttpResponse:
         {
             "invoice": invoice,
             "parts": invoice.order.parts.select_related("service").order_by("part_number"),
+            "part_table": PRINT_PARTS.layout(),
             "bank": bank_details(),
             "iban": grouped_iban(bank_details().iban),
         },

@@ -170,6 +170,13 @@ def table_head(context, table, headers: dict) -> SafeString:
 
 
 @register.simple_tag(takes_context=True)
+def table_rows(context, table, rows) -> SafeString:
+    """The body rows of a declared table (manskonts.columns.Layout), written from its columns; the
+    cells read the page's context (link prefixes, today's date) as a list's rows do."""
+    return table.rows(rows, context)
+
+
+@register.simple_tag(takes_context=True)
 def page_blocks(context, slot: str, obj=None, among=None) -> SafeString:
     """The blocks higher apps registered for a place of this page (manskonts.page_blocks), each
     rendered with the page's context plus its own."""

@@ -9,9 +9,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from billing.models import PaymentAttempt
+from billing.models import Overpayment, Payment, PaymentAttempt
 from billing.portal_payments import start_attempt
+from billing.tables import OVERPAYMENTS, PAYMENTS, PRINT_PARTS
 from tests.factories import InvoiceFactory, OrderFactory, PaymentFactory, own_client
+from tests.tables import headers as table_headers
+from tests.tables import rows as table_rows
 
 LIST = reverse("billing:invoice_list")
 
@@ -246,3 +249,33 @@ def test_another_clients_payment_attempt_is_not_found(
     assert signed_in(outsider).get(url).status_code == 404
     assert signed_in(outsider).post(url, {"action": "pay"}).status_code in (404, 405)
     assert PaymentAttempt.objects.get().status == "pending"
+
+
+@pytest.mark.django_db
+def test_invoice_page_payment_tables_come_from_their_declarations(signed_in, owner, mixed):
+    partly = mixed[2]
+    Overpayment.objects.create(
+        invoice=partly,
+        amount=Decimal("1.50"),
+        source=Payment.Source.TREASURY,
+        external_id="over-1",
+        received_on=partly.issued_on,
+    )
+    http = signed_in(owner)
+
+    page = http.get(reverse("billing:invoice_detail", args=[partly.number])).content.decode()
+    printed = http.get(reverse("billing:invoice_print", args=[partly.number])).content.decode()
+
+    assert table_headers(page, "payments") == [str(c.label) for c in PAYMENTS.columns]
+    [payment] = table_rows(page, "payments")
+    assert payment["Summa"] == "3,00\xa0€"
+    assert payment["Veids"] == partly.payments.get().get_source_display()
+    assert table_headers(page, "overpayments") == [str(c.label) for c in OVERPAYMENTS.columns]
+    [overpayment] = table_rows(page, "overpayments")
+    assert overpayment["Datums"] == partly.issued_on.strftime("%d.%m.%Y")
+    assert overpayment["Summa"] == "1,50\xa0€"
+    assert overpayment["Veids"] == str(Payment.Source.TREASURY.label)
+    assert table_headers(printed, "parts") == [str(c.label) for c in PRINT_PARTS.columns]
+    assert [row["Daļa"] for row in table_rows(printed, "parts")] == [
+        str(p.part_number) for p in partly.order.parts.order_by("part_number")
+    ]
