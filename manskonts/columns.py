@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
@@ -69,12 +70,19 @@ class Column:
     printed: bool = True
     cell_class: str = ""
     when: str = ""  # shown only in a layout with this condition true
+    label_hidden: bool = False  # the header read by screen readers only (an actions column)
     html: bool = True
     excel: Excel | None = None
     placeholders: int = field(init=False, default=1)
 
     def __post_init__(self):
         object.__setattr__(self, "placeholders", (self.cell_class + self.cell).count("{}"))
+
+    def header(self):
+        """The header cell's content: the label, or the label for screen readers only."""
+        if self.label_hidden:
+            return format_html('<span class="govuk-visually-hidden">{}</span>', self.label)
+        return self.label
 
     def th_classes(self) -> str:
         classes = "govuk-table__header"

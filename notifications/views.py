@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from manskonts.decorators import client_required
 from manskonts.listing import SortChoices, SortOption, run_plain_list
 from notifications.models import Notification
+from notifications.tables import TABLE
 
 PAGE_SIZE = 25
 SORTS = SortChoices(
@@ -33,7 +34,12 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/list.html",
-        {"list": result, "page": result.page, "notifications": result.page.rows},
+        {
+            "list": result,
+            "page": result.page,
+            "notifications": result.page.rows,
+            "table": TABLE.layout(),
+        },
     )
 
 

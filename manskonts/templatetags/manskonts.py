@@ -164,7 +164,9 @@ def table_head(context, table, headers: dict) -> SafeString:
             cells.append(sort_header(context, {**h, "label": column.label}))
         else:
             cells.append(
-                format_html('<th scope="col" class="{}">{}</th>', column.th_classes(), column.label)
+                format_html(
+                    '<th scope="col" class="{}">{}</th>', column.th_classes(), column.header()
+                )
             )
     return SafeString("".join(cells))
 

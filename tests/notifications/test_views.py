@@ -1,13 +1,20 @@
 """The notification list and marking notifications read: the person's own, for the active client."""
 
+import re
+
 import pytest
 from django.db import connection
+from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import Notification
 from notifications.services import notify as notify_client
+from notifications.tables import TABLE
+from tests.conftest import sign_in
+from tests.tables import headers as table_headers
+from tests.tables import rows as table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +183,32 @@ def test_notifications_anonymous_redirects_to_sign_in(client, owner_client):
     assert client.get(LIST)["Location"].startswith(login)
     assert client.post(mark(n))["Location"].startswith(login)
     assert client.post(MARK_ALL)["Location"].startswith(login)
+
+
+def test_list_table_comes_from_its_declaration_and_its_form_posts(owner, owner_client):
+    unread, read = notify(owner_client, "Jauns statuss") + notify(owner_client, "Vecs statuss")
+    Notification.objects.filter(pk=read.pk).update(read_at=timezone.now())
+    http = sign_in(HttpClient(enforce_csrf_checks=True), owner)
+
+    page = http.get(LIST).content.decode()
+
+    # The actions column's header is for screen readers only.
+    assert table_headers(page, "notifications") == ["Laiks", "Paziņojums", ""]
+    assert [str(c.label) for c in TABLE.columns] == ["Laiks", "Paziņojums", "Darbības"]
+    assert '<span class="govuk-visually-hidden">Darbības</span></th>' in page
+    by_subject = {
+        ("Jauns statuss" if "Jauns statuss" in row["Paziņojums"] else "Vecs statuss"): row
+        for row in table_rows(page, "notifications")
+    }
+    assert "govuk-tag--blue" in by_subject["Jauns statuss"]["Paziņojums"]
+    assert "govuk-tag--blue" not in by_subject["Vecs statuss"]["Paziņojums"]
+    assert "Izlasīts " in by_subject["Vecs statuss"]["Darbības"]
+    form = by_subject["Jauns statuss"]["Darbības"]
+    assert f'action="{mark(unread)}"' in form
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+
+    response = http.post(mark(unread), {"csrfmiddlewaretoken": token})
+
+    assert response.status_code == 303
+    unread.refresh_from_db()
+    assert unread.read_at is not None
