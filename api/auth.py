@@ -78,18 +78,22 @@ def may_upload(request) -> bool:
 
 
 def limit_rate(token: ApiToken) -> None:
-    """At most API_RATE_LIMIT requests a minute per token (a fixed window in the cache); over it,
-    429 with Retry-After: the seconds until the next minute. A cache that is down lets the
-    request through (logged): the limit protects the service, it is not an access rule."""
+    limit_rate_key(str(token.pk))
+
+
+def limit_rate_key(caller: str) -> None:
+    """At most API_RATE_LIMIT requests a minute per token or service account (a fixed window in
+    the cache); over it, 429 with Retry-After: the seconds until the next minute. A cache that is
+    down lets the request through (logged): the limit protects the service, not an access rule."""
     limit = settings.API_RATE_LIMIT
     now = time.time()
     window = int(now // 60)
-    key = f"api:rate:{token.pk}:{window}"
+    key = f"api:rate:{caller}:{window}"
     try:
         cache.add(key, 0, timeout=120)
         count = cache.incr(key)
     except Exception:  # Redis away: fail open
-        log.warning("api rate limit: cache unavailable token_id=%s", token.pk)
+        log.warning("api rate limit: cache unavailable caller=%s", caller)
         return
     if count > limit:
         retry = max(1, math.ceil((window + 1) * 60 - now))

@@ -52,8 +52,17 @@ def _replay(record: IdempotentRequest) -> HttpResponse:
     return response
 
 
+def _owner(request) -> dict:
+    """Whose keys: the client's token, or the back-office service account."""
+    account = getattr(request, "service_account", None)
+    if account is not None:
+        return {"service_account": account}
+    return {"token": request.api_token}
+
+
 def idempotent(view):
-    """For a ninja POST operation (after authentication: request.api_token is set)."""
+    """For a ninja POST or PUT operation (after authentication: request.api_token or
+    request.service_account is set)."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -66,18 +75,16 @@ def idempotent(view):
                 "invalid_idempotency_key",
                 _("Idempotency-Key ir 1–255 ASCII rakstzīmes."),
             )
-        token = request.api_token
+        owner = _owner(request)
         fingerprint = _fingerprint(request)
         IdempotentRequest.objects.filter(
-            token=token, key=key, created_at__lt=timezone.now() - KEPT
+            **owner, key=key, created_at__lt=timezone.now() - KEPT
         ).delete()
         try:
             with transaction.atomic():
-                record = IdempotentRequest.objects.create(
-                    token=token, key=key, fingerprint=fingerprint
-                )
+                record = IdempotentRequest.objects.create(**owner, key=key, fingerprint=fingerprint)
         except IntegrityError:
-            record = IdempotentRequest.objects.get(token=token, key=key)
+            record = IdempotentRequest.objects.get(**owner, key=key)
             if record.fingerprint != fingerprint:
                 raise Problem(
                     422,

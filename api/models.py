@@ -83,12 +83,81 @@ class ApiToken(models.Model):
         return self.revoked_at is None and self.expires_at > now
 
 
+class BackOfficeScope(models.TextChoices):
+    """What a service account of VZD's case system may do (docs/api.md, the back-office API)."""
+
+    ORDERS_WRITE = "orders:write", _("Pasūtījumi, to daļas un statusi")
+
+
+class ServiceAccount(models.Model):
+    """VZD's case system (or another of VZD's systems) calling the back-office API: made by a
+    superuser in the admin, its secret shown once and stored as SHA-256. It exchanges the client
+    id and secret for a short-lived access token (OAuth 2.0 client credentials). Its `user` is
+    the actor its writes are recorded under (the audit trail, the status history)."""
+
+    name = models.CharField(_("nosaukums"), max_length=100)
+    client_id = models.CharField(_("klienta ID"), max_length=40, unique=True, db_collation="C")
+    secret_hash = models.CharField(max_length=64, editable=False)
+    scopes = ArrayField(
+        models.CharField(max_length=20, choices=BackOfficeScope.choices),
+        verbose_name=_("tiesības"),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("darbību veicējs"),
+        on_delete=models.PROTECT,
+        related_name="service_account",
+        editable=False,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("izveidoja"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(_("izveidots"), default=timezone.now, editable=False)
+    revoked_at = models.DateTimeField(_("atsaukts"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("servisa konts")
+        verbose_name_plural = _("servisa konti")
+        constraints = [
+            models.CheckConstraint(condition=~Q(scopes=[]), name="serviceaccount_has_scopes")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.client_id})"
+
+
+class ServiceAccessToken(models.Model):
+    """A short-lived bearer token a service account got for its client id and secret."""
+
+    account = models.ForeignKey(
+        ServiceAccount, on_delete=models.CASCADE, related_name="access_tokens"
+    )
+    prefix = models.CharField(max_length=16, unique=True, db_collation="C")
+    secret_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["expires_at"], name="serviceaccesstoken_expires")]
+
+    def __str__(self) -> str:
+        return self.prefix
+
+
 class IdempotentRequest(models.Model):
-    """A POST made with an Idempotency-Key, and the answer it got: the same key and body within
-    24 hours get the same answer again, the same key with another body a 422 (api/idempotency.py)."""
+    """A POST or PUT made with an Idempotency-Key, and the answer it got: the same key and body
+    within 24 hours get the same answer again, the same key with another body a 422
+    (api/idempotency.py). Keys belong to a client's token or to a service account."""
 
     token = models.ForeignKey(
-        ApiToken, on_delete=models.CASCADE, related_name="idempotent_requests"
+        ApiToken, on_delete=models.CASCADE, related_name="idempotent_requests", null=True
+    )
+    service_account = models.ForeignKey(
+        ServiceAccount, on_delete=models.CASCADE, related_name="idempotent_requests", null=True
     )
     key = models.CharField(max_length=255)
     fingerprint = models.CharField(max_length=64)  # SHA-256 of method, path, query and body
@@ -99,9 +168,16 @@ class IdempotentRequest(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["token", "key"], name="idempotent_request_unique_key")
+            models.UniqueConstraint(fields=["token", "key"], name="idempotent_request_unique_key"),
+            models.UniqueConstraint(
+                fields=["service_account", "key"], name="idempotent_request_unique_service_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(token__isnull=True) ^ Q(service_account__isnull=True),
+                name="idempotent_request_one_owner",
+            ),
         ]
         indexes = [models.Index(fields=["created_at"], name="idempotent_request_created")]
 
     def __str__(self) -> str:
-        return f"{self.token_id}:{self.key}"
+        return f"{self.token_id or self.service_account_id}:{self.key}"

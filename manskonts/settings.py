@@ -584,6 +584,8 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
     "conversations.attachment",
     # Who made or revoked a token, with which scopes; not its hash, nor each use.
     {"model": "api.apitoken", "exclude_fields": ["secret_hash", "last_used_at"]},
+    # The back-office API's service accounts: made, scoped and revoked by a superuser.
+    {"model": "api.serviceaccount", "exclude_fields": ["secret_hash"]},
 )
 
 # --- API (api/, docs/api.md) ----------------------------------------------------------------------

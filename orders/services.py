@@ -159,3 +159,71 @@ def rank_services() -> None:
             output_field=IntegerField(),
         )
     )
+
+
+# The fields of an order part the case system (or a clerk's form) sets; the status only changes
+# through change_order_part_status.
+PART_FIELDS = ("service", "object_code", "delivery_method", "planned_completion_date")
+
+
+def upsert_order(number: str, *, client, channel: str, parts: list[dict]) -> tuple[Order, bool]:
+    """Create the order `number` with `parts` ({"part_number": …, and PART_FIELDS}), or bring an
+    existing one to these values: the same call again changes nothing. A part not named is left
+    as it is; an order of another client is refused (ValidationError, code "client_differs"), as
+    only change_order_client moves an order. Fields are validated as the admin's forms validate
+    them (full_clean); nothing is saved unless everything is valid. (order, created)."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().filter(number=number).first()
+        created = order is None
+        if created:
+            order = Order(number=number, client=client, channel=channel)
+        elif order.client_id != client.pk:
+            raise ValidationError(
+                _(
+                    "Pasūtījums %(number)s pieder citam klientam; klientu maina tikai ar "
+                    "„Mainīt klientu”, norādot iemeslu."
+                )
+                % {"number": number},
+                code="client_differs",
+            )
+        channel_changed = order.channel != channel
+        order.channel = channel
+        order.full_clean(exclude=["client"], validate_unique=created)
+        if created:
+            order.save()
+        elif channel_changed:
+            order.save(update_fields=["channel"])
+        for data in parts:
+            upsert_order_part(order, data)
+    return order, created
+
+
+def upsert_order_part(order: Order, data: dict) -> tuple[OrderPart, bool]:
+    """Create the part `data["part_number"]` of `order` or bring it to `data` (see upsert_order);
+    saved only when something differs, so a repeated call writes no audit entry."""
+    with transaction.atomic():
+        part = (
+            OrderPart.objects.select_for_update()
+            .filter(order=order, part_number=data["part_number"])
+            .first()
+        )
+        created = part is None
+        if created:
+            part = OrderPart(
+                order=order, client_id=order.client_id, part_number=data["part_number"]
+            )
+        changed = [name for name in PART_FIELDS if name in data and _differs(part, name, data)]
+        for name in changed:
+            setattr(part, name, data[name])
+        part.full_clean(exclude=["order", "client"], validate_unique=False)
+        if created:
+            part.save()
+        elif changed:
+            part.save(update_fields=changed)
+    return part, created
+
+
+def _differs(part: OrderPart, name: str, data: dict) -> bool:
+    if name == "service":
+        return part.service_id != getattr(data[name], "pk", None)
+    return getattr(part, name) != data[name]

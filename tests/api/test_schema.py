@@ -18,7 +18,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from api.models import Scope
+from api.models import BackOfficeScope, Scope
+from api.service_accounts import create_account, issue_access_token
 from api.v1 import api
 from manskonts.wsgi import application
 from tests.api.helpers import make_token
@@ -29,6 +30,7 @@ from tests.factories import (
     OrderFactory,
     OrderPartFactory,
     PaymentFactory,
+    StaffFactory,
 )
 
 CHECKS = [
@@ -67,8 +69,33 @@ def api_token(keep_the_tests_connection, owner, owner_client):
 
 # The document /api/v1/openapi.json serves (test_protocol.py fetches and validates it), called
 # through the whole WSGI stack, middleware included.
-schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/v1/"))
-schema.app = application
+full_schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/v1/"))
+full_schema.app = application
+# The client API with a client's token; the back-office operations with a service account's.
+schema = full_schema.exclude(tag="back-office")
+backoffice_schema = full_schema.include(tag="back-office")
+
+
+@pytest.fixture
+def service_token(keep_the_tests_connection, owner_client):
+    """A service account's access token, and an order of the owner's to act on."""
+    superuser = StaffFactory(is_superuser=True)
+    account, secret = create_account(
+        name="Lietu sistēma", scopes=list(BackOfficeScope), by=superuser
+    )
+    OrderPartFactory(order=OrderFactory(client=owner_client, number="2026-0000001"), part_number=1)
+    _token, raw = issue_access_token(account.client_id, secret)
+    return raw
+
+
+@backoffice_schema.parametrize()
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_every_back_office_answer_is_inside_the_schema(case, service_token):
+    case.call_and_validate(headers={"Authorization": f"Bearer {service_token}"}, checks=CHECKS)
 
 
 @schema.parametrize()

@@ -320,6 +320,7 @@ def test_auditlogflush_is_refused():
 
 # Every model of the project's own apps is audited or named here with the reason it is not.
 NOT_AUDITED = {
+    "api.serviceaccesstoken": "a bearer token of a service account, valid 15 minutes; the account is audited and each write records the account's actor",
     "api.idempotentrequest": "a cache of answers to retried API requests, kept 24 hours; the change the request made is audited on its own record",
     "orders.orderpartstatuschange": "itself the history of status changes (from, to, who, when)",
     "orders.orderclientchange": "itself the history of client changes (from, to, who, when, why)",

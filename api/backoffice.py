@@ -1,0 +1,328 @@
+"""The back-office API for VZD's case system (docs/api.md, "Back office"): service accounts made
+by a superuser, OAuth 2.0 client credentials for a 15-minute access token, and writes through
+the same service functions as the admin (orders.services): idempotent upserts of orders and parts
+by order number and part number, status changes through change_order_part_status (an illegal
+one is 409 with its reason). Every write is recorded in the audit trail under the account's
+actor, and notifies clients exactly as the same change made in the admin does."""
+
+import base64
+import binascii
+from datetime import date
+
+from auditlog.context import set_actor
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from ninja import Form, Path, Router, Schema
+from ninja.security import HttpBearer
+from pydantic import Field
+
+from accounts.models import Client
+from api.auth import limit_rate_key
+from api.endpoints import ORDER_NUMBER
+from api.idempotency import idempotent
+from api.listing import json_response
+from api.models import BackOfficeScope
+from api.problems import Problem, not_found
+from api.schemas import ProblemOut
+from api.service_accounts import (
+    ACCESS_LIFETIME,
+    CredentialsRefused,
+    authenticate,
+    issue_access_token,
+)
+from manskonts.client_address import client_address
+from orders.models import Order, OrderPart, Service
+from orders.services import change_order_part_status, upsert_order, upsert_order_part
+from orders.workflow import OrderStatus
+
+TAG = "back-office"
+ERRORS = {400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 429: ProblemOut}
+WRITE_ERRORS = {**ERRORS, 409: ProblemOut, 422: ProblemOut}
+PART_NUMBER = Path(..., ge=1, le=32767)
+
+
+class ServiceAuth(HttpBearer):
+    """A service account's access token (from POST /backoffice/token), never a client's."""
+
+    def __call__(self, request):
+        scheme, _space, raw = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not raw.strip():
+            raise Problem(401, "token_missing", _("Pieprasījumam nepieciešama piekļuves pilnvara."))
+        account = authenticate(raw)
+        if account is None:
+            raise Problem(
+                401, "token_invalid", _("Piekļuves pilnvara nav derīga vai tās termiņš beidzies.")
+            )
+        limit_rate_key(f"svc:{account.pk}")
+        request.service_account = account
+        request.user = account.user
+        return account
+
+    def authenticate(self, request, token):  # the work is done in __call__
+        return None
+
+
+router = Router(auth=ServiceAuth(), tags=[TAG])
+
+
+def need_operation(request, scope: str) -> None:
+    if scope not in request.service_account.scopes:
+        raise Problem(
+            403,
+            "insufficient_scope",
+            _("Servisa kontam nav tiesību „%(scope)s”.") % {"scope": scope},
+            scope=scope,
+        )
+
+
+def _audited(request):
+    """The writes of this request, recorded under the service account's actor."""
+    return set_actor(request.service_account.user, remote_addr=client_address(request) or None)
+
+
+def _invalid(error: ValidationError) -> Problem:
+    errors = (
+        {name: [str(m) for m in messages] for name, messages in error.message_dict.items()}
+        if hasattr(error, "error_dict")
+        else {"request": [str(m) for m in error.messages]}
+    )
+    return Problem(
+        400,
+        "invalid_values",
+        " ".join(m for messages in errors.values() for m in messages),
+        errors=errors,
+    )
+
+
+# --- the token --------------------------------------------------------------------------------------
+class AccessTokenOut(Schema):
+    access_token: str
+    token_type: str = "Bearer"  # noqa: S105 — the OAuth 2.0 token type, not a secret
+    expires_in: int
+    scope: str
+
+
+@router.post(
+    "/backoffice/token",
+    auth=None,
+    response={200: AccessTokenOut, 400: ProblemOut, 401: ProblemOut},
+)
+def backoffice_token(
+    request,
+    grant_type: str = Form(..., max_length=40, description="client_credentials"),
+    client_id: str | None = Form(None, max_length=40),
+    client_secret: str | None = Form(None, max_length=100),
+):
+    """OAuth 2.0 client credentials (RFC 6749 4.4): the client id and secret, in HTTP Basic or in
+    the form, for a bearer access token valid 15 minutes."""
+    if grant_type != "client_credentials":
+        raise Problem(
+            400, "unsupported_grant_type", _("Atbalstīts tikai grant_type=client_credentials.")
+        )
+    scheme, _space, encoded = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "basic":
+        try:
+            client_id, _colon, client_secret = (
+                base64.b64decode(encoded, validate=True).decode().partition(":")
+            )
+        except (binascii.Error, UnicodeDecodeError):
+            client_id = client_secret = None
+    try:
+        token, raw = issue_access_token(client_id or "", client_secret or "")
+    except CredentialsRefused:
+        raise Problem(
+            401, "invalid_client", _("Klienta ID vai noslēpums nav derīgs, vai konts atsaukts.")
+        ) from None
+    response = json_response(
+        AccessTokenOut,
+        {
+            "access_token": raw,
+            "expires_in": int(ACCESS_LIFETIME.total_seconds()),
+            "scope": " ".join(token.account.scopes),
+        },
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- orders and parts -------------------------------------------------------------------------------
+class ClientRef(Schema):
+    """Whose order: a natural person by personal code, a legal person by registration number."""
+
+    personal_code: str | None = Field(None, pattern=r"^[0-9]{6}-?[0-9]{5}$")
+    registration_number: str | None = Field(None, pattern=r"^[0-9]{11}$")
+
+
+class PartIn(Schema):
+    service: str = Field(..., max_length=60, description="The service's code in the catalogue")
+    object_code: str = Field("", max_length=40, description="Cadastral designation")
+    delivery_method: str = Field(
+        OrderPart.Delivery.VZD_ACCOUNT,
+        json_schema_extra={"enum": list(OrderPart.Delivery.values)},
+    )
+    planned_completion_date: date | None = None
+
+
+class NumberedPartIn(PartIn):
+    part_number: int = Field(..., ge=1, le=32767)
+
+
+class OrderIn(Schema):
+    client: ClientRef
+    channel: str = Field(Order.Channel.IN_PERSON, json_schema_extra={"enum": Order.Channel.values})
+    parts: list[NumberedPartIn] = Field(..., min_length=1, max_length=100)
+
+
+class PartOut(Schema):
+    part_number: int
+    service: str
+    object_code: str
+    delivery_method: str
+    status: str
+    status_changed_at: str
+    planned_completion_date: date | None
+    original_planned_completion_date: date | None
+
+
+class OrderBackOut(Schema):
+    number: str
+    client_id: int
+    channel: str
+    created: bool
+    parts: list[PartOut]
+
+
+class StatusIn(Schema):
+    status: str = Field(..., json_schema_extra={"enum": list(OrderStatus.values)})
+    note: str = Field("", max_length=500)
+
+
+def _client(ref: ClientRef) -> Client:
+    query = None
+    if ref.registration_number and not ref.personal_code:
+        query = Client.objects.filter(
+            kind=Client.Kind.LEGAL, registration_number=ref.registration_number
+        )
+    elif ref.personal_code and not ref.registration_number:
+        code = ref.personal_code.replace("-", "")
+        query = Client.objects.filter(
+            kind=Client.Kind.NATURAL, person__personal_code__in=[code, f"{code[:6]}-{code[6:]}"]
+        )
+    client = query.first() if query is not None else None
+    if client is None:
+        message = _("Klients nav atrasts: norādiet viņa personas kodu vai reģistrācijas numuru.")
+        raise Problem(400, "unknown_client", message, errors={"client": [message]})
+    return client
+
+
+def _part_values(data: PartIn) -> dict:
+    service = Service.objects.filter(code=data.service).first()
+    if service is None:
+        message = _("Nezināms pakalpojums: %(code)s.") % {"code": data.service}
+        raise Problem(400, "unknown_service", message, errors={"service": [message]})
+    values = data.model_dump(exclude={"service"})
+    values["service"] = service
+    return values
+
+
+def _part(part: OrderPart) -> dict:
+    return {
+        "part_number": part.part_number,
+        "service": part.service.code,
+        "object_code": part.object_code or "",
+        "delivery_method": part.delivery_method,
+        "status": part.status,
+        "status_changed_at": part.status_changed_at.isoformat(),
+        "planned_completion_date": part.planned_completion_date,
+        "original_planned_completion_date": part.original_planned_completion_date,
+    }
+
+
+def _order_answer(order: Order, created: bool):
+    parts = order.parts.select_related("service").order_by("part_number")
+    data = {
+        "number": order.number,
+        "client_id": order.client_id,
+        "channel": order.channel,
+        "created": created,
+        "parts": [_part(p) for p in parts],
+    }
+    return json_response(OrderBackOut, data, status=201 if created else 200)
+
+
+@router.put(
+    "/backoffice/orders/{number}", response={200: OrderBackOut, 201: OrderBackOut, **WRITE_ERRORS}
+)
+@idempotent
+def upsert_order_endpoint(request, payload: OrderIn, number: str = ORDER_NUMBER):
+    """Create the order or bring it and the parts named to these values (the same call again
+    changes nothing): 201 when created, 200 otherwise. Parts not named are left as they are."""
+    need_operation(request, BackOfficeScope.ORDERS_WRITE)
+    client = _client(payload.client)
+    parts = []
+    for data in payload.parts:
+        values = _part_values(data)
+        values["part_number"] = data.part_number
+        parts.append(values)
+    if len({p["part_number"] for p in parts}) < len(parts):
+        message = _("Katrai pasūtījuma daļai jābūt savam numuram.")
+        raise Problem(400, "invalid_values", message, errors={"parts": [message]})
+    try:
+        with _audited(request):
+            order, created = upsert_order(
+                number, client=client, channel=payload.channel, parts=parts
+            )
+    except ValidationError as error:
+        if getattr(error, "code", None) == "client_differs":
+            raise Problem(409, "client_differs", error.messages[0]) from None
+        raise _invalid(error) from None
+    return _order_answer(order, created)
+
+
+@router.put(
+    "/backoffice/orders/{number}/parts/{part_number}",
+    response={200: OrderBackOut, 201: OrderBackOut, **WRITE_ERRORS},
+)
+@idempotent
+def upsert_order_part_endpoint(
+    request, payload: PartIn, number: str = ORDER_NUMBER, part_number: int = PART_NUMBER
+):
+    """Create one part of an existing order or bring it to these values."""
+    need_operation(request, BackOfficeScope.ORDERS_WRITE)
+    order = Order.objects.filter(number=number).first()
+    if order is None:
+        return not_found(request)
+    values = {**_part_values(payload), "part_number": part_number}
+    try:
+        with _audited(request):
+            _part_row, created = upsert_order_part(order, values)
+    except ValidationError as error:
+        raise _invalid(error) from None
+    return _order_answer(order, created)
+
+
+@router.post(
+    "/backoffice/orders/{number}/parts/{part_number}/status",
+    response={200: OrderBackOut, **WRITE_ERRORS},
+)
+@idempotent
+def change_part_status(
+    request, payload: StatusIn, number: str = ORDER_NUMBER, part_number: int = PART_NUMBER
+):
+    """Move a part to a new status through the one status change (orders.services): recorded in
+    its history, planned dates set or moved, the client notified as from the admin. A change the
+    workflow does not allow is 409 `illegal_transition` with its reason."""
+    need_operation(request, BackOfficeScope.ORDERS_WRITE)
+    part = (
+        OrderPart.objects.select_related("order", "service")
+        .filter(order__number=number, part_number=part_number)
+        .first()
+    )
+    if part is None:
+        return not_found(request)
+    try:
+        with _audited(request):
+            change_order_part_status(part, payload.status, by=request.user, note=payload.note)
+    except ValidationError as error:
+        raise Problem(409, "illegal_transition", " ".join(error.messages)) from None
+    return _order_answer(part.order, False)
