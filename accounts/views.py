@@ -25,6 +25,7 @@ from accounts.forms import (
 from accounts.memberships import add_user, change_role, is_client_admin, remove_user
 from accounts.models import LegalPersonApplication, Membership
 from accounts.signin import sign_in_person
+from accounts.tables import USERS
 from manskonts.decorators import client_required
 from manskonts.uploads import reports_upload_limits
 
@@ -206,6 +207,7 @@ def _users_page(request: HttpRequest, add_form: AddUserForm | None = None, statu
             "memberships": memberships,
             # Each row's role select, through the form renderer.
             "rows": [(m, RoleForm(membership=m)) for m in memberships],
+            "table": USERS.layout(),
             "add_form": add_form or AddUserForm(),
         },
         status=status,

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Client, Membership, User
+from accounts.tables import USERS as USERS_TABLE
+from manskonts.templatetags.manskonts import personal_code
+from tests.conftest import sign_in
 from tests.factories import MembershipFactory, OrderFactory, UserFactory
+from tests.tables import headers as table_headers
+from tests.tables import rows as table_rows
 
 USERS = "/mans-konts/lietotaji/"
 
@@ -210,3 +217,26 @@ def test_adding_with_nothing_filled_in_names_the_fields_in_the_summary(admin_htt
     assert '<a href="#id_personal_code">Personas kods — Ievadiet personas kodu.</a>' in summary
     assert '<a href="#id_role_0">Loma — Izvēlieties lomu.</a>' in summary
     assert 'id="id_role_0"' in page
+
+
+@pytest.mark.django_db
+def test_users_table_comes_from_its_declaration_and_its_forms_post(legal_admin, legal, colleague):
+    http = sign_in(HttpClient(enforce_csrf_checks=True), legal_admin, legal)
+
+    page = http.get(USERS).content.decode()
+
+    assert table_headers(page, "users") == [str(c.label) for c in USERS_TABLE.columns]
+    rows = {row["Personas kods"]: row for row in table_rows(page, "users")}
+    row = rows[personal_code(colleague.personal_code)]
+    assert row["Vārds, uzvārds"] == colleague.get_full_name()
+    membership = Membership.objects.get(client=legal, user=colleague)
+    assert f'action="/mans-konts/lietotaji/{membership.pk}/' in row["Darbības"]
+    assert "<select" in row["Loma"]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', row["Loma"]).group(1)
+    action = re.search(r'action="([^"]+)"', row["Loma"]).group(1)
+
+    response = http.post(action, {"csrfmiddlewaretoken": token, "role": Membership.Role.ADMIN})
+
+    assert response.status_code in (302, 303)
+    membership.refresh_from_db()
+    assert membership.role == Membership.Role.ADMIN
