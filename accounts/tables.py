@@ -1,4 +1,5 @@
-"""The legal person's "Lietotāji" table, declared once (manskonts/columns.py).
+"""The legal person's "Lietotāji" and the person's "Pieteikumi" tables, each declared once
+(manskonts/columns.py).
 
 templates/accounts/users.html writes its header ({% table_head %}) and rows ({% table_rows %})
 from this list. A row is (membership, its RoleForm): the role select comes from the form renderer;
@@ -15,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from manskonts.columns import Column, Table
+from manskonts.listing import day
 from manskonts.templatetags.manskonts import personal_code
 
 CSRF = '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
@@ -65,5 +67,35 @@ USERS = Table(
         ),
         Column("role", _("Loma"), _role),
         Column("actions", _("Darbības"), _remove),
+    ]
+)
+
+
+STATUS_TAGS = {"approved": " govuk-tag--green", "rejected": " govuk-tag--red"}
+
+
+def application_status_tag(application) -> SafeString:
+    """An application's status as a tag (its list and its page): green approved, red rejected."""
+    return format_html(
+        '<strong class="govuk-tag{}">{}</strong>',
+        STATUS_TAGS.get(application.status, " govuk-tag--blue"),
+        application.get_status_display(),
+    )
+
+
+# The person's "Pieteikumi": their legal-person account applications, newest first.
+APPLICATIONS = Table(
+    [
+        Column(
+            "name",
+            _("Juridiskā persona"),
+            lambda a, c: (reverse("accounts:application_detail", args=[a.pk]), a.name),
+            '<a class="govuk-link" href="{}">{}</a>',
+        ),
+        Column(
+            "registration_number", _("Reģistrācijas numurs"), lambda a, c: a.registration_number
+        ),
+        Column("submitted", _("Iesniegts"), lambda a, c: day(a.created_at), kind="nowrap"),
+        Column("status", _("Statuss"), lambda a, c: application_status_tag(a), kind="tag"),
     ]
 )

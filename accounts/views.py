@@ -25,7 +25,7 @@ from accounts.forms import (
 from accounts.memberships import add_user, change_role, is_client_admin, remove_user
 from accounts.models import LegalPersonApplication, Membership
 from accounts.signin import sign_in_person
-from accounts.tables import USERS
+from accounts.tables import APPLICATIONS, USERS, application_status_tag
 from manskonts.decorators import client_required
 from manskonts.uploads import reports_upload_limits
 
@@ -114,7 +114,11 @@ def application_list(request: HttpRequest) -> HttpResponse:
     applications = LegalPersonApplication.objects.for_applicant(request.user).order_by(
         "-created_at", "-id"
     )[:100]
-    return render(request, "accounts/application_list.html", {"applications": applications})
+    return render(
+        request,
+        "accounts/application_list.html",
+        {"applications": applications, "table": APPLICATIONS.layout()},
+    )
 
 
 @reports_upload_limits
@@ -179,7 +183,11 @@ def application_detail(request: HttpRequest, pk: int) -> HttpResponse:
     application = get_object_or_404(
         LegalPersonApplication.objects.for_applicant(request.user).select_related("client"), pk=pk
     )
-    return render(request, "accounts/application_detail.html", {"application": application})
+    return render(
+        request,
+        "accounts/application_detail.html",
+        {"application": application, "status_tag": application_status_tag(application)},
+    )
 
 
 # --- The legal person's users, managed by its administrator ---------------------------------------

@@ -16,9 +16,12 @@ from django.urls import reverse
 
 from accounts.applications import approve_application, reject_application
 from accounts.models import Client, LegalPersonApplication, Membership, User
+from accounts.tables import APPLICATIONS
 from manskonts.workflow import StatusChangeError
 from notifications.models import Notification
 from tests.factories import LegalClientFactory, UserFactory
+from tests.tables import headers as table_headers
+from tests.tables import rows as table_rows
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n"
 NUMBER = "50003123455"
@@ -521,3 +524,21 @@ def test_an_empty_application_names_every_missing_field_in_the_summary(signed_in
         assert f'id="{target}"' in page
     assert 'aria-describedby="id_registration_number-hint id_registration_number-error"' in page
     assert '<fieldset class="govuk-fieldset" aria-describedby="id_authority-error">' in page
+
+
+@pytest.mark.django_db
+def test_application_list_table_comes_from_its_declaration(signed_in, applicant):
+    http = signed_in(applicant)
+    http.post("/pieteikums/juridiska-persona/", form_data())
+    application = LegalPersonApplication.objects.get()
+
+    page = http.get(reverse("accounts:application_list")).content.decode()
+    detail = http.get(f"/pieteikums/{application.pk}/").content.decode()
+
+    assert table_headers(page, "applications") == [str(c.label) for c in APPLICATIONS.columns]
+    [row] = table_rows(page, "applications")
+    assert f'href="/pieteikums/{application.pk}/"' in row["Juridiskā persona"]
+    assert row["Reģistrācijas numurs"] == NUMBER
+    tag = '<strong class="govuk-tag govuk-tag--blue">Izskatīšanā</strong>'
+    assert row["Statuss"] == tag
+    assert tag in detail
