@@ -16,8 +16,8 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
-from api import tokens
-from api.models import ApiToken, Scope
+from api import service_accounts, tokens
+from api.models import ApiToken, BackOfficeScope, Scope
 from api.problems import Problem
 
 log = logging.getLogger("manskonts.api")
@@ -70,6 +70,9 @@ def may_upload(request) -> bool:
     scheme, _space, raw = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not raw.strip() or any(n in request.GET for n in TOKEN_PARAMS):
         return False
+    if raw.strip().startswith("mkb_"):  # a service account attaching results (api/backoffice.py)
+        account = service_accounts.authenticate(raw)
+        return account is not None and BackOfficeScope.RESULTS_WRITE in account.scopes
     try:
         found = tokens.authenticate(raw)
     except tokens.TokenRefused:

@@ -87,6 +87,9 @@ class BackOfficeScope(models.TextChoices):
     """What a service account of VZD's case system may do (docs/api.md, the back-office API)."""
 
     ORDERS_WRITE = "orders:write", _("Pasūtījumi, to daļas un statusi")
+    RESULTS_WRITE = "results:write", _("Rezultātu pievienošana")
+    INVOICES_WRITE = "invoices:write", _("Rēķinu izrakstīšana")
+    PAYMENTS_WRITE = "payments:write", _("Valsts budžetā saņemto maksājumu reģistrēšana")
 
 
 class ServiceAccount(models.Model):

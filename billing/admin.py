@@ -31,8 +31,12 @@ from billing.models import (
     PaymentAttemptInvoice,
     UnmatchedBankEntry,
 )
-from billing.notices import notify_invoice_issued
-from billing.services import past_due_prepayments, record_payment, refund_overpayment
+from billing.services import (
+    issue_invoice,
+    past_due_prepayments,
+    record_payment,
+    refund_overpayment,
+)
 from manskonts import desk
 from manskonts.admin_export import ExcelExportMixin
 from manskonts.admin_filters import DateRange
@@ -153,11 +157,10 @@ class InvoiceAdmin(ExcelExportMixin, LatvianTitlesMixin, admin.ModelAdmin):
         return False
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.issued_by = request.user
-        super().save_model(request, obj, form, change)
-        if not change:
-            notify_invoice_issued(obj)
+        if change:
+            super().save_model(request, obj, form, change)
+        else:
+            issue_invoice(obj, by=request.user)
 
 
 @admin.register(Payment)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from billing.models import Invoice, Overpayment, Payment
 from billing.notices import (
     notify_invoice_due_soon,
+    notify_invoice_issued,
     notify_overpayment_received,
     notify_payment_received,
 )
@@ -370,3 +371,13 @@ def remind_invoices_due(today: date | None = None) -> int:
             notify_invoice_due_soon(invoice, owed=invoice.total - invoice.paid_amount, today=today)
             count += 1
     return count
+
+
+def issue_invoice(invoice: Invoice, *, by) -> Invoice:
+    """VZD issues a new invoice: saved with who issued it, and the client told once it is. The
+    admin's add form and the back-office API both call this."""
+    with transaction.atomic():
+        invoice.issued_by = by
+        invoice.save()
+        notify_invoice_issued(invoice)
+    return invoice

@@ -347,6 +347,8 @@ UPLOAD_URL_LIMITS = {
     # The client API's uploads (api/uploads.py), as the pages': a token with documents:write.
     "api-v1:upload_order_documents": (FILE_UPLOAD_MAX_BYTES, FILE_UPLOAD_MAX_FILES),
     "api-v1:upload_eservice_documents": (FILE_UPLOAD_MAX_BYTES, FILE_UPLOAD_MAX_FILES),
+    # VZD's case system attaching results (api/backoffice.py): as the admin's result inline.
+    "api-v1:attach_results": (FILE_UPLOAD_MAX_BYTES, 10),
 }
 # The admin's upload URLs take files only from staff past the second factor.
 UPLOAD_STAFF_READY = "accounts.two_factor.second_factor_done"

@@ -16,10 +16,13 @@ from django.urls import reverse
 
 from api.models import BackOfficeScope, ServiceAccount
 from api.service_accounts import create_account
+from billing.models import Invoice
+from documents.models import Document
 from notifications.models import Notification
 from orders.models import Order, OrderPart, OrderPartStatusChange
 from orders.workflow import OrderStatus
 from tests.api.helpers import api_get, make_token
+from tests.documents import samples
 from tests.factories import OrderFactory, OrderPartFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -35,7 +38,7 @@ def superuser(db):
 @pytest.fixture
 def account(superuser):
     account, secret = create_account(
-        name="VZD lietu sistēma", scopes=[BackOfficeScope.ORDERS_WRITE], by=superuser
+        name="VZD lietu sistēma", scopes=list(BackOfficeScope), by=superuser
     )
     account.secret = secret
     return account
@@ -298,3 +301,106 @@ def test_an_unknown_part_is_404(account, owner, owner_client):
     )
 
     assert response.status_code == 404
+
+
+def test_the_case_system_takes_an_order_to_a_result_the_client_downloads(
+    account, owner, owner_client, settings
+):
+    token = access_token(account)
+    order_path = f"/api/v1/backoffice/orders/{NUMBER}"
+    part_path = f"{order_path}/parts/1"
+
+    first = call("put", token, order_path, order_body(owner))
+    again = call("put", token, order_path, order_body(owner))
+    moves = [
+        call("post", token, f"{part_path}/status", {"status": s}).status_code
+        for s in (OrderStatus.REGISTERED, OrderStatus.IN_PROGRESS, OrderStatus.ISSUING)
+    ]
+    result = HttpClient().post(
+        f"{part_path}/results",
+        {"files": [samples.upload("izziņa.pdf", samples.PDF)]},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    invoice_body = {"order": NUMBER, "kind": "final", "due_on": "2026-12-31", "total": "12.10"}
+    invoice = call("put", token, "/api/v1/backoffice/invoices/R2026-700001", invoice_body)
+    invoice_again = call("put", token, "/api/v1/backoffice/invoices/R2026-700001", invoice_body)
+    client_token = make_token(owner_client, owner)
+    document_id = result.json()["items"][0]["id"]
+    before_payment = api_get(client_token, f"/api/v1/documents/{document_id}/content")
+    payment = call(
+        "post",
+        token,
+        "/api/v1/backoffice/invoices/R2026-700001/payments",
+        {"amount": "12.10", "paid_on": "2026-12-01", "reference": "VK-1"},
+    )
+    payment_again = call(
+        "post",
+        token,
+        "/api/v1/backoffice/invoices/R2026-700001/payments",
+        {"amount": "12.10", "paid_on": "2026-12-01", "reference": "VK-1"},
+    )
+    download = api_get(client_token, f"/api/v1/documents/{document_id}/content")
+
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert moves == [200, 200, 200]
+    assert result.status_code == 201, result.content
+    assert (invoice.status_code, invoice_again.status_code) == (201, 200)
+    assert invoice.json()["amount_net"] == "10.00"
+    assert before_payment.status_code == 403
+    assert before_payment.json()["code"] == "unpaid_invoice"
+    assert (payment.status_code, payment_again.status_code) == (201, 200)
+    assert payment_again.json()["recorded"] is False
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == samples.PDF
+    kinds = list(
+        Notification.objects.filter(client=owner_client)
+        .order_by("id")
+        .values_list("kind", flat=True)
+    )
+    assert len(kinds) == 6  # three statuses, the result, the invoice, the payment
+    entries = LogEntry.objects.filter(actor=account.user)
+    assert entries.filter(content_type__model="invoice").exists()
+    assert entries.filter(content_type__model="payment").exists()
+    assert entries.filter(content_type__model="document").exists()
+
+
+def test_an_account_without_the_operation_is_403(superuser, owner, owner_client):
+    account, secret = create_account(
+        name="Tikai pasūtījumi", scopes=[BackOfficeScope.ORDERS_WRITE], by=superuser
+    )
+    account.secret = secret
+    token = access_token(account)
+    call("put", token, f"/api/v1/backoffice/orders/{NUMBER}", order_body(owner))
+
+    invoice = call(
+        "put",
+        token,
+        "/api/v1/backoffice/invoices/R2026-700001",
+        {"order": NUMBER, "due_on": "2026-12-31", "total": "12.10"},
+    )
+    result = HttpClient().post(
+        f"/api/v1/backoffice/orders/{NUMBER}/parts/1/results",
+        {"files": [samples.upload("a.pdf", samples.PDF)]},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    assert invoice.status_code == 403
+    assert invoice.json()["code"] == "insufficient_scope"
+    assert result.status_code == 403
+    assert not Invoice.objects.exists()
+    assert not Document.objects.exists()
+
+
+def test_a_bad_result_file_is_refused_and_nothing_stored(account, owner, owner_client):
+    token = access_token(account)
+    call("put", token, f"/api/v1/backoffice/orders/{NUMBER}", order_body(owner))
+
+    response = HttpClient().post(
+        f"/api/v1/backoffice/orders/{NUMBER}/parts/1/results",
+        {"files": [samples.upload("a.pdf", samples.PDF), samples.upload("b.pdf", samples.HTML)]},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "upload_refused"
+    assert not Document.objects.exists()

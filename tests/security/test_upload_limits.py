@@ -248,9 +248,14 @@ def test_every_url_that_takes_files_is_listed_with_the_limits_its_code_checks(se
         "admin:conversations_thread_add",
     ):
         assert limits[name] == (settings.FILE_UPLOAD_MAX_BYTES, MAX_ATTACHMENTS)
+    for name in ("api-v1:upload_order_documents", "api-v1:upload_eservice_documents"):
+        assert limits[name] == limits["documents:upload_order"]  # the API's uploads: the page's
+    assert limits["api-v1:attach_results"] == limits["admin:orders_orderpart_change"]
     no_args = ("_add", "create", "conversations:ask")
+    two_args = ("api-v1:attach_results",)  # order number and part number
     for name in limits:  # every name is a real URL (a typo would leave an upload at 64 kB)
-        assert reverse(name, args=[] if any(part in name for part in no_args) else [1])
+        args = [] if any(part in name for part in no_args) else [1]
+        assert reverse(name, args=[1, 1] if name in two_args else args)
     assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == 64 * 1024
     assert settings.FILE_UPLOAD_HANDLERS[0] == "manskonts.uploads.LimitedUploadHandler"
 
