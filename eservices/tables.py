@@ -10,6 +10,9 @@ related order numbers already joined by PostgreSQL (`order_numbers_text`).
 
 from __future__ import annotations
 
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from eservices.models import EServiceStatus
@@ -123,3 +126,35 @@ TABLE = Table(
     ]
 )
 SORTS = TABLE.sort_choices(default="-created")
+
+
+def _order_parts(order, context) -> SafeString:
+    """Each part of a linked order: its number, service and status tag, one a line."""
+    return SafeString(
+        "<br>".join(
+            format_html(
+                '{}. {} — <strong class="govuk-tag {}">{}</strong>',
+                part.part_number,
+                lv(part.service.name),
+                tag_class(part.status),
+                part.get_status_display(),
+            )
+            for part in order.parts.all()
+        )
+    )
+
+
+# The e-service page's "Saistītie pasūtījumi": its orders with their parts (prefetched).
+ORDERS = Table(
+    [
+        Column(
+            "number",
+            _("Pasūtījuma Nr."),
+            lambda o, c: (reverse("orders:detail", args=[o.number]), o.number),
+            '<a class="govuk-link" href="{}">{}</a>',
+            "key",
+        ),
+        Column("created", _("Izveidošanas datums"), lambda o, c: day(o.created_at), kind="nowrap"),
+        Column("parts", _("Pasūtījuma daļas"), _order_parts),
+    ]
+)

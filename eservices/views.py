@@ -22,7 +22,7 @@ from eservices.forms import LabelForm
 from eservices.jobs import BUILD_EXPORT
 from eservices.models import EService, ExportJob
 from eservices.queries import history_rows, received, report_totals
-from eservices.tables import SORTS, TABLE
+from eservices.tables import ORDERS, SORTS, TABLE
 from manskonts.decorators import client_required
 from manskonts.excel import MAX_ROWS, TOO_MANY_ROWS
 from manskonts.listing import query_without, run_list, url_prefix
@@ -67,6 +67,7 @@ def _detail_context(request: HttpRequest, eservice: EService, form: LabelForm | 
         "eservice": eservice,
         "changes": eservice.status_changes.order_by("changed_at", "id"),
         "orders": eservice.orders.prefetch_related("parts__service").order_by("number"),
+        "order_table": ORDERS.layout(),
         "documents": eservice.documents.order_by("direction", "uploaded_at", "id"),
         "label_form": form or LabelForm(eservice=eservice),
     }

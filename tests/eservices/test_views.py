@@ -496,3 +496,29 @@ def test_a_backwards_date_range_is_named_in_the_summary_not_an_empty_list(owner_
             "Pieprasīts līdz — Šis datums nevar būt agrāks par datumu „Pieprasīts no”.",
         )
     ]
+
+
+@pytest.mark.django_db
+def test_detail_orders_and_files_tables_come_from_their_declarations(owner_client, owner_http):
+    from documents.tables import TABLE as DOCUMENTS
+    from eservices.tables import ORDERS
+    from tests.factories import DocumentFactory, OrderPartFactory
+    from tests.tables import headers, rows
+
+    eservice = EServiceFactory(client=owner_client)
+    order = OrderFactory(client=owner_client, number="2026-0000043")
+    OrderPartFactory(order=order, client=owner_client, part_number=1)
+    eservice.orders.add(order)
+    DocumentFactory(eservice=eservice, original_name="izdruka.pdf")
+
+    page = owner_http.get(reverse("eservices:detail", args=[eservice.pk])).content.decode()
+
+    assert headers(page, "eservice-orders") == [str(c.label) for c in ORDERS.columns]
+    [row] = rows(page, "eservice-orders")
+    assert 'href="/mans-konts/pasutijumi/2026-0000043/">2026-0000043</a>' in row["Pasūtījuma Nr."]
+    assert row["Pasūtījuma daļas"].startswith("1. ")
+    assert "govuk-tag" in row["Pasūtījuma daļas"]
+    assert headers(page, "documents") == [str(c.label) for c in DOCUMENTS.columns]
+    [document] = rows(page, "documents")
+    assert "izdruka.pdf" in document["Datne"]
+    assert document["Veids"] == "Rezultāts"
