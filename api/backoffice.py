@@ -43,6 +43,8 @@ from manskonts.validation import validate_upload
 from orders.models import Order, OrderPart, Service
 from orders.services import change_order_part_status, upsert_order, upsert_order_part
 from orders.workflow import OrderStatus
+from requisitions.models import RequestItem
+from requisitions.services import ItemSpec, raise_request
 
 TAG = "back-office"
 ERRORS = {400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 429: ProblemOut}
@@ -519,3 +521,68 @@ def record_treasury_payment(request, payload: PaymentIn, number: str = INVOICE_N
         ),
     }
     return json_response(PaymentOut, data, status=201 if receipt is not None else 200)
+
+
+# --- requests ---------------------------------------------------------------------------------------
+class RequestItemIn(Schema):
+    name: str = Field(..., min_length=1, max_length=255)
+    kind: str = Field(RequestItem.Kind.FILE, json_schema_extra={"enum": RequestItem.Kind.values})
+    signed_required: bool = False
+
+
+class RequestIn(Schema):
+    text: str = Field(..., min_length=1, max_length=5000)
+    deadline: date | None = Field(None, description="Default: the service's reply period")
+    suspend: bool = Field(True, description="Suspend a part in Izpildē or Reģistrēts")
+    items: list[RequestItemIn] = Field(..., min_length=1, max_length=50)
+
+
+class RequestOut(Schema):
+    id: int
+    deadline: date
+    state: str
+    part_status: str
+
+
+@router.post(
+    "/backoffice/orders/{number}/parts/{part_number}/requests",
+    response={201: RequestOut, **WRITE_ERRORS},
+)
+@idempotent
+def raise_part_request(
+    request, payload: RequestIn, number: str = ORDER_NUMBER, part_number: int = PART_NUMBER
+):
+    """Ask the part's client for documents or information, as a clerk does from the desk
+    (requisitions.services.raise_request: the deadline on a working day, the part suspended, the
+    client notified). A part that takes no request is 409 `request_refused` with the reason."""
+    need_operation(request, BackOfficeScope.REQUESTS_WRITE)
+    part = (
+        OrderPart.objects.select_related("order", "service")
+        .filter(order__number=number, part_number=part_number)
+        .first()
+    )
+    if part is None:
+        return not_found(request)
+    items = [ItemSpec(i.name, i.kind, i.signed_required) for i in payload.items]
+    try:
+        with _audited(request):
+            raised = raise_request(
+                part,
+                items,
+                payload.text,
+                by=request.user,
+                deadline=payload.deadline,
+                suspend=payload.suspend,
+            )
+    except ValidationError as error:
+        if getattr(error, "code", None) == "closed":
+            raise Problem(409, "request_refused", " ".join(error.messages)) from None
+        raise _invalid(error) from None
+    part.refresh_from_db(fields=["status"])
+    data = {
+        "id": raised.pk,
+        "deadline": raised.deadline,
+        "state": raised.state,
+        "part_status": part.status,
+    }
+    return json_response(RequestOut, data, status=201)

@@ -90,6 +90,7 @@ class BackOfficeScope(models.TextChoices):
     RESULTS_WRITE = "results:write", _("Rezultātu pievienošana")
     INVOICES_WRITE = "invoices:write", _("Rēķinu izrakstīšana")
     PAYMENTS_WRITE = "payments:write", _("Valsts budžetā saņemto maksājumu reģistrēšana")
+    REQUESTS_WRITE = "requests:write", _("Pieprasījumi klientiem")
 
 
 class ServiceAccount(models.Model):

@@ -21,6 +21,7 @@ from documents.models import Document
 from notifications.models import Notification
 from orders.models import Order, OrderPart, OrderPartStatusChange
 from orders.workflow import OrderStatus
+from requisitions.models import Request
 from tests.api.helpers import api_get, make_token
 from tests.documents import samples
 from tests.factories import OrderFactory, OrderPartFactory, StaffFactory
@@ -404,3 +405,29 @@ def test_a_bad_result_file_is_refused_and_nothing_stored(account, owner, owner_c
     assert response.status_code == 400
     assert response.json()["code"] == "upload_refused"
     assert not Document.objects.exists()
+
+
+def test_a_request_suspends_the_part_and_tells_the_client_and_a_closed_part_is_409(
+    account, owner, owner_client
+):
+    token = access_token(account)
+    call("put", token, f"/api/v1/backoffice/orders/{NUMBER}", order_body(owner))
+    part_path = f"/api/v1/backoffice/orders/{NUMBER}/parts/1"
+    for status in (OrderStatus.REGISTERED, OrderStatus.IN_PROGRESS):
+        call("post", token, f"{part_path}/status", {"status": status})
+    body = {"text": "Iesniedziet robežu plānu.", "items": [{"name": "Robežu plāns"}]}
+
+    raised = call("post", token, f"{part_path}/requests", body)
+    for status in (OrderStatus.IN_PROGRESS, OrderStatus.CANCELLED):
+        call("post", token, f"{part_path}/status", {"status": status})
+    closed = call("post", token, f"{part_path}/requests", body)
+
+    assert raised.status_code == 201, raised.content
+    assert raised.json()["part_status"] == OrderStatus.SUSPENDED
+    request = Request.objects.get()
+    assert request.raised_by_id == account.user_id
+    assert list(request.items.values_list("name", flat=True)) == ["Robežu plāns"]
+    assert Notification.objects.filter(client=owner_client, kind="request").exists()
+    assert closed.status_code == 409
+    assert closed.json()["code"] == "request_refused"
+    assert Request.objects.count() == 1
