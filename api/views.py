@@ -14,29 +14,17 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from api import tokens
 from api.forms import TokenForm
-from api.models import ApiToken, Scope
+from api.models import ApiToken
+from api.tables import TOKENS
 from manskonts.decorators import client_required
-
-SCOPE_LABELS = dict(Scope.choices)
 
 
 def _rows(client) -> list[ApiToken]:
-    now = timezone.now()
-    rows = list(
+    return list(
         ApiToken.objects.for_client(client)
         .select_related("created_by")
         .order_by("-created_at", "-id")
     )
-    for row in rows:
-        row.active = row.is_active(now)
-        row.scope_labels = [SCOPE_LABELS.get(s, s) for s in row.scopes]
-        if row.revoked_at:
-            row.state_label = _("Atsaukta")
-        elif not row.active:
-            row.state_label = _("Beigusies")
-        else:
-            row.state_label = _("Derīga")
-    return rows
 
 
 def _page(request, form=None, created=None, status=200) -> HttpResponse:
@@ -48,6 +36,8 @@ def _page(request, form=None, created=None, status=200) -> HttpResponse:
             "allowed": allowed,
             "form": form or TokenForm(),
             "tokens": _rows(request.client) if allowed else [],
+            "table": TOKENS.layout(),
+            "now": timezone.now(),
             "created": created,
         },
         status=status,

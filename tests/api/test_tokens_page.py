@@ -3,13 +3,19 @@ once, stored hashed, revocable, last use shown; a plain user of a legal person m
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client as HttpClient
 from django.utils import timezone
 
 from api.models import ApiToken
+from api.tables import TOKENS
 from api.tokens import digest
 from tests.api.helpers import api_get, make_token
+from tests.conftest import sign_in
+from tests.tables import headers as table_headers
+from tests.tables import rows as table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +117,26 @@ def test_signed_out_goes_to_sign_in():
 
     assert response.status_code == 302
     assert "/pieslegties/" in response["Location"]
+
+
+def test_the_tokens_table_comes_from_its_declaration_and_revokes(owner, owner_client):
+    make_token(owner_client, owner)
+    make_token(owner_client, owner)
+    expired, active = ApiToken.objects.order_by("created_at", "id")
+    ApiToken.objects.filter(pk=expired.pk).update(expires_at=timezone.now())
+    http = sign_in(HttpClient(enforce_csrf_checks=True), owner)
+
+    page = http.get(URL).content.decode()
+
+    assert table_headers(page, "tokens") == [str(c.label) for c in TOKENS.columns]
+    newest, oldest = table_rows(page, "tokens")
+    assert "Beigusies" in oldest["Statuss"] and oldest["Darbības"] == "—"
+    assert "Derīga" in newest["Statuss"] and f"mk_{active.prefix}_" in newest["Nosaukums"]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', newest["Darbības"]).group(1)
+
+    response = http.post(f"{URL}{active.pk}/atsaukt/", {"csrfmiddlewaretoken": token})
+
+    assert response.status_code == 302
+    active.refresh_from_db()
+    assert active.revoked_at is not None
+    assert "Atsaukta" in table_rows(http.get(URL).content.decode(), "tokens")[0]["Statuss"]
