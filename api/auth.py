@@ -11,14 +11,17 @@ import logging
 import math
 import time
 
+from auditlog.context import set_actor
 from django.conf import settings
 from django.core.cache import cache
+from django.urls import Resolver404, resolve
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 
 from api import service_accounts, tokens
 from api.models import ApiToken, BackOfficeScope, Scope
 from api.problems import Problem
+from manskonts.client_address import client_address
 
 log = logging.getLogger("manskonts.api")
 
@@ -63,6 +66,17 @@ class TokenAuth(HttpBearer):
         return found
 
 
+# The upload URLs of the back-office API; every other one takes files from clients' tokens.
+SERVICE_UPLOADS = frozenset({"api-v1:attach_results"})
+
+
+def audited(request):
+    """The writes of an API request, recorded in the audit trail under its caller: the token's
+    maker or the service account's user (the audit middleware saw no user: the API reads no
+    session, and the caller is known only after authentication)."""
+    return set_actor(request.user, remote_addr=client_address(request) or None)
+
+
 def may_upload(request) -> bool:
     """Asked by manskonts.uploads before an upload's body is read (registered in ApiConfig.ready):
     a live token with documents:write in the Authorization header may send files; any other
@@ -70,7 +84,11 @@ def may_upload(request) -> bool:
     scheme, _space, raw = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not raw.strip() or any(n in request.GET for n in TOKEN_PARAMS):
         return False
-    if raw.strip().startswith("mkb_"):  # a service account attaching results (api/backoffice.py)
+    try:
+        view_name = resolve(request.path_info).view_name
+    except Resolver404:
+        return False
+    if view_name in SERVICE_UPLOADS:  # a service account attaching results (api/backoffice.py)
         account = service_accounts.authenticate(raw)
         return account is not None and BackOfficeScope.RESULTS_WRITE in account.scopes
     try:

@@ -10,7 +10,6 @@ import binascii
 from datetime import date
 from decimal import Decimal
 
-from auditlog.context import set_actor
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -20,7 +19,7 @@ from ninja.security import HttpBearer
 from pydantic import Field
 
 from accounts.models import Client
-from api.auth import limit_rate_key
+from api.auth import audited, limit_rate_key
 from api.endpoints import INVOICE_NUMBER, ORDER_NUMBER, _document
 from api.idempotency import idempotent
 from api.listing import json_response
@@ -38,7 +37,6 @@ from billing.models import Invoice, Payment
 from billing.services import issue_invoice, record_payment
 from documents.services import attach_result
 from documents.uploads import FILES_FIELD, overflow_message
-from manskonts.client_address import client_address
 from manskonts.validation import validate_upload
 from orders.models import Order, OrderPart, Service
 from orders.services import change_order_part_status, upsert_order, upsert_order_part
@@ -84,11 +82,6 @@ def need_operation(request, scope: str) -> None:
             _("Servisa kontam nav tiesību „%(scope)s”.") % {"scope": scope},
             scope=scope,
         )
-
-
-def _audited(request):
-    """The writes of this request, recorded under the service account's actor."""
-    return set_actor(request.service_account.user, remote_addr=client_address(request) or None)
 
 
 def _invalid(error: ValidationError) -> Problem:
@@ -279,7 +272,7 @@ def upsert_order_endpoint(request, payload: OrderIn, number: str = ORDER_NUMBER)
         message = _("Katrai pasūtījuma daļai jābūt savam numuram.")
         raise Problem(400, "invalid_values", message, errors={"parts": [message]})
     try:
-        with _audited(request):
+        with audited(request):
             order, created = upsert_order(
                 number, client=client, channel=payload.channel, parts=parts
             )
@@ -305,7 +298,7 @@ def upsert_order_part_endpoint(
         return not_found(request)
     values = {**_part_values(payload), "part_number": part_number}
     try:
-        with _audited(request):
+        with audited(request):
             _part_row, created = upsert_order_part(order, values)
     except ValidationError as error:
         raise _invalid(error) from None
@@ -332,7 +325,7 @@ def change_part_status(
     if part is None:
         return not_found(request)
     try:
-        with _audited(request):
+        with audited(request):
             change_order_part_status(part, payload.status, by=request.user, note=payload.note)
     except ValidationError as error:
         raise Problem(409, "illegal_transition", " ".join(error.messages)) from None
@@ -381,7 +374,7 @@ def attach_results(
             errors.extend(error.messages)
     if errors:
         raise Problem(400, "upload_refused", " ".join(errors), errors={FILES_FIELD: errors})
-    with _audited(request), transaction.atomic():
+    with audited(request), transaction.atomic():
         documents = [attach_result(c, by=request.user, order_part=part) for c in checked]
     return json_response(ResultsOut, {"items": [_document(d) for d in documents]}, status=201)
 
@@ -468,7 +461,7 @@ def issue_invoice_endpoint(request, payload: InvoiceIn, number: str = INVOICE_NU
         invoice.issued_on = payload.issued_on
     try:
         invoice.full_clean(exclude=["issued_by"])
-        with _audited(request):
+        with audited(request):
             issue_invoice(invoice, by=request.user)
     except ValidationError as error:
         raise _invalid(error) from None
@@ -502,7 +495,7 @@ def record_treasury_payment(request, payload: PaymentIn, number: str = INVOICE_N
     invoice = Invoice.objects.filter(number=number).first()
     if invoice is None:
         return not_found(request)
-    with _audited(request):
+    with audited(request):
         receipt = record_payment(
             invoice,
             payload.amount,
@@ -565,7 +558,7 @@ def raise_part_request(
         return not_found(request)
     items = [ItemSpec(i.name, i.kind, i.signed_required) for i in payload.items]
     try:
-        with _audited(request):
+        with audited(request):
             raised = raise_request(
                 part,
                 items,

@@ -6,7 +6,7 @@ read). A refusal is a problem with the page's sentences, and nothing is stored."
 from ninja import File, Form, Path, Router, Schema
 from ninja.files import UploadedFile
 
-from api.auth import need_scope
+from api.auth import audited, need_scope
 from api.endpoints import ERRORS, ORDER_NUMBER, _document
 from api.idempotency import idempotent
 from api.listing import json_response
@@ -46,13 +46,14 @@ def _refuse_overflow(request) -> None:
 
 
 def _stored(request, files, *, part_errors, signature_required, **target):
-    documents, errors = accept_upload(
-        request,
-        files or [],
-        part_errors=part_errors,
-        signature_required=signature_required,
-        **target,
-    )
+    with audited(request):
+        documents, errors = accept_upload(
+            request,
+            files or [],
+            part_errors=part_errors,
+            signature_required=signature_required,
+            **target,
+        )
     if errors:
         file_errors = [e for e in errors if e not in part_errors]
         found = {"part": part_errors, FILES_FIELD: file_errors}

@@ -6,15 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.test import Client as HttpClient
 
 from accounts.models import Client
-from api.models import Scope
+from api.models import BackOfficeScope, Scope
+from api.service_accounts import create_account, issue_access_token
 from documents.models import Document
 from orders.workflow import OrderStatus
 from tests.api.helpers import make_token
 from tests.documents import samples
-from tests.factories import EServiceFactory, OrderFactory, OrderPartFactory
+from tests.factories import EServiceFactory, OrderFactory, OrderPartFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -294,4 +297,33 @@ def test_a_declared_length_over_the_limit_is_refused_before_reading(
     assert response["Content-Type"] == "application/problem+json"
     assert response.json()["code"] == "upload_too_large"
     assert response.json()["detail"] == "Vienā reizē var iesniegt ne vairāk kā 2,1\xa0MB."
+    assert not Document.objects.exists()
+
+
+def test_an_upload_is_audited_under_the_tokens_maker(owner, owner_client, eservice):
+    token = make_token(owner_client, owner, scopes=WRITE)
+
+    post(token, f"/api/v1/eservices/{eservice.pk}/documents", [("a.pdf", samples.PDF)])
+
+    document = Document.objects.get()
+    [entry] = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Document), object_pk=str(document.pk)
+    )
+    assert entry.actor_id == owner.pk
+
+
+def test_a_service_token_may_not_send_files_to_a_clients_upload(
+    owner, owner_client, eservice, settings
+):
+    superuser = StaffFactory(is_superuser=True)
+    account, secret = create_account(name="Sistēma", scopes=list(BackOfficeScope), by=superuser)
+    _row, service_token = issue_access_token(account.client_id, secret)
+
+    response = HttpClient().post(
+        f"/api/v1/eservices/{eservice.pk}/documents",
+        {"files": [samples.upload("liels.pdf", samples.PDF * 3000)]},
+        headers={"Authorization": f"Bearer {service_token}"},
+    )
+
+    assert response.status_code == 413  # the small limits: refused before the body is read
     assert not Document.objects.exists()
