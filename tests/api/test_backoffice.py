@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import base64
 import re
+from datetime import timedelta
 
 import pytest
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client as HttpClient
 from django.urls import reverse
+from django.utils import timezone
 
-from api.models import BackOfficeScope, ServiceAccount
+from api.models import BackOfficeScope, ServiceAccessToken, ServiceAccount
 from api.service_accounts import create_account
 from billing.models import Invoice
 from documents.models import Document
@@ -431,3 +433,24 @@ def test_a_request_suspends_the_part_and_tells_the_client_and_a_closed_part_is_4
     assert closed.status_code == 409
     assert closed.json()["code"] == "request_refused"
     assert Request.objects.count() == 1
+
+
+def test_an_expired_access_token_is_401(account):
+    token = access_token(account)
+    ServiceAccessToken.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+
+    response = call("put", token, f"/api/v1/backoffice/orders/{NUMBER}", {})
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_invalid"
+
+
+def test_a_service_account_has_its_rate_limit(account, settings, monkeypatch, owner, owner_client):
+    settings.API_RATE_LIMIT = 2
+    monkeypatch.setattr("api.auth.time.time", lambda: 1_800_000_030.0)
+    token = access_token(account)
+    path = f"/api/v1/backoffice/orders/{NUMBER}"
+
+    answers = [call("put", token, path, order_body(owner)).status_code for _ in range(3)]
+
+    assert answers == [201, 200, 429]
