@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -313,6 +313,20 @@ class PaymentAttempt(models.Model):
         return str(self.reference)
 
 
+class PaymentAttemptInvoiceQuerySet(models.QuerySet):
+    def with_overpaid(self) -> PaymentAttemptInvoiceQuerySet:
+        """Each line with `overpaid`: what its attempt brought beyond what the invoice still owed
+        when the money came (the sum of their Overpayments, None when none), in the same query."""
+        overpaid = (
+            Overpayment.objects.filter(attempt=OuterRef("attempt"), invoice=OuterRef("invoice"))
+            .values("invoice")
+            .annotate(s=Sum("amount"))
+            .values("s")
+        )
+        money = models.DecimalField(max_digits=12, decimal_places=2)
+        return self.annotate(overpaid=Subquery(overpaid, output_field=money))
+
+
 class PaymentAttemptInvoice(models.Model):
     """What one attempt pays of one invoice: what was owed when the client started paying."""
 
@@ -323,6 +337,8 @@ class PaymentAttemptInvoice(models.Model):
         Invoice, verbose_name=_("rēķins"), on_delete=models.PROTECT, related_name="+"
     )
     amount = models.DecimalField(_("summa"), max_digits=12, decimal_places=2)
+
+    objects = PaymentAttemptInvoiceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("apmaksājamais rēķins")

@@ -188,19 +188,14 @@ def payment_result(request: HttpRequest, reference) -> HttpResponse:
     attempt = get_object_or_404(
         PaymentAttempt.objects.for_client(request.client), reference=reference
     )
-    lines = list(attempt.lines.select_related("invoice__order").order_by("id"))
-    overpaid: dict[int, Decimal] = {}
-    for invoice_id, amount in attempt.overpayments.values_list("invoice_id", "amount"):
-        overpaid[invoice_id] = overpaid.get(invoice_id, Decimal("0.00")) + amount
-    for line in lines:
-        line.overpaid = overpaid.get(line.invoice_id)
+    lines = list(attempt.lines.with_overpaid().select_related("invoice__order").order_by("id"))
     return render(
         request,
         "billing/payment_result.html",
         {
             "attempt": attempt,
             "lines": lines,
-            "overpaid": sum(overpaid.values(), Decimal("0.00")),
+            "overpaid": sum((line.overpaid or 0 for line in lines), Decimal("0.00")),
             "all_overpaid": bool(lines) and all(line.overpaid == line.amount for line in lines),
         },
     )

@@ -341,3 +341,19 @@ def test_a_clerk_resolving_an_entry_for_a_paid_invoice_records_an_overpayment_an
     assert overpayments() == [(invoice.number, Decimal("13.45"), "to_refund")]
     assert f"Rēķinam {invoice.number} bija jāmaksā mazāk" in response.content.decode()
     assert paid(invoice) == invoice.total
+
+
+@pytest.mark.django_db
+def test_the_result_names_the_one_invoice_already_paid_among_several(signed_in, owner, invoice):
+    other = InvoiceFactory(order=invoice.order)
+    http = signed_in(owner)
+    http.post(reverse("billing:pay"), {"invoice": [invoice.number]})
+    http.post(reverse("billing:pay"), {"invoice": [invoice.number, other.number]})
+    first, second = PaymentAttempt.objects.order_by("id")
+    pay_at_the_bank(first, "evt-c")
+    pay_at_the_bank(second, "evt-d")
+
+    page = http.get(reverse("billing:payment_result", args=[second.reference])).content.decode()
+
+    assert "Daļa rēķinu jau bija apmaksāta: 13,45\xa0€ netiek ieskaitīti otrreiz" in page
+    assert page.count("pārmaksa 13,45\xa0€ tiks atmaksāta") == 1
