@@ -120,6 +120,15 @@ class MessageQuerySet(models.QuerySet):
     def unread_by_staff(self) -> MessageQuerySet:
         return self.filter(from_staff=False, read_at__isnull=True)
 
+    def with_new_to_client(self) -> MessageQuerySet:
+        """Each message with `is_new`: VZD's and not yet read by the client's side when read
+        from the database (the page marks them read after reading them: they still show new)."""
+        return self.annotate(
+            is_new=models.ExpressionWrapper(
+                Q(from_staff=True, read_at__isnull=True), output_field=models.BooleanField()
+            )
+        )
+
 
 class Message(models.Model):
     """One message: from one of the client's people or from a VZD clerk. Never edited."""

@@ -48,11 +48,12 @@ def thread_of(target: Order | EService) -> Thread | None:
 
 
 def thread_messages(thread: Thread | None) -> list[Message]:
-    """The thread's messages, oldest first, with their authors and attachments."""
+    """The thread's messages, oldest first, with their authors, attachments and `is_new`."""
     if thread is None:
         return []
     return list(
-        thread.messages.select_related("author")
+        thread.messages.with_new_to_client()
+        .select_related("author")
         .prefetch_related("attachments")
         .order_by("created_at", "id")
     )

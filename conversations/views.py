@@ -54,8 +54,6 @@ def thread_context(request: HttpRequest, target: Order | EService, form=None) ->
     nothing is unread."""
     thread = thread_of(target)
     shown = thread_messages(thread)
-    for message in shown:
-        message.is_new = message.from_staff and message.read_at is None
     if thread is not None and request.method == "GET":
         # The header above was counted before the thread block ran: its count drops from the
         # next page on, while the block itself says which messages are new.
