@@ -31,8 +31,6 @@ def action_needed(request, clients) -> dict:
     first = list(
         waiting.select_related("order_part__order", "eservice").order_by("deadline", "id")[:5]
     )
-    for item in first:
-        item.days_text = client_side.days_left_text(item)
     return {client.pk: {"awaiting_count": count, "awaiting_requests": first}}
 
 

@@ -8,8 +8,6 @@ from collections import defaultdict
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from documents.models import Document
 from requisitions.models import Answer, AnswerItem, Request, RequestEvent
@@ -67,14 +65,7 @@ STATE_TAGS = {
 
 
 def days_left_text(request: Request, today=None) -> str:
-    days = request.days_left(today)
-    if days < 0:
-        return _("Termiņš ir beidzies")
-    if days == 0:
-        return _("Termiņš ir šodien")
-    return ngettext("Atlikusi %(count)d diena", "Atlikušas %(count)d dienas", days) % {
-        "count": days
-    }
+    return request.days_left_text(today)
 
 
 def describe(request: Request, today=None) -> Request:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from requisitions.workflow import AWAITING_CLIENT, RequestState
@@ -125,6 +126,17 @@ class Request(models.Model):
     def days_left(self, today=None) -> int:
         """Calendar days until the deadline (negative once past)."""
         return (self.deadline - (today or timezone.localdate())).days
+
+    def days_left_text(self, today=None) -> str:
+        """The days left in words: 'Atlikušas 3 dienas', 'Termiņš ir šodien', '… beidzies'."""
+        days = self.days_left(today)
+        if days < 0:
+            return gettext("Termiņš ir beidzies")
+        if days == 0:
+            return gettext("Termiņš ir šodien")
+        return ngettext("Atlikusi %(count)d diena", "Atlikušas %(count)d dienas", days) % {
+            "count": days
+        }
 
 
 class RequestItem(models.Model):
