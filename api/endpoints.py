@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Prefetch
 from django.http import FileResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.html import strip_tags
@@ -57,7 +56,7 @@ from manskonts.storage import (
 from notifications.models import Notification
 from notifications.views import SORTS as NOTIFICATION_SORTS
 from orders.filters import OrderPartFilter
-from orders.models import Order, OrderPartStatusChange
+from orders.models import Order
 from orders.queries import order_rows, row_payment_states
 from orders.tables import SORTS as ORDER_SORTS
 from orders.workflow import OrderStatus
@@ -242,22 +241,7 @@ def get_order(request, number: str = ORDER_NUMBER):
     order = Order.objects.for_client(request.client).filter(number=number).first()
     if order is None:
         return not_found(request)
-    parts = list(
-        order.parts.select_related("service__group", "order")
-        .prefetch_related(
-            Prefetch(
-                "status_changes",
-                queryset=OrderPartStatusChange.objects.order_by("changed_at", "id"),
-            ),
-            Prefetch(
-                "documents",
-                queryset=Document.objects.select_related("order_part__order").order_by(
-                    "uploaded_at", "id"
-                ),
-            ),
-        )
-        .order_by("part_number")
-    )
+    parts = list(order.parts.with_history_and_documents().select_related("service__group"))
     payment = order_payment_state(order)
     invoices = list(Invoice.objects.filter(order=order).order_by("issued_on", "id"))
     data_parts = []
@@ -282,7 +266,7 @@ def get_order(request, number: str = ORDER_NUMBER):
                     }
                     for c in part.status_changes.all()
                 ],
-                "documents": [_document(d) for d in part.documents.all()],
+                "documents": [_document(d) for d in part.listed_documents],
                 "results_downloadable": decision.allowed,
                 "results_refusal": _plain(decision.reason) or None,
             }
