@@ -5,25 +5,16 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import User
 from accounts.staff_signin import email_locked_out_staff
-from notifications.tasks import RETRYABLE
+from notifications.tasks import email_task
 
 log = logging.getLogger(__name__)
 
 
-@shared_task(
-    autoretry_for=RETRYABLE,
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=8,
-    acks_late=True,
-    reject_on_worker_lost=True,
-)
+@email_task
 def send_lockout_email(user_id: int, address: str, minutes: int, at: str) -> bool:
     """Tell a staff member their sign-in from `address` is locked for `minutes` since `at`.
 

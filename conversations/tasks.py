@@ -6,26 +6,17 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
 from conversations import notices
 from conversations.models import Message
-from notifications.tasks import RETRYABLE
+from notifications.tasks import email_task
 
 log = logging.getLogger(__name__)
 
 
-@shared_task(
-    autoretry_for=RETRYABLE,
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=8,
-    acks_late=True,
-    reject_on_worker_lost=True,
-)
+@email_task
 def email_staff_of_message(message_id: int) -> bool:
     """Email VZD about one client message; idempotent (the row is locked while sending and marked
     in the same transaction, so a re-delivered task sends nothing). Returns whether it sent."""

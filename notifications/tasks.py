@@ -15,17 +15,21 @@ log = logging.getLogger(__name__)
 
 # What a mail server or the network throws when it is down or busy: worth another try later.
 RETRYABLE = (smtplib.SMTPException, ConnectionError, TimeoutError, OSError)
+# How every email task runs: retried with back-off (30 s doubling to an hour, 8 tries) while the mail
+# server fails, acknowledged after it ran, and given back if its worker dies. `@email_task`.
+EMAIL_TASK = {
+    "autoretry_for": RETRYABLE,
+    "retry_backoff": 30,
+    "retry_backoff_max": 3600,
+    "retry_jitter": True,
+    "max_retries": 8,
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+}
+email_task = shared_task(**EMAIL_TASK)
 
 
-@shared_task(
-    autoretry_for=RETRYABLE,
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=8,
-    acks_late=True,
-    reject_on_worker_lost=True,
-)
+@email_task
 def send_notification_email(notification_id: int) -> bool:
     """Email one notification; retried with back-off while the mail server fails.
 
@@ -49,15 +53,7 @@ def send_notification_email(notification_id: int) -> bool:
     return True
 
 
-@shared_task(
-    autoretry_for=RETRYABLE,
-    retry_backoff=30,
-    retry_backoff_max=3600,
-    retry_jitter=True,
-    max_retries=8,
-    acks_late=True,
-    reject_on_worker_lost=True,
-)
+@email_task
 def send_staff_email(email_id: int) -> bool:
     """Email one StaffEmail; idempotent like send_notification_email (locked, marked sent in the
     same transaction). Returns whether it sent."""
