@@ -29,6 +29,7 @@ from api.schemas import DocumentOut, ProblemOut
 from api.service_accounts import (
     ACCESS_LIFETIME,
     CredentialsRefused,
+    CredentialsThrottled,
     authenticate,
     issue_access_token,
 )
@@ -37,6 +38,7 @@ from billing.models import Invoice, Payment
 from billing.services import issue_invoice, record_payment
 from documents.services import attach_result
 from documents.uploads import FILES_FIELD, overflow_message
+from manskonts.client_address import client_address
 from manskonts.validation import validate_upload
 from orders.models import Order, OrderPart, Service
 from orders.services import change_order_part_status, upsert_order, upsert_order_part
@@ -109,7 +111,7 @@ class AccessTokenOut(Schema):
 @router.post(
     "/backoffice/token",
     auth=None,
-    response={200: AccessTokenOut, 400: ProblemOut, 401: ProblemOut},
+    response={200: AccessTokenOut, 400: ProblemOut, 401: ProblemOut, 429: ProblemOut},
 )
 def backoffice_token(
     request,
@@ -118,7 +120,8 @@ def backoffice_token(
     client_secret: str | None = Form(None, max_length=100),
 ):
     """OAuth 2.0 client credentials (RFC 6749 4.4): the client id and secret, in HTTP Basic or in
-    the form, for a bearer access token valid 15 minutes."""
+    the form, for a bearer access token valid 15 minutes. Failed attempts are throttled per
+    client id and per address: past the limit, 429 with Retry-After."""
     if grant_type != "client_credentials":
         raise Problem(
             400, "unsupported_grant_type", _("Atbalstīts tikai grant_type=client_credentials.")
@@ -132,7 +135,17 @@ def backoffice_token(
         except (binascii.Error, UnicodeDecodeError):
             client_id = client_secret = None
     try:
-        token, raw = issue_access_token(client_id or "", client_secret or "")
+        token, raw = issue_access_token(
+            client_id or "", client_secret or "", address=client_address(request)
+        )
+    except CredentialsThrottled as throttled:
+        raise Problem(
+            429,
+            "rate_limited",
+            _("Pārāk daudz neizdevušos mēģinājumu. Mēģiniet pēc %(seconds)s s.")
+            % {"seconds": throttled.retry_after},
+            headers={"Retry-After": str(throttled.retry_after)},
+        ) from None
     except CredentialsRefused:
         raise Problem(
             401, "invalid_client", _("Klienta ID vai noslēpums nav derīgs, vai konts atsaukts.")

@@ -8,11 +8,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import math
 import re
 import secrets
+import time
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -73,8 +77,76 @@ class CredentialsRefused(Exception):
     pass
 
 
-def issue_access_token(client_id: str, secret: str) -> tuple[ServiceAccessToken, str]:
-    """The client credentials grant: a live account's id and secret for an access token."""
+class CredentialsThrottled(Exception):
+    """Too many failed attempts for this client id or from this address: wait `retry_after` s."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+def _throttled(client_id: str, address: str) -> list[str]:
+    """The cache keys counting failures for the client id and for the address. The client id
+    is whatever was sent (up to 40 characters): hashed, so any value makes a safe key."""
+    keys = [f"api:token-fail:id:{_digest(client_id or '')[:32]}"]
+    if address:
+        keys.append(f"api:token-fail:ip:{address}")
+    return keys
+
+
+def _check_throttle(keys: list[str]) -> None:
+    """Refuse while a cool-off runs for any of `keys` (set when its failures reached
+    API_TOKEN_FAILURE_LIMIT). A cache that is away lets the attempt through (logged): the secret
+    is still checked, the throttle only stops guessing at speed."""
+    try:
+        locks = cache.get_many([f"{key}:lock" for key in keys])
+    except Exception:
+        log.warning("service token throttle: cache unavailable")
+        return
+    if locks:
+        retry = max(math.ceil(until - time.time()) for until in locks.values())
+        raise CredentialsThrottled(max(1, retry))
+
+
+def _count_failure(keys: list[str]) -> None:
+    """One more failure for each key, counted for API_TOKEN_LOCKOUT_SECONDS from the first; at
+    API_TOKEN_FAILURE_LIMIT the key's cool-off of as long starts."""
+    lockout = settings.API_TOKEN_LOCKOUT_SECONDS
+    try:
+        for key in keys:
+            cache.add(key, 0, timeout=lockout)
+            if cache.incr(key) >= settings.API_TOKEN_FAILURE_LIMIT:
+                cache.set(f"{key}:lock", time.time() + lockout, timeout=lockout)
+                cache.delete(key)
+                log.warning("service token throttle: cool-off started key=%s", key.split(":")[2])
+    except Exception:
+        log.warning("service token throttle: cache unavailable")
+
+
+def issue_access_token(
+    client_id: str, secret: str, *, address: str = ""
+) -> tuple[ServiceAccessToken, str]:
+    """The client credentials grant: a live account's id and secret for an access token.
+
+    Failed attempts are counted per client id and per address (`address`, the caller's); past
+    API_TOKEN_FAILURE_LIMIT of either, CredentialsThrottled for API_TOKEN_LOCKOUT_SECONDS, the
+    right secret included, as the staff sign-in throttle does. A success clears the client id's
+    count."""
+    keys = _throttled(client_id, address)
+    _check_throttle(keys)
+    try:
+        issued = _issue(client_id, secret)
+    except CredentialsRefused:
+        _count_failure(keys)
+        raise
+    try:
+        cache.delete(keys[0])
+    except Exception:
+        log.warning("service token throttle: cache unavailable")
+    return issued
+
+
+def _issue(client_id: str, secret: str) -> tuple[ServiceAccessToken, str]:
     account = None
     if CLIENT_ID_RE.match(client_id or ""):
         account = ServiceAccount.objects.filter(client_id=client_id).first()

@@ -593,6 +593,10 @@ AUDITLOG_INCLUDE_TRACKING_MODELS = (
 # --- API (api/, docs/api.md) ----------------------------------------------------------------------
 # Requests a minute per personal access token; over it, 429 with Retry-After.
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600, minimum=1)
+# The back-office token endpoint (client credentials): this many failures for one client id, or
+# from one address, within the cool-off start a cool-off of that many seconds (429, Retry-After).
+API_TOKEN_FAILURE_LIMIT = env_int("API_TOKEN_FAILURE_LIMIT", 10, minimum=1)
+API_TOKEN_LOCKOUT_SECONDS = env_int("API_TOKEN_LOCKOUT_SECONDS", 300, minimum=1)
 
 # --- Payments -------------------------------------------------------------------------------------
 PAYMENT_PROVIDER = env_str("PAYMENT_PROVIDER", "demo" if DEBUG else "")
