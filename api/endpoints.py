@@ -165,10 +165,18 @@ def list_eservices(request, q: Query[EServiceQuery]):
 )
 def get_eservice(request, eservice_id: int = Path(..., ge=1, le=2**31 - 1)):
     need_scope(request, Scope.READ)
-    e = history_rows(request.client).select_related("service__group").filter(pk=eservice_id).first()
-    if e is None:
+    data = eservice_detail(request.client, eservice_id)
+    if data is None:
         return not_found(request)
-    data = _eservice(e, request.client)
+    return etag_response(request, EServiceDetailOut, data)
+
+
+def eservice_detail(client, eservice_id: int) -> dict | None:
+    """One e-service of the client with its status history and files (None: not the client's)."""
+    e = history_rows(client).select_related("service__group").filter(pk=eservice_id).first()
+    if e is None:
+        return None
+    data = _eservice(e, client)
     data["status_history"] = [
         {"from_status": c.from_status or None, "to_status": c.to_status, "changed_at": c.changed_at}
         for c in e.status_changes.order_by("changed_at", "id")
@@ -179,7 +187,7 @@ def get_eservice(request, eservice_id: int = Path(..., ge=1, le=2**31 - 1)):
             "direction", "uploaded_at", "id"
         )
     ]
-    return etag_response(request, EServiceDetailOut, data)
+    return data
 
 
 # --- orders -----------------------------------------------------------------------------------------

@@ -80,12 +80,17 @@ def json_response(schema, data, status: int = 200) -> HttpResponse:
     return HttpResponse(body.encode(), status=status, content_type="application/json")
 
 
-def etag_response(request, schema, data) -> HttpResponse:
-    """A detail's JSON with a strong ETag of its bytes; 304 when If-None-Match names it."""
+def detail_body(schema, data) -> tuple[bytes, str]:
+    """A detail's JSON and its strong ETag (the same for the GET and a write's answer)."""
     body = json.dumps(
         schema.model_validate(data).model_dump(mode="json"), ensure_ascii=False, sort_keys=True
     ).encode()
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    return body, '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def etag_response(request, schema, data) -> HttpResponse:
+    """A detail's JSON with a strong ETag of its bytes; 304 when If-None-Match names it."""
+    body, etag = detail_body(schema, data)
     wanted = [
         tag.strip().removeprefix("W/")
         for tag in request.headers.get("If-None-Match", "").split(",")

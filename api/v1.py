@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from api.auth import TokenAuth
 from api.backoffice import router as backoffice_router
+from api.client_writes import router as client_writes_router
 from api.endpoints import router
 from api.problems import MEDIA_TYPE, Problem, not_found, problem_response
 from api.uploads import router as upload_router
@@ -57,6 +58,7 @@ api = ManskontsAPI(
 )
 api.add_router("", router)
 api.add_router("", upload_router)
+api.add_router("", client_writes_router)
 api.add_router("", backoffice_router)
 
 
