@@ -43,8 +43,6 @@ from manskonts.validation import validate_upload
 from orders.models import Order, OrderPart, Service
 from orders.services import change_order_part_status, upsert_order, upsert_order_part
 from orders.workflow import OrderStatus
-from requisitions.models import RequestItem
-from requisitions.services import ItemSpec, raise_request
 
 TAG = "back-office"
 ERRORS = {400: ProblemOut, 401: ProblemOut, 403: ProblemOut, 404: ProblemOut, 429: ProblemOut}
@@ -86,7 +84,7 @@ def need_operation(request, scope: str) -> None:
         )
 
 
-def _invalid(error: ValidationError) -> Problem:
+def invalid_values(error: ValidationError) -> Problem:
     errors = (
         {name: [str(m) for m in messages] for name, messages in error.message_dict.items()}
         if hasattr(error, "error_dict")
@@ -214,7 +212,7 @@ class StatusIn(Schema):
     note: str = Field("", max_length=500)
 
 
-def _client(ref: ClientRef) -> Client:
+def client_by_ref(ref: ClientRef) -> Client:
     query = None
     if ref.registration_number and not ref.personal_code:
         query = Client.objects.filter(
@@ -275,7 +273,7 @@ def upsert_order_endpoint(request, payload: OrderIn, number: str = ORDER_NUMBER)
     """Create the order or bring it and the parts named to these values (the same call again
     changes nothing): 201 when created, 200 otherwise. Parts not named are left as they are."""
     need_operation(request, BackOfficeScope.ORDERS_WRITE)
-    client = _client(payload.client)
+    client = client_by_ref(payload.client)
     parts = []
     for data in payload.parts:
         values = _part_values(data)
@@ -292,7 +290,7 @@ def upsert_order_endpoint(request, payload: OrderIn, number: str = ORDER_NUMBER)
     except ValidationError as error:
         if getattr(error, "code", None) == "client_differs":
             raise Problem(409, "client_differs", error.messages[0]) from None
-        raise _invalid(error) from None
+        raise invalid_values(error) from None
     return _order_answer(order, created)
 
 
@@ -314,7 +312,7 @@ def upsert_order_part_endpoint(
         with audited(request):
             _part_row, created = upsert_order_part(order, values)
     except ValidationError as error:
-        raise _invalid(error) from None
+        raise invalid_values(error) from None
     return _order_answer(order, created)
 
 
@@ -477,7 +475,7 @@ def issue_invoice_endpoint(request, payload: InvoiceIn, number: str = INVOICE_NU
         with audited(request):
             issue_invoice(invoice, by=request.user)
     except ValidationError as error:
-        raise _invalid(error) from None
+        raise invalid_values(error) from None
     return _invoice_answer(invoice, True, 201)
 
 
@@ -527,68 +525,3 @@ def record_treasury_payment(request, payload: PaymentIn, number: str = INVOICE_N
         ),
     }
     return json_response(PaymentOut, data, status=201 if receipt is not None else 200)
-
-
-# --- requests ---------------------------------------------------------------------------------------
-class RequestItemIn(Schema):
-    name: str = Field(..., min_length=1, max_length=255)
-    kind: str = Field(RequestItem.Kind.FILE, json_schema_extra={"enum": RequestItem.Kind.values})
-    signed_required: bool = False
-
-
-class RequestIn(Schema):
-    text: str = Field(..., min_length=1, max_length=5000)
-    deadline: date | None = Field(None, description="Default: the service's reply period")
-    suspend: bool = Field(True, description="Suspend a part in Izpildē or Reģistrēts")
-    items: list[RequestItemIn] = Field(..., min_length=1, max_length=50)
-
-
-class RequestOut(Schema):
-    id: int
-    deadline: date
-    state: str
-    part_status: str
-
-
-@router.post(
-    "/backoffice/orders/{number}/parts/{part_number}/requests",
-    response={201: RequestOut, **WRITE_ERRORS},
-)
-@idempotent
-def raise_part_request(
-    request, payload: RequestIn, number: str = ORDER_NUMBER, part_number: int = PART_NUMBER
-):
-    """Ask the part's client for documents or information, as a clerk does from the desk
-    (requisitions.services.raise_request: the deadline on a working day, the part suspended, the
-    client notified). A part that takes no request is 409 `request_refused` with the reason."""
-    need_operation(request, BackOfficeScope.REQUESTS_WRITE)
-    part = (
-        OrderPart.objects.select_related("order", "service")
-        .filter(order__number=number, part_number=part_number)
-        .first()
-    )
-    if part is None:
-        return not_found(request)
-    items = [ItemSpec(i.name, i.kind, i.signed_required) for i in payload.items]
-    try:
-        with audited(request):
-            raised = raise_request(
-                part,
-                items,
-                payload.text,
-                by=request.user,
-                deadline=payload.deadline,
-                suspend=payload.suspend,
-            )
-    except ValidationError as error:
-        if getattr(error, "code", None) == "closed":
-            raise Problem(409, "request_refused", " ".join(error.messages)) from None
-        raise _invalid(error) from None
-    part.refresh_from_db(fields=["status"])
-    data = {
-        "id": raised.pk,
-        "deadline": raised.deadline,
-        "state": raised.state,
-        "part_status": part.status,
-    }
-    return json_response(RequestOut, data, status=201)
