@@ -68,6 +68,9 @@ class TokenAuth(HttpBearer):
 
 # The upload URLs of the back-office API; every other one takes files from clients' tokens.
 SERVICE_UPLOADS = frozenset({"api-v1:attach_results"})
+# The client's upload URLs that take files from messages:write (messages to VZD); every other
+# one from documents:write.
+MESSAGE_UPLOADS = frozenset({"api-v1:order_messages", "api-v1:eservice_messages"})
 
 
 def audited(request):
@@ -79,8 +82,9 @@ def audited(request):
 
 def may_upload(request) -> bool:
     """Asked by manskonts.uploads before an upload's body is read (registered in ApiConfig.ready):
-    a live token with documents:write in the Authorization header may send files; any other
-    caller gets the small limits (no file), and the endpoint then refuses it as it would anyway."""
+    a live token with the URL's scope in the Authorization header may send files (messages:write
+    for messages and answers, documents:write for the others); any other caller gets the small
+    limits (no file), and the endpoint then refuses it as it would anyway."""
     scheme, _space, raw = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not raw.strip() or any(n in request.GET for n in TOKEN_PARAMS):
         return False
@@ -95,7 +99,8 @@ def may_upload(request) -> bool:
         found = tokens.authenticate(raw)
     except tokens.TokenRefused:
         return False
-    return Scope.DOCUMENTS_WRITE in found.scopes
+    wanted = Scope.MESSAGES_WRITE if view_name in MESSAGE_UPLOADS else Scope.DOCUMENTS_WRITE
+    return wanted in found.scopes
 
 
 def limit_rate(token: ApiToken) -> None:

@@ -15,6 +15,7 @@ from api.backoffice import router as backoffice_router
 from api.backoffice_requests import router as backoffice_requests_router
 from api.client_writes import router as client_writes_router
 from api.endpoints import router
+from api.messages import router as messages_router
 from api.problems import MEDIA_TYPE, Problem, not_found, problem_response
 from api.uploads import router as upload_router
 
@@ -60,6 +61,7 @@ api = ManskontsAPI(
 api.add_router("", router)
 api.add_router("", upload_router)
 api.add_router("", client_writes_router)
+api.add_router("", messages_router)
 api.add_router("", backoffice_router)
 api.add_router("", backoffice_requests_router)
 

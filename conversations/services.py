@@ -59,6 +59,16 @@ def thread_messages(thread: Thread | None) -> list[Message]:
     )
 
 
+def attachment_gone(item: Attachment) -> str | None:
+    """Why an attachment can no longer be downloaded (the page's words), or None: purged after
+    FILE_RETENTION_DAYS, or never stored."""
+    if item.is_deleted:
+        return _("Datne dzēsta pēc 90 dienām.")
+    if not item.file:
+        return _("Datnes nav.")
+    return None
+
+
 def check_text(text: str) -> str:
     """The message's text, stripped; a Latvian refusal when empty or too long."""
     text = (text or "").strip()

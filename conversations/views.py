@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from conversations.forms import AskForm, MessageForm
 from conversations.models import Attachment
 from conversations.services import (
+    attachment_gone,
     mark_read_by_client,
     page_link,
     post_message,
@@ -152,9 +153,9 @@ def attachment(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         pk=pk,
     )
-    if item.is_deleted or not item.file:
-        reason = _("Datne dzēsta pēc 90 dienām.") if item.is_deleted else _("Datnes nav.")
-        return _refused(request, item, reason)
+    gone = attachment_gone(item)
+    if gone:
+        return _refused(request, item, gone)
     if is_object_storage(item.file.storage):
         if not is_stored(item.file.name, item.file.storage):
             return _refused(request, item, _("Datne vairs nav pieejama."))

@@ -347,6 +347,9 @@ UPLOAD_URL_LIMITS = {
     # The client API's uploads (api/uploads.py), as the pages': a token with documents:write.
     "api-v1:upload_order_documents": (FILE_UPLOAD_MAX_BYTES, FILE_UPLOAD_MAX_FILES),
     "api-v1:upload_eservice_documents": (FILE_UPLOAD_MAX_BYTES, FILE_UPLOAD_MAX_FILES),
+    # A client's message through the API (api/messages.py), as the thread page's: messages:write.
+    "api-v1:order_messages": (FILE_UPLOAD_MAX_BYTES, 5),
+    "api-v1:eservice_messages": (FILE_UPLOAD_MAX_BYTES, 5),
     # VZD's case system attaching results (api/backoffice.py): as the admin's result inline.
     "api-v1:attach_results": (FILE_UPLOAD_MAX_BYTES, 10),
 }

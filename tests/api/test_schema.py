@@ -21,6 +21,7 @@ from schemathesis.specs.openapi.checks import (
 from api.models import BackOfficeScope, Scope
 from api.service_accounts import create_account, issue_access_token
 from api.v1 import api
+from conversations.services import post_message
 from manskonts.wsgi import application
 from tests.api.helpers import make_token
 from tests.factories import (
@@ -64,6 +65,7 @@ def api_token(keep_the_tests_connection, owner, owner_client):
         if paid:
             PaymentFactory(invoice=invoice, amount=invoice.total)
         DocumentFactory(order_part=part)
+        post_message(order, by=owner, text="Kad būs gatavs?", from_staff=False)
     return make_token(owner_client, owner, scopes=list(Scope))
 
 
