@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from billing.models import Invoice
 from billing.services import issue_invoice, record_payment
+from documents.models import Document
 from documents.services import attach_result
 from manskonts.validation import validate_upload
 from orders.models import Order, OrderPart, Service
@@ -33,6 +34,7 @@ from orders.services import change_order_part_status, upsert_order
 from orders.workflow import OrderStatus
 from tests.conftest import sign_in
 from tests.documents import samples
+from tests.documents.test_s3 import keys, s3, s3_server  # noqa: F401 — moto's S3, as production keeps files
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 
@@ -168,20 +170,33 @@ def world(live_server, owner, owner_client):
     }
 
 
-def test_the_docs_curl_lines_list_the_order_and_download_the_paid_result(world, tmp_path):
-    paid = world["paid"]
-    result = paid.documents.get()
-    lines = with_values(
-        example()[0],
-        {
-            "BASE": world["base"],
-            "TOKEN": world["token"],
-            "ORDER": paid.order.number,
-            "DOCUMENT": str(result.pk),
-        },
-    )
+def scripts(world, tmp_path: Path) -> dict[str, Path]:
+    """The doc's script once for the paid order and once for the unpaid one, each in a folder of
+    its own (where it saves the results)."""
+    out = {}
+    for key in ("paid", "unpaid"):
+        script = tmp_path / key / "example.py"
+        script.parent.mkdir()
+        values = {"BASE": world["base"], "TOKEN": world["token"], "ORDER": world[key].order.number}
+        script.write_text(script_with_values(example()[1], values), encoding="utf-8")
+        out[key] = script
+    return out
 
-    listed, order, download = curl_lines(lines, tmp_path)
+
+def shell_lines(world) -> list[str]:
+    paid = world["paid"]
+    values = {"BASE": world["base"], "TOKEN": world["token"], "ORDER": paid.order.number}
+    return with_values(example()[0], {**values, "DOCUMENT": str(paid.documents.get().pk)})
+
+
+def test_the_docs_example_lists_the_orders_saves_the_paid_result_and_names_the_unpaid_invoice(
+    world, tmp_path
+):
+    paid = world["paid"]
+    script = scripts(world, tmp_path)
+
+    listed, order, download = curl_lines(shell_lines(world), tmp_path)
+    ran = {key: run([sys.executable, str(path)], path.parent) for key, path in script.items()}
 
     rows = json.loads(listed)["items"]
     assert [(r["order_number"], r["status"]) for r in rows] == [
@@ -192,37 +207,39 @@ def test_the_docs_curl_lines_list_the_order_and_download_the_paid_result(world, 
     assert detail["number"] == "2026-0004201"
     assert detail["payment"]["paid_in_full"] is True
     assert [d["download_url"] for d in detail["parts"][0]["documents"]] == [
-        f"/api/v1/documents/{result.pk}/content"
+        f"/api/v1/documents/{paid.documents.get().pk}/content"
     ]
     assert download == b"200\n"
     assert (tmp_path / "result.pdf").read_bytes() == RESULT
-
-
-def test_the_docs_script_saves_a_paid_result_and_names_the_unpaid_invoice(world, tmp_path):
-    values = {"BASE": world["base"], "TOKEN": world["token"]}
-    paid_script = tmp_path / "paid" / "example.py"
-    unpaid_script = tmp_path / "unpaid" / "example.py"
-    for script, part in ((paid_script, world["paid"]), (unpaid_script, world["unpaid"])):
-        script.parent.mkdir()
-        python = script_with_values(example()[1], {**values, "ORDER": part.order.number})
-        script.write_text(python, encoding="utf-8")
-
-    paid = run([sys.executable, str(paid_script)], paid_script.parent)
-    unpaid = run([sys.executable, str(unpaid_script)], unpaid_script.parent)
-
-    assert paid.returncode == 0, paid.stderr.decode()
-    printed = paid.stdout.decode().splitlines()
+    # The script: every row of the list, then the paid order's result saved under its name.
+    assert ran["paid"].returncode == 0, ran["paid"].stderr.decode()
     planned = (timezone.localdate() + timedelta(days=3)).isoformat()
-    assert printed == [
+    assert ran["paid"].stdout.decode().splitlines() == [
         f"2026-0004202 1 issuing {planned}",
         f"2026-0004201 1 issuing {planned}",
         "saved izziņa.pdf",
     ]
-    assert (paid_script.parent / "izziņa.pdf").read_bytes() == RESULT
-    assert unpaid.returncode == 0, unpaid.stderr.decode()
+    assert (script["paid"].parent / "izziņa.pdf").read_bytes() == RESULT
+    # For the unpaid order it prints the problem's code, the invoice to pay and the sentence.
+    assert ran["unpaid"].returncode == 0, ran["unpaid"].stderr.decode()
     invoice = world["unpaid_invoice"].number
-    assert unpaid.stdout.decode().splitlines()[-1] == (
+    assert ran["unpaid"].stdout.decode().splitlines()[-1] == (
         f"unpaid_invoice ['{invoice}'] Rezultātu varēs lejupielādēt, kad pasūtījums būs "
         f"apmaksāts pilnā apmērā. Apmaksājiet rēķinu {invoice}."
     )
-    assert sorted(p.name for p in unpaid_script.parent.iterdir()) == ["example.py"]
+    assert sorted(p.name for p in script["unpaid"].parent.iterdir()) == ["example.py"]
+
+
+def test_the_docs_example_follows_the_redirect_to_object_storage(s3, world, tmp_path):  # noqa: F811
+    """With the files in S3 the download is a 302 to a pre-signed address on another host: curl's
+    -L and requests follow it, and the bytes come from the bucket."""
+    script = scripts(world, tmp_path)["paid"]
+
+    *_lists, download = curl_lines(shell_lines(world), tmp_path)
+    ran = run([sys.executable, str(script)], script.parent)
+
+    assert keys(s3) == sorted(d.file.name for d in Document.objects.all())
+    assert download == b"200\n"
+    assert (tmp_path / "result.pdf").read_bytes() == RESULT
+    assert ran.returncode == 0, ran.stderr.decode()
+    assert (script.parent / "izziņa.pdf").read_bytes() == RESULT
