@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from api.auth import TokenAuth
 from api.backoffice import router as backoffice_router
+from api.backoffice_orders import router as backoffice_orders_router
 from api.backoffice_requests import router as backoffice_requests_router
 from api.client_writes import router as client_writes_router
 from api.endpoints import router
@@ -64,6 +65,7 @@ api.add_router("", client_writes_router)
 api.add_router("", messages_router)
 api.add_router("", backoffice_router)
 api.add_router("", backoffice_requests_router)
+api.add_router("", backoffice_orders_router)
 
 
 @api.exception_handler(Problem)
