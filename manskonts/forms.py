@@ -1,14 +1,17 @@
-"""The one way a form field is written on a portal page: Django's form renderer with GOV.UK Frontend
-templates (templates/forms/govuk/<kind>.html), set as FORM_RENDERER in settings.
+"""The one way a form field is written on a portal page: Django's form renderer (GovukFormRenderer,
+FORM_RENDERER in settings) whose bound fields write GOV.UK Frontend form groups.
 
 A template writes `{{ form.field.as_field_group }}` (or `{{ form }}`) and gets the GOV.UK form group:
 label (a legend for radios and checkboxes), hint, error message, then the control, with
 `aria-describedby` naming the hint and the error. `templates/includes/error_summary.html` links each
 error to `GovukBoundField.error_href`: the input's id, for a radio or checkbox group its first item.
 
-Widget templates stay Django's (the admin renders its own forms with them): the GOV.UK templates write
-the controls themselves from `field.govuk`, which this module works out once per field. Per field a
-form says only what differs: widget attrs such as `autocomplete`, `accept`, `rows`, or a width class
+The groups are written here, in Python (`field_group`, from `GovukBoundField.govuk`, worked out once
+per field): through the template engine the list pages' twelve filter fields cost a fifth of the
+page (issue 18). templates/forms/govuk/<kind>.html render the same group for whoever asks for a
+field's template_name; a field that names a template of its own is rendered with it. Widget
+templates stay Django's (the admin renders its own forms with them). Per field a form says only what
+differs: widget attrs such as `autocomplete`, `accept`, `rows`, or a width class
 (`attrs={"class": "govuk-input--width-10"}`), appended to the control's own classes.
 """
 
@@ -20,9 +23,10 @@ from html import escape  # Django's escape() is lazy-aware and, per option, slow
 from django import forms
 from django.forms.renderers import TemplatesSetting
 from django.forms.utils import flatatt
-from django.utils.functional import Promise
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language
+
+from manskonts.field_groups import field_group
 
 # Attributes of a number input that mean nothing on the text input GOV.UK asks for.
 NUMBER_ONLY_ATTRS = {"min", "max", "step"}
@@ -53,7 +57,7 @@ def widget_kind(bound: forms.BoundField) -> str:
 
 def checkbox_items(name: str, choices: list[dict]) -> list[SafeString]:
     """A checkbox group's items (`govuk-checkboxes__item`: the box and its label), one per choice,
-    written here once: the group's template (checkboxes.html) writes them all inside its fieldset,
+    written here once: the group (manskonts.field_groups) writes them all inside its fieldset,
     and a table with a box per row (the invoices' "Apmaksāt") puts each in its own cell
     (GovukBoundField.items_by_value)."""
     name = escape(name)
@@ -87,182 +91,8 @@ def options_html(choices: list[dict]) -> SafeString:
     return SafeString("".join(html))
 
 
-def _shown(value) -> str:
-    """A value as the template engine writes `{{ value }}`: safe markup as it is, else escaped."""
-    if isinstance(value, Promise):
-        value = str(value)
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return escape(str(value))
-
-
-def _label(g: dict) -> str:
-    classes = f" {escape(g['label_classes'])}" if g["label_classes"] else ""
-    return (
-        f'<label class="govuk-label{classes}" for="{escape(g["id"])}">{_shown(g["label"])}</label>'
-    )
-
-
-def _hint_and_error(g: dict) -> str:
-    """The hint, then the error message (several errors one a line), ids as aria-describedby says."""
-    html = ""
-    if g["help_text"]:
-        html = f'<div id="{escape(g["hint_id"])}" class="govuk-hint">{_shown(g["help_text"])}</div>'
-    if g["errors"]:
-        messages = "<br>".join(_shown(error) for error in g["errors"])
-        html += (
-            f'<p id="{escape(g["error_id"])}" class="govuk-error-message">'
-            f'<span class="govuk-visually-hidden">{_shown(gettext("Kļūda:"))}</span> {messages}</p>'
-        )
-    return html
-
-
-def _control_end(g: dict) -> str:
-    """What closes a control's tag: its other attributes, required, aria-describedby."""
-    required = " required" if g["required"] else ""
-    described = f' aria-describedby="{escape(g["describedby"])}"' if g["describedby"] else ""
-    return f"{g['attrs']}{required}{described}>"
-
-
-def _classes(base: str, g: dict, error_class: str) -> str:
-    own = f" {escape(g['classes'])}" if g["classes"] else ""
-    error = f" {error_class}" if g["errors"] else ""
-    return f"{base}{own}{error}"
-
-
-def _names(g: dict) -> str:
-    return f'id="{escape(g["id"])}" name="{escape(g["name"])}"'
-
-
-def _text(g: dict) -> str:
-    return (
-        f'{_label(g)}{_hint_and_error(g)}<input class="{_classes("govuk-input", g, "govuk-input--error")}"'
-        f' {_names(g)} type="{escape(g["input_type"])}" value="{escape(g["value"])}"{_control_end(g)}'
-    )
-
-
-def _date(g: dict) -> str:
-    classes = _classes("govuk-input govuk-input--width-10", g, "govuk-input--error")
-    return (
-        f'{_label(g)}{_hint_and_error(g)}<input class="{classes}" {_names(g)} type="text"'
-        f' value="{escape(g["value"])}" autocomplete="off"{_control_end(g)}'
-    )
-
-
-def _select(g: dict) -> str:
-    return (
-        f'{_label(g)}{_hint_and_error(g)}<select class="{_classes("govuk-select", g, "govuk-select--error")}"'
-        f" {_names(g)}{_control_end(g)}{g['options']}</select>"
-    )
-
-
-def _textarea(g: dict) -> str:
-    # The newline after the tag is dropped by the parser: a value's own first newline is kept.
-    classes = _classes("govuk-textarea", g, "govuk-textarea--error")
-    return (
-        f'{_label(g)}{_hint_and_error(g)}<textarea class="{classes}" {_names(g)}{_control_end(g)}'
-        f"\n{escape(g['value'])}</textarea>"
-    )
-
-
-def _file(g: dict) -> str:
-    classes = _classes("govuk-file-upload", g, "govuk-file-upload--error")
-    multiple = " multiple" if g["multiple"] else ""
-    return (
-        f'{_label(g)}{_hint_and_error(g)}<input class="{classes}" {_names(g)} type="file"'
-        f"{multiple}{_control_end(g)}"
-    )
-
-
-def _fieldset(g: dict, body: str) -> str:
-    """A radio or checkbox group: the fieldset (described by the hint and the error), its legend."""
-    described = f' aria-describedby="{escape(g["describedby"])}"' if g["describedby"] else ""
-    return (
-        f'<fieldset class="govuk-fieldset"{described}><legend class="govuk-fieldset__legend'
-        f' govuk-fieldset__legend--s">{_shown(g["label"])}</legend>{_hint_and_error(g)}{body}'
-        "</fieldset>"
-    )
-
-
-def _radios(g: dict) -> str:
-    name = escape(g["name"])
-    items = []
-    for index, c in enumerate(g["choices"]):
-        checked = " checked" if c["checked"] else ""
-        required = " required" if g["required"] and index == 0 else ""
-        control = escape(c["id"])
-        items.append(
-            f'<div class="govuk-radios__item"><input class="govuk-radios__input" id="{control}"'
-            f' name="{name}" type="radio" value="{escape(c["value"])}"{checked}{required}>'
-            f'<label class="govuk-label govuk-radios__label" for="{control}">{_shown(c["label"])}'
-            "</label></div>"
-        )
-    classes = f" {escape(g['classes'])}" if g["classes"] else ""
-    return _fieldset(
-        g,
-        f'<div class="govuk-radios govuk-radios--small{classes}" data-module="govuk-radios">'
-        f"{''.join(items)}</div>",
-    )
-
-
-def _checkboxes(g: dict) -> str:
-    classes = f" {escape(g['classes'])}" if g["classes"] else ""
-    return _fieldset(
-        g,
-        f'<div class="govuk-checkboxes govuk-checkboxes--small{classes}"'
-        f' data-module="govuk-checkboxes">{"".join(g["items"])}</div>',
-    )
-
-
-def _checkbox(g: dict) -> str:
-    """One box (a BooleanField): the hint and error above it, its label beside it."""
-    classes = f" {escape(g['classes'])}" if g["classes"] else ""
-    name, label = escape(g["name"]), _shown(g["label"])
-    items = []
-    for c in g["choices"]:
-        control = escape(c["id"])
-        checked = " checked" if c["checked"] else ""
-        items.append(
-            f'<div class="govuk-checkboxes__item"><input class="govuk-checkboxes__input"'
-            f' id="{control}" name="{name}" type="checkbox" value="{escape(c["value"])}"'
-            f'{checked}{_control_end(g)}<label class="govuk-label govuk-checkboxes__label"'
-            f' for="{control}">{label}</label></div>'
-        )
-    return (
-        f'{_hint_and_error(g)}<div class="govuk-checkboxes govuk-checkboxes--small{classes}"'
-        f' data-module="govuk-checkboxes">{"".join(items)}</div>'
-    )
-
-
-GROUP_WRITERS = {
-    "text": _text,
-    "date": _date,
-    "select": _select,
-    "textarea": _textarea,
-    "file": _file,
-    "radios": _radios,
-    "checkboxes": _checkboxes,
-    "checkbox": _checkbox,
-}
-
-
-def field_group(g: dict) -> SafeString:
-    """The GOV.UK form group of a field from its `govuk` dict: the one definition of its markup.
-
-    Written in Python, not a template: the filter panel's twelve groups through the template engine
-    cost a list page about 2 ms of its 10 (issue 18)."""
-    kind = g["kind"]
-    if kind == "hidden":
-        return SafeString(
-            f'<input type="hidden" name="{escape(g["name"])}" value="{escape(g["value"])}"'
-            f' id="{escape(g["id"])}">'
-        )
-    error = " govuk-form-group--error" if g["errors"] else ""
-    return SafeString(f'<div class="govuk-form-group{error}">{GROUP_WRITERS[kind](g)}</div>')
-
-
 class GovukBoundField(forms.BoundField):
-    """A bound field that knows its GOV.UK markup: the template it renders with and `govuk`.
+    """A bound field that knows its GOV.UK markup: `govuk`, and the group written from it.
 
     Adds to Django's BoundField and changes nothing of it, so the admin's fields behave as before.
     """
@@ -306,7 +136,7 @@ class GovukBoundField(forms.BoundField):
 
     @cached_property
     def govuk(self) -> dict:
-        """What a GOV.UK template needs to write this field, worked out once.
+        """What the GOV.UK group of this field is written from (field_group), worked out once.
 
         kind: text, date, select, radios, checkboxes, checkbox, textarea, file or hidden;
         id, hint_id, error_id; describedby (on the control, or on a group's fieldset);
@@ -399,7 +229,7 @@ class GovukBoundField(forms.BoundField):
 
 
 class GovukFormRenderer(TemplatesSetting):
-    """FORM_RENDERER: the project's template engine (templates/forms/govuk/), GOV.UK field groups.
+    """FORM_RENDERER: the project's template engine, GOV.UK field groups (GovukBoundField).
 
     TemplatesSetting reads the templates through TEMPLATES, so Django's own widget templates, which
     the admin still uses, are found in the django.forms app (in INSTALLED_APPS for that reason).

@@ -13,12 +13,13 @@ import pytest
 from django import forms
 from django.core.exceptions import ValidationError
 from django.template import engines
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import mark_safe
 
 from manskonts.forms import widget_kind
 
-REFERENCE = Path(__file__).resolve().parents[2] / "templates" / "forms" / "govuk"
+REFERENCE = Path(__file__).resolve().parent / "govuk_reference"
 AWKWARD = "a \"b\" & 'c' <d>"
 
 
@@ -176,7 +177,17 @@ def test_every_kind_is_compared():
 
     kinds = {widget_kind(bound) for bound in form}
 
-    assert kinds == {p.stem for p in REFERENCE.glob("*.html")} - {"form"}
+    assert kinds == {p.stem for p in REFERENCE.glob("*.html")}
+
+
+@pytest.mark.parametrize("state", [valid, refused], ids=lambda s: s.__name__)
+def test_a_fields_template_name_renders_the_same_group(state):
+    form = state()
+
+    for bound in form:
+        through_template = render_to_string(bound.template_name, bound.get_context())
+
+        assert through_template.rstrip("\n") == bound.as_field_group()
 
 
 def test_the_errors_are_one_a_line_after_the_translated_word():
