@@ -196,7 +196,7 @@ class PersonalCodeOIDCBackend(OIDCAuthenticationBackend):
             return None
 
     def get_user(self, user_id):
-        return None  # sessions name ModelBackend (see sign_in_person); this backend only signs in
+        return None  # sessions name SessionUserBackend (see sign_in_person); this backend only signs in
 
 
 def _plausible_email(value) -> str:

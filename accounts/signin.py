@@ -39,7 +39,7 @@ def sign_in_person(
         for field, value in changed.items():
             setattr(user, field, value)
         user.save(update_fields=list(changed))
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="accounts.backends.SessionUserBackend")
     request.session.pop(SESSION_KEY, None)
     log.info("person signed in user_id=%s created=%s", user.pk, created)
     return user

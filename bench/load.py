@@ -72,7 +72,7 @@ for i in range({count}):
     user = users[i % len(users)]
     s = SessionStore()
     s[SESSION_KEY] = str(user.pk)
-    s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    s[BACKEND_SESSION_KEY] = "accounts.backends.SessionUserBackend"
     s[HASH_SESSION_KEY] = user.get_session_auth_hash()
     s[ACTING_FOR] = legal.pk
     s.set_expiry(3600)

@@ -186,7 +186,7 @@ def session_cookie() -> str:
     user = User.objects.get(personal_code=ADMIN_CODE)
     store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    store[BACKEND_SESSION_KEY] = "accounts.backends.SessionUserBackend"
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store[ACTING_FOR] = Client.objects.get(registration_number=LEGAL).pk
     store.set_expiry(24 * 3600)

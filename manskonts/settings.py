@@ -386,7 +386,8 @@ AUTH_USER_MODEL = "accounts.User"
 # then the state identity service (OIDC, below) for people.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that reads the session user with the page header in one statement.
+    "accounts.backends.SessionUserBackend",
     "accounts.oidc.PersonalCodeOIDCBackend",
 ]
 LOGIN_URL = "accounts:login"
