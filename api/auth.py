@@ -66,8 +66,14 @@ class TokenAuth(HttpBearer):
         return found
 
 
-# The upload URLs of the back-office API; every other one takes files from clients' tokens.
-SERVICE_UPLOADS = frozenset({"api-v1:attach_results"})
+# The upload URLs of the back-office API and the scope each takes files from; every other one
+# takes files from clients' tokens.
+SERVICE_UPLOADS = {
+    "api-v1:attach_results": BackOfficeScope.RESULTS_WRITE,
+    "api-v1:attach_eservice_results": BackOfficeScope.RESULTS_WRITE,
+    "api-v1:back_office_order_message": BackOfficeScope.MESSAGES_WRITE,
+    "api-v1:back_office_eservice_message": BackOfficeScope.MESSAGES_WRITE,
+}
 # The client's upload URLs that take files from messages:write (messages to VZD); every other
 # one from documents:write.
 MESSAGE_UPLOADS = frozenset({"api-v1:order_messages", "api-v1:eservice_messages"})
@@ -92,9 +98,9 @@ def may_upload(request) -> bool:
         view_name = resolve(request.path_info).view_name
     except Resolver404:
         return False
-    if view_name in SERVICE_UPLOADS:  # a service account attaching results (api/backoffice.py)
+    if view_name in SERVICE_UPLOADS:  # a service account's results or messages (backoffice*)
         account = service_accounts.authenticate(raw)
-        return account is not None and BackOfficeScope.RESULTS_WRITE in account.scopes
+        return account is not None and SERVICE_UPLOADS[view_name] in account.scopes
     try:
         found = tokens.authenticate(raw)
     except tokens.TokenRefused:

@@ -370,6 +370,12 @@ def attach_results(
     )
     if part is None:
         return not_found(request)
+    return store_results(request, files, order_part=part)
+
+
+def store_results(request, files, **target):
+    """The admin's result upload for `target` (order_part= or eservice=): every file through the
+    same content check, then stored and the client notified by attach_result, all or none."""
     overflow = getattr(request, "upload_overflow", None)
     if overflow is not None:
         message = overflow_message(overflow)
@@ -386,7 +392,7 @@ def attach_results(
     if errors:
         raise Problem(400, "upload_refused", " ".join(errors), errors={FILES_FIELD: errors})
     with audited(request), transaction.atomic():
-        documents = [attach_result(c, by=request.user, order_part=part) for c in checked]
+        documents = [attach_result(c, by=request.user, **target) for c in checked]
     return json_response(ResultsOut, {"items": [_document(d) for d in documents]}, status=201)
 
 

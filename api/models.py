@@ -91,6 +91,7 @@ class BackOfficeScope(models.TextChoices):
     INVOICES_WRITE = "invoices:write", _("Rēķinu izrakstīšana")
     PAYMENTS_WRITE = "payments:write", _("Valsts budžetā saņemto maksājumu reģistrēšana")
     REQUESTS_WRITE = "requests:write", _("Pieprasījumi klientiem")
+    MESSAGES_WRITE = "messages:write", _("VZD ziņas klientiem sarunās")
 
 
 class ServiceAccount(models.Model):

@@ -12,6 +12,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from api.auth import TokenAuth
 from api.backoffice import router as backoffice_router
+from api.backoffice_eservices import router as backoffice_eservices_router
+from api.backoffice_messages import router as backoffice_messages_router
 from api.backoffice_orders import router as backoffice_orders_router
 from api.backoffice_requests import router as backoffice_requests_router
 from api.client_writes import router as client_writes_router
@@ -66,6 +68,8 @@ api.add_router("", messages_router)
 api.add_router("", backoffice_router)
 api.add_router("", backoffice_requests_router)
 api.add_router("", backoffice_orders_router)
+api.add_router("", backoffice_eservices_router)
+api.add_router("", backoffice_messages_router)
 
 
 @api.exception_handler(Problem)

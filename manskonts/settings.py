@@ -352,6 +352,10 @@ UPLOAD_URL_LIMITS = {
     "api-v1:eservice_messages": (FILE_UPLOAD_MAX_BYTES, 5),
     # VZD's case system attaching results (api/backoffice.py): as the admin's result inline.
     "api-v1:attach_results": (FILE_UPLOAD_MAX_BYTES, 10),
+    "api-v1:attach_eservice_results": (FILE_UPLOAD_MAX_BYTES, 10),
+    # VZD's replies through it (api/backoffice_messages.py), as the admin's thread reply.
+    "api-v1:back_office_order_message": (FILE_UPLOAD_MAX_BYTES, 5),
+    "api-v1:back_office_eservice_message": (FILE_UPLOAD_MAX_BYTES, 5),
 }
 # The admin's upload URLs take files only from staff past the second factor.
 UPLOAD_STAFF_READY = "accounts.two_factor.second_factor_done"

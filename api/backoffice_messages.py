@@ -1,0 +1,99 @@
+"""VZD's replies in a client's conversation through the back-office API (docs/api.md, "Back
+office"): as a clerk's reply on the thread's admin page, through conversations.services
+.post_message with from_staff (the thread answered, the client's messages read by VZD, the
+client's people notified as from the admin), checked by the message form the admin's reply
+shares (check_text, check_attachments). Scope messages:write; signed with the service account's
+name ("VZD — <its name>"), audited under its user."""
+
+from ninja import File, Form, Path, Router
+from ninja.files import UploadedFile
+
+from api.auth import audited
+from api.backoffice import TAG, WRITE_ERRORS, ServiceAuth, need_operation
+from api.endpoints import ORDER_NUMBER
+from api.idempotency import idempotent
+from api.listing import json_response
+from api.messages import POST_BODY, MessageOut, _message, _message_data
+from api.models import BackOfficeScope
+from api.problems import Problem, not_found
+from api.schemas import ProblemOut
+from conversations.forms import MessageForm
+from conversations.models import Message
+from conversations.services import post_message
+from documents.uploads import overflow_message
+from eservices.models import EService
+from orders.models import Order
+
+router = Router(auth=ServiceAuth(), tags=[TAG])
+
+MESSAGE_ERRORS = {**WRITE_ERRORS, 413: ProblemOut}
+TEXT = Form(None, description="The message, at most 5000 characters")
+
+
+def _reply(request, target, text, files):
+    need_operation(request, BackOfficeScope.MESSAGES_WRITE)
+    if target is None:
+        return not_found(request)
+    overflow = getattr(request, "upload_overflow", None)
+    if overflow is not None:
+        message = overflow_message(overflow)
+        raise Problem(413, "upload_too_large", message, errors={"files": [message]})
+    data, uploads = _message_data(request, text, files)
+    form = MessageForm(data, uploads)
+    if not form.is_valid():
+        if "files" in form.errors:
+            errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
+            raise Problem(400, "upload_refused", " ".join(form.errors["files"]), errors=errors)
+        errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
+        raise Problem(
+            400,
+            "invalid_values",
+            " ".join(m for messages in errors.values() for m in messages),
+            errors=errors,
+        )
+    with audited(request):
+        message = post_message(
+            target,
+            by=request.user,
+            text=form.cleaned_data["text"],
+            files=form.cleaned_data["files"],
+            from_staff=True,
+        )
+    shown = Message.objects.with_new_to_client().prefetch_related("attachments").get(pk=message.pk)
+    return json_response(MessageOut, _message(shown), status=201)
+
+
+@router.post(
+    "/backoffice/orders/{number}/messages",
+    response={201: MessageOut, **MESSAGE_ERRORS},
+    openapi_extra=POST_BODY,
+    url_name="back_office_order_message",
+)
+@idempotent
+def post_back_office_order_message(
+    request,
+    number: str = ORDER_NUMBER,
+    text: str | None = TEXT,
+    files: File[list[UploadedFile]] = None,
+):
+    """Reply in the order's conversation as VZD (`multipart/form-data` with `text` and optional
+    `files`, at most 5, or JSON `{"text": …}`), as the thread's admin page does; the thread is
+    started if nobody has written yet, as the admin's „Pievienot sarunu” does."""
+    return _reply(request, Order.objects.filter(number=number).first(), text, files)
+
+
+@router.post(
+    "/backoffice/eservices/{eservice_id}/messages",
+    response={201: MessageOut, **MESSAGE_ERRORS},
+    openapi_extra=POST_BODY,
+    url_name="back_office_eservice_message",
+)
+@idempotent
+def post_back_office_eservice_message(
+    request,
+    eservice_id: int = Path(..., ge=1, le=2**31 - 1),
+    text: str | None = TEXT,
+    files: File[list[UploadedFile]] = None,
+):
+    """Reply in the e-service's conversation as VZD, as above."""
+    return _reply(request, EService.objects.filter(pk=eservice_id).first(), text, files)
