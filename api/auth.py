@@ -74,9 +74,11 @@ SERVICE_UPLOADS = {
     "api-v1:back_office_order_message": BackOfficeScope.MESSAGES_WRITE,
     "api-v1:back_office_eservice_message": BackOfficeScope.MESSAGES_WRITE,
 }
-# The client's upload URLs that take files from messages:write (messages to VZD); every other
-# one from documents:write.
-MESSAGE_UPLOADS = frozenset({"api-v1:order_messages", "api-v1:eservice_messages"})
+# The client's upload URLs that take files from messages:write (messages to VZD, answers to its
+# requests); every other one from documents:write.
+MESSAGE_UPLOADS = frozenset(
+    {"api-v1:order_messages", "api-v1:eservice_messages", "api-v1:answer_request"}
+)
 
 
 def audited(request):

@@ -18,6 +18,7 @@ from ninja.files import UploadedFile
 from api.auth import audited, need_scope
 from api.client_writes import invalid_values
 from api.endpoints import ERRORS, ORDER_NUMBER, Paging, _sort
+from api.endpoints import _invalid_choice as invalid_choice
 from api.idempotency import idempotent
 from api.listing import api_page, etag_response, json_response, page_meta
 from api.models import Scope
@@ -186,7 +187,7 @@ def list_threads(request, q: Query[ThreadQuery]):
         queryset = queryset.filter(unread_count__gt=0)
     if q.status:
         if q.status not in THREAD_STATUS:
-            message = _("Izvēlieties kādu no sarakstā dotajām vērtībām.")
+            message = invalid_choice()
             raise Problem(400, "invalid_filter", message, errors={"status": [message]})
         queryset = queryset.filter(status=q.status)
     page, _fs = api_page(

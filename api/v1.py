@@ -20,6 +20,7 @@ from api.client_writes import router as client_writes_router
 from api.endpoints import router
 from api.messages import router as messages_router
 from api.problems import MEDIA_TYPE, Problem, not_found, problem_response
+from api.requests import router as requests_router
 from api.uploads import router as upload_router
 
 log = logging.getLogger("manskonts.api")
@@ -65,6 +66,7 @@ api.add_router("", router)
 api.add_router("", upload_router)
 api.add_router("", client_writes_router)
 api.add_router("", messages_router)
+api.add_router("", requests_router)
 api.add_router("", backoffice_router)
 api.add_router("", backoffice_requests_router)
 api.add_router("", backoffice_orders_router)

@@ -350,6 +350,8 @@ UPLOAD_URL_LIMITS = {
     # A client's message through the API (api/messages.py), as the thread page's: messages:write.
     "api-v1:order_messages": (FILE_UPLOAD_MAX_BYTES, 5),
     "api-v1:eservice_messages": (FILE_UPLOAD_MAX_BYTES, 5),
+    # A client's answer to a request through the API (api/requests.py), as the answer page's.
+    "api-v1:answer_request": (FILE_UPLOAD_MAX_BYTES, FILE_UPLOAD_MAX_FILES),
     # VZD's case system attaching results (api/backoffice.py): as the admin's result inline.
     "api-v1:attach_results": (FILE_UPLOAD_MAX_BYTES, 10),
     "api-v1:attach_eservice_results": (FILE_UPLOAD_MAX_BYTES, 10),

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from documents.forms import MultipleFileInput
+from documents.signing import check_uploads
 from manskonts.templatetags.manskonts import file_size
 from manskonts.validation import ACCEPT_ATTRIBUTE, ALLOWED_LABELS
 from requisitions.models import RequestItem
@@ -100,3 +101,22 @@ class AnswerForm(forms.Form):
                 if item.kind == RequestItem.Kind.FILE
                 else _("Ierakstiet informāciju."),
             )
+
+
+def check_answer_files(form: AnswerForm, files) -> dict[int, list]:
+    """Each file point's uploads (`files`: request.FILES) checked by the upload validation, and
+    their signatures where the point needs them; each refusal is added to the form at the point's
+    field. Returns the checked files by item id, to store only when the form has no errors."""
+    checked_files: dict[int, list] = {}
+    for item in form.items:
+        if item.kind != RequestItem.Kind.FILE:
+            continue
+        uploads = files.getlist(files_field(item))
+        if not uploads:
+            continue
+        checked, errors = check_uploads(uploads, signature_required=item.signed_required)
+        if errors:
+            form.add_error(files_field(item), errors)
+        else:
+            checked_files[item.pk] = checked
+    return checked_files

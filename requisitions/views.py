@@ -12,14 +12,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from documents.signing import check_uploads
 from documents.uploads import overflow_message
 from manskonts.decorators import client_required
 from manskonts.uploads import reports_upload_limits
 from requisitions import client as client_side
 from requisitions import services
-from requisitions.forms import AnswerForm, files_field
-from requisitions.models import Request, RequestItem
+from requisitions.forms import AnswerForm, check_answer_files
+from requisitions.models import Request
 
 SUBMIT, DRAFT = "submit", "draft"
 
@@ -68,26 +67,14 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
         # Terminated, expired, withdrawn, accepted or on a closed part: nothing read or stored.
         return _page(request, req, None, status=409)
     form = AnswerForm(request.POST, items=items, draft=req.draft)
-    valid = form.is_valid()
+    form.is_valid()
     files: dict[int, list] = {}
     overflow = getattr(request, "upload_overflow", None)
     if overflow is not None:
         form.add_error(None, overflow_message(overflow))
-        valid = False
     else:
-        for item in items:
-            if item.kind != RequestItem.Kind.FILE:
-                continue
-            uploads = request.FILES.getlist(files_field(item))
-            if not uploads:
-                continue
-            checked, errors = check_uploads(uploads, signature_required=item.signed_required)
-            if errors:
-                form.add_error(files_field(item), errors)
-                valid = False
-            else:
-                files[item.pk] = checked
-    if not valid:
+        files = check_answer_files(form, request.FILES)
+    if form.errors:
         # One bad file or text refuses the whole post: nothing stored.
         lead = _("Nekas netika saglabāts. Izlabojiet kļūdas un mēģiniet vēlreiz.")
         return _page(request, req, form, status=400, lead=lead)

@@ -23,6 +23,7 @@ from api.service_accounts import create_account, issue_access_token
 from api.v1 import api
 from conversations.services import post_message
 from manskonts.wsgi import application
+from requisitions.services import ItemSpec, raise_request
 from tests.api.helpers import make_token
 from tests.factories import (
     DocumentFactory,
@@ -66,6 +67,8 @@ def api_token(keep_the_tests_connection, owner, owner_client):
             PaymentFactory(invoice=invoice, amount=invoice.total)
         DocumentFactory(order_part=part)
         post_message(order, by=owner, text="Kad būs gatavs?", from_staff=False)
+        items = [ItemSpec("Plāns"), ItemSpec("Tālrunis", "information")]
+        raise_request(part, items, "Vajag.", by=None, suspend=False)
     return make_token(owner_client, owner, scopes=list(Scope))
 
 
