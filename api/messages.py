@@ -24,7 +24,7 @@ from api.listing import api_page, etag_response, json_response, page_meta
 from api.models import Scope
 from api.problems import Problem, not_found
 from api.schemas import PageMeta, ProblemOut
-from api.uploads import _refuse_overflow
+from api.uploads import refuse_overflow
 from conversations.forms import MessageForm
 from conversations.models import Attachment, Message, Thread
 from conversations.services import (
@@ -319,7 +319,7 @@ def _post(request, target, text, files):
     need_scope(request, Scope.MESSAGES_WRITE)
     if target is None:
         return not_found(request)
-    _refuse_overflow(request)
+    refuse_overflow(request)
     data, uploads = _message_data(request, text, files)
     form = MessageForm(data, uploads)
     if not form.is_valid():

@@ -19,7 +19,7 @@ from api.listing import api_page, etag_response, json_response, page_meta
 from api.models import Scope
 from api.problems import Problem, not_found
 from api.schemas import DocumentOut, PageMeta, ProblemOut
-from api.uploads import _refuse_overflow
+from api.uploads import refuse_overflow
 from documents.models import Document
 from manskonts.listing import SortChoices, SortOption
 from manskonts.storage import delete_stored
@@ -298,7 +298,7 @@ def answer_request(request, request_id: int = REQUEST_ID):
     req = _load(request, request_id)
     if req is None:
         return not_found(request)
-    _refuse_overflow(request)
+    refuse_overflow(request)
     if not req.can_answer:
         raise _answer_refused(req.refusal)
     form = AnswerForm(request.POST, items=list(req.items.all()), draft=req.draft)

@@ -37,7 +37,7 @@ class UploadOut(Schema):
     items: list[DocumentOut]
 
 
-def _refuse_overflow(request) -> None:
+def refuse_overflow(request) -> None:
     """An upload the handler cut off (a file or the request over its limit, too many files)."""
     overflow = getattr(request, "upload_overflow", None)
     if overflow is not None:
@@ -86,7 +86,7 @@ def upload_order_documents(
     order = Order.objects.for_client(request.client).filter(number=number).first()
     if order is None:
         return not_found(request)
-    _refuse_overflow(request)
+    refuse_overflow(request)
     parts = list(order.parts.select_related("service", "order").order_by("part_number"))
     chosen, part_errors = choose_part(parts, "" if part is None else str(part))
     if chosen is not None and not chosen.accepts_documents:
@@ -121,7 +121,7 @@ def upload_eservice_documents(
     )
     if eservice is None:
         return not_found(request)
-    _refuse_overflow(request)
+    refuse_overflow(request)
     if not eservice.accepts_documents:
         raise Problem(409, "documents_closed", closed_eservice_reason(eservice))
     return _stored(
