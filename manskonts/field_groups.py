@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
 
-def _shown(value) -> str:
+def shown(value) -> str:
     """A value as the template engine writes `{{ value }}`: safe markup as it is, else escaped."""
     if isinstance(value, Promise):
         value = str(value)
@@ -27,7 +27,7 @@ def _shown(value) -> str:
 def _label(g: dict) -> str:
     classes = f" {escape(g['label_classes'])}" if g["label_classes"] else ""
     return (
-        f'<label class="govuk-label{classes}" for="{escape(g["id"])}">{_shown(g["label"])}</label>'
+        f'<label class="govuk-label{classes}" for="{escape(g["id"])}">{shown(g["label"])}</label>'
     )
 
 
@@ -35,12 +35,12 @@ def _hint_and_error(g: dict) -> str:
     """The hint, then the error message (several errors one a line), ids as aria-describedby says."""
     html = ""
     if g["help_text"]:
-        html = f'<div id="{escape(g["hint_id"])}" class="govuk-hint">{_shown(g["help_text"])}</div>'
+        html = f'<div id="{escape(g["hint_id"])}" class="govuk-hint">{shown(g["help_text"])}</div>'
     if g["errors"]:
-        messages = "<br>".join(_shown(error) for error in g["errors"])
+        messages = "<br>".join(shown(error) for error in g["errors"])
         html += (
             f'<p id="{escape(g["error_id"])}" class="govuk-error-message">'
-            f'<span class="govuk-visually-hidden">{_shown(gettext("Kļūda:"))}</span> {messages}</p>'
+            f'<span class="govuk-visually-hidden">{shown(gettext("Kļūda:"))}</span> {messages}</p>'
         )
     return html
 
@@ -107,7 +107,7 @@ def _fieldset(g: dict, body: str) -> str:
     described = f' aria-describedby="{escape(g["describedby"])}"' if g["describedby"] else ""
     return (
         f'<fieldset class="govuk-fieldset"{described}><legend class="govuk-fieldset__legend'
-        f' govuk-fieldset__legend--s">{_shown(g["label"])}</legend>{_hint_and_error(g)}{body}'
+        f' govuk-fieldset__legend--s">{shown(g["label"])}</legend>{_hint_and_error(g)}{body}'
         "</fieldset>"
     )
 
@@ -122,7 +122,7 @@ def _radios(g: dict) -> str:
         items.append(
             f'<div class="govuk-radios__item"><input class="govuk-radios__input" id="{control}"'
             f' name="{name}" type="radio" value="{escape(c["value"])}"{checked}{required}>'
-            f'<label class="govuk-label govuk-radios__label" for="{control}">{_shown(c["label"])}'
+            f'<label class="govuk-label govuk-radios__label" for="{control}">{shown(c["label"])}'
             "</label></div>"
         )
     classes = f" {escape(g['classes'])}" if g["classes"] else ""
@@ -145,7 +145,7 @@ def _checkboxes(g: dict) -> str:
 def _checkbox(g: dict) -> str:
     """One box (a BooleanField): the hint and error above it, its label beside it."""
     classes = f" {escape(g['classes'])}" if g["classes"] else ""
-    name, label = escape(g["name"]), _shown(g["label"])
+    name, label = escape(g["name"]), shown(g["label"])
     items = []
     for c in g["choices"]:
         control = escape(c["id"])

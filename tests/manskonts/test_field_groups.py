@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 from django import forms
 from django.core.exceptions import ValidationError
+from django.forms.utils import flatatt
 from django.template import engines
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy
 
-from manskonts.forms import widget_kind
+from manskonts.forms import html_attrs, widget_kind
 
 REFERENCE = Path(__file__).resolve().parent / "govuk_reference"
 AWKWARD = "a \"b\" & 'c' <d>"
@@ -220,3 +222,16 @@ def test_a_field_with_a_template_of_its_own_keeps_it():
 
     assert "govuk-form-group" not in written
     assert 'name="text"' in written
+
+
+@pytest.mark.parametrize(
+    "attrs",
+    [
+        {},
+        {"rows": 3, "autocomplete": "name", "data-x": AWKWARD, "disabled": True, "hidden": False},
+        {"maxlength": None, "lang": mark_safe("<lv>"), "title": gettext_lazy("Kļūda:")},
+        {"b": True, "a": True, "c": "0", "accept": ".pdf,.asice"},
+    ],
+)
+def test_the_attributes_are_djangos_flatatt(attrs):
+    assert html_attrs(attrs) == flatatt(attrs)
