@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from auditlog.models import LogEntry
 from django.test import Client as HttpClient
 from django.utils import timezone
 
@@ -175,3 +176,14 @@ def test_the_same_idempotency_key_answers_the_first_put_again(owner, owner_clien
     assert again.content == first.content
     assert other.status_code == 422
     assert EService.objects.get(pk=eservice.pk).label == "Cits"  # the replay did nothing
+
+
+def test_the_label_is_audited_under_the_tokens_maker(owner, owner_client):
+    eservice = EServiceFactory(client=owner_client)
+    token = make_token(owner_client, owner, scopes=WRITE)
+
+    put_label(token, eservice.pk, "Māja")
+
+    entry = LogEntry.objects.get_for_object(eservice).latest("timestamp")
+    assert entry.actor_id == owner.pk
+    assert entry.changes_dict["label"] == ["None", "Māja"]

@@ -8,6 +8,7 @@ import json
 from datetime import timedelta
 
 import pytest
+from auditlog.models import LogEntry
 from django.core import mail
 from django.test import Client as HttpClient
 from django.utils import timezone
@@ -368,3 +369,12 @@ def test_an_attachment_downloads_and_is_410_once_purged_in_the_pages_words(
     assert gone.status_code == 410
     assert gone.json()["code"] == "file_deleted"
     assert gone.json()["detail"] == "Datne dzēsta pēc 90 dienām."
+
+
+def test_a_message_is_audited_under_the_tokens_maker(order, owner, owner_client):
+    token = make_token(owner_client, owner, scopes=WRITE)
+
+    send(token, messages_path(order), "Jautājums", as_json=True)
+
+    entry = LogEntry.objects.get_for_object(Message.objects.get()).get()
+    assert entry.actor_id == owner.pk

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from auditlog.models import LogEntry
 from django.core import mail
 from django.test import Client as HttpClient
 from django.utils import timezone
@@ -417,3 +418,14 @@ def test_more_files_than_the_answer_takes_are_cut_off_and_nothing_stored(
         "Vienā reizē var iesniegt ne vairāk kā 2 datnes. Jūs izvēlējāties 3."
     )
     assert not Answer.objects.exists()
+
+
+def test_an_answer_is_audited_under_the_tokens_maker(raised, owner, owner_client):
+    token = make_token(owner_client, owner, scopes=WRITE)
+    data, files = full_answer(raised)
+
+    answer(token, raised, data, files)
+
+    submitted = Answer.objects.get()
+    actors = set(LogEntry.objects.get_for_object(submitted).values_list("actor_id", flat=True))
+    assert actors == {owner.pk}
