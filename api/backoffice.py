@@ -7,11 +7,12 @@ actor, and notifies clients exactly as the same change made in the admin does.""
 
 import base64
 import binascii
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.http import FileResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from ninja import File, Form, Path, Router, Schema
 from ninja.files import UploadedFile
@@ -36,9 +37,17 @@ from api.service_accounts import (
 from billing.forms import treasury_external_id
 from billing.models import Invoice, Payment
 from billing.services import issue_invoice, record_payment
+from documents.models import Document
 from documents.services import attach_result
 from documents.uploads import FILES_FIELD, overflow_message
 from manskonts.client_address import client_address
+from manskonts.storage import (
+    content_disposition,
+    is_object_storage,
+    is_stored,
+    open_stored,
+    presigned_download_url,
+)
 from manskonts.validation import validate_upload
 from orders.models import Order, OrderPart, Service
 from orders.services import change_order_part_status, upsert_order, upsert_order_part
@@ -84,6 +93,12 @@ def need_operation(request, scope: str) -> None:
         )
 
 
+def need_any(request, *scopes: str) -> None:
+    """One of `scopes` (reading follows from writing: who writes orders or requests reads them)."""
+    if not set(scopes) & set(request.service_account.scopes):
+        need_operation(request, scopes[0])
+
+
 def invalid_values(error: ValidationError) -> Problem:
     errors = (
         {name: [str(m) for m in messages] for name, messages in error.message_dict.items()}
@@ -96,6 +111,40 @@ def invalid_values(error: ValidationError) -> Problem:
         " ".join(m for messages in errors.values() for m in messages),
         errors=errors,
     )
+
+
+FILE_RESPONSES = {
+    "responses": {
+        200: {
+            "description": "The file",
+            "content": {
+                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
+            },
+        },
+        302: {"description": "A pre-signed object storage URL, valid a minute"},
+    }
+}
+
+
+def serve_stored(stored, name: str):
+    """A stored file as staff download it in the admin (the same headers as the pages'): from
+    object storage a pre-signed redirect, else the bytes; gone from storage 410 `file_missing`."""
+    gone = Problem(410, "file_missing", _("Datne vairs nav pieejama: tā ir dzēsta no glabātuves."))
+    if not stored:
+        raise gone
+    if is_object_storage(stored.storage):
+        if not is_stored(stored.name, stored.storage):
+            raise gone
+        response = HttpResponseRedirect(presigned_download_url(stored.name, name))
+    else:
+        source = open_stored(stored.name, stored.storage)
+        if source is None:
+            raise gone
+        response = FileResponse(source, content_type="application/octet-stream")
+        response["Content-Disposition"] = content_disposition(name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 # --- the token --------------------------------------------------------------------------------------
@@ -263,6 +312,62 @@ def _order_answer(order: Order, created: bool):
         "parts": [_part(p) for p in parts],
     }
     return json_response(OrderBackOut, data, status=201 if created else 200)
+
+
+class BackDocumentOut(Schema):
+    id: int
+    name: str
+    direction: str = Field(description="submitted (the client's) or result (VZD's)")
+    part_number: int | None
+    size: int
+    uploaded_at: datetime
+    deleted: bool
+    download_url: str = Field(description="The back office's download (no payment rule)")
+
+
+def back_document(d: Document) -> dict:
+    return {
+        "id": d.pk,
+        "name": d.original_name,
+        "direction": d.direction,
+        "part_number": d.order_part.part_number if d.order_part_id else None,
+        "size": d.size,
+        "uploaded_at": d.uploaded_at,
+        "deleted": d.is_deleted,
+        "download_url": f"/api/v1/backoffice/documents/{d.pk}/content",
+    }
+
+
+class OrderReadOut(Schema):
+    number: str
+    client_id: int
+    channel: str
+    parts: list[PartOut]
+    documents: list[BackDocumentOut] = Field(description="Of every part, oldest first")
+
+
+@router.get("/backoffice/orders/{number}", response={200: OrderReadOut, **ERRORS})
+def get_back_office_order(request, number: str = ORDER_NUMBER):
+    """An order as its admin page and its parts' pages show it: the parts with their statuses
+    and dates, and every file submitted to them or attached as a result."""
+    need_any(request, BackOfficeScope.ORDERS_WRITE, BackOfficeScope.RESULTS_WRITE)
+    order = Order.objects.filter(number=number).first()
+    if order is None:
+        return not_found(request)
+    parts = order.parts.select_related("service").order_by("part_number")
+    documents = (
+        Document.objects.filter(order_part__order=order)
+        .select_related("order_part")
+        .order_by("uploaded_at", "pk")
+    )
+    data = {
+        "number": order.number,
+        "client_id": order.client_id,
+        "channel": order.channel,
+        "parts": [_part(p) for p in parts],
+        "documents": [back_document(d) for d in documents],
+    }
+    return json_response(OrderReadOut, data)
 
 
 @router.put(

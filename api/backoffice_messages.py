@@ -3,13 +3,17 @@ office"): as a clerk's reply on the thread's admin page, through conversations.s
 .post_message with from_staff (the thread answered, the client's messages read by VZD, the
 client's people notified as from the admin), checked by the message form the admin's reply
 shares (check_text, check_attachments). Scope messages:write; signed with the service account's
-name ("VZD — <its name>"), audited under its user."""
+name ("VZD — <its name>"), audited under its user. The conversation is read here too (on the
+same paths), as its admin page shows it; reading marks nothing read (the reply does)."""
 
-from ninja import File, Form, Path, Router
+from datetime import datetime
+
+from ninja import File, Form, Path, Router, Schema
 from ninja.files import UploadedFile
+from pydantic import Field
 
 from api.auth import audited
-from api.backoffice import TAG, WRITE_ERRORS, ServiceAuth, need_operation
+from api.backoffice import ERRORS, TAG, WRITE_ERRORS, ServiceAuth, need_operation
 from api.endpoints import ORDER_NUMBER
 from api.idempotency import idempotent
 from api.listing import json_response
@@ -19,7 +23,7 @@ from api.problems import Problem, not_found
 from api.schemas import ProblemOut
 from conversations.forms import MessageForm
 from conversations.models import Message
-from conversations.services import post_message
+from conversations.services import post_message, thread_messages, thread_of
 from documents.uploads import overflow_message
 from eservices.models import EService
 from orders.models import Order
@@ -30,6 +34,88 @@ MESSAGE_ERRORS = {**WRITE_ERRORS, 413: ProblemOut}
 TEXT = Form(None, description="The message, at most 5000 characters")
 
 
+class BackAttachmentOut(Schema):
+    id: int
+    name: str
+    size: int
+    deleted: bool
+    download_url: str
+
+
+class BackMessageOut(Schema):
+    id: int
+    from_vzd: bool
+    author: str
+    text: str
+    created_at: datetime
+    read_at: datetime | None = Field(description="When the other side read it")
+    attachments: list[BackAttachmentOut]
+
+
+class ConversationReadOut(Schema):
+    thread_id: int | None = Field(description="None until anyone has written")
+    status: str | None = Field(None, description="waiting (for VZD's answer) or answered")
+    waiting_since: datetime | None = None
+    items: list[BackMessageOut]
+
+
+def _conversation(request, target):
+    need_operation(request, BackOfficeScope.MESSAGES_WRITE)
+    if target is None:
+        return not_found(request)
+    thread = thread_of(target)
+    items = [
+        {
+            "id": m.pk,
+            "from_vzd": m.from_staff,
+            "author": m.shown_author,
+            "text": m.text,
+            "created_at": m.created_at,
+            "read_at": m.read_at,
+            "attachments": [
+                {
+                    "id": a.pk,
+                    "name": a.original_name,
+                    "size": a.size,
+                    "deleted": a.is_deleted,
+                    "download_url": f"/api/v1/backoffice/message-attachments/{a.pk}/content",
+                }
+                for a in m.attachments.all()
+            ],
+        }
+        for m in thread_messages(thread)
+    ]
+    data = {
+        "thread_id": thread.pk if thread else None,
+        "status": thread.status if thread else None,
+        "waiting_since": thread.waiting_since if thread else None,
+        "items": items,
+    }
+    return json_response(ConversationReadOut, data)
+
+
+# One URL per path, named as its POST's: manskonts.uploads gives that name the reply's room.
+@router.get(
+    "/backoffice/orders/{number}/messages",
+    response={200: ConversationReadOut, **ERRORS},
+    url_name="back_office_order_message",
+)
+def get_back_office_order_messages(request, number: str = ORDER_NUMBER):
+    """The order's conversation as the thread's admin page shows it, oldest first."""
+    return _conversation(request, Order.objects.filter(number=number).first())
+
+
+@router.get(
+    "/backoffice/eservices/{eservice_id}/messages",
+    response={200: ConversationReadOut, **ERRORS},
+    url_name="back_office_eservice_message",
+)
+def get_back_office_eservice_messages(request, eservice_id: int = Path(..., ge=1, le=2**31 - 1)):
+    """The e-service's conversation, oldest first."""
+    return _conversation(request, EService.objects.filter(pk=eservice_id).first())
+
+
+# --- replying --------------------------------------------------------------------------------------
 def _reply(request, target, text, files):
     need_operation(request, BackOfficeScope.MESSAGES_WRITE)
     if target is None:

@@ -8,8 +8,6 @@ account's user and tells the client exactly as the same action in the admin does
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpResponseRedirect
-from django.utils.translation import gettext as _
 from ninja import Path, Router, Schema
 from pydantic import Field
 
@@ -28,16 +26,8 @@ from api.idempotency import idempotent
 from api.listing import json_response
 from api.models import BackOfficeScope
 from api.problems import Problem, not_found
-from api.schemas import ProblemOut
 from documents.models import Document
 from eservices.models import EService
-from manskonts.storage import (
-    content_disposition,
-    is_object_storage,
-    is_stored,
-    open_stored,
-    presigned_download_url,
-)
 from manskonts.workflow import StatusChangeError
 from orders.models import OrderPart
 from requisitions import services
@@ -283,53 +273,6 @@ def get_request(request, request_id: int = REQUEST_ID):
     if not Request.objects.filter(pk=request_id).exists():
         return not_found(request)
     return _detail(request_id)
-
-
-@router.get(
-    "/backoffice/documents/{document_id}/content",
-    response={200: None, 302: None, **ERRORS, 410: ProblemOut},
-    openapi_extra={
-        "responses": {
-            200: {
-                "description": "The file",
-                "content": {
-                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-                },
-            },
-            302: {"description": "A pre-signed object storage URL, valid a minute"},
-        }
-    },
-)
-def download_back_office_document(request, document_id: int = Path(..., ge=1, le=2**63 - 1)):
-    """A file of an order part or an e-service (the client's or a result), as staff download it
-    in the admin: no payment rule, a deleted or missing file 410. `orders:write` or
-    `requests:write`."""
-    scopes = request.service_account.scopes
-    if BackOfficeScope.REQUESTS_WRITE not in scopes:
-        need_operation(request, BackOfficeScope.ORDERS_WRITE)
-    document = Document.objects.filter(pk=document_id).first()
-    if document is None:
-        return not_found(request)
-    gone = Problem(410, "file_missing", _("Datne vairs nav pieejama: tā ir dzēsta no glabātuves."))
-    if document.is_deleted:
-        raise Problem(410, "file_deleted", _("Datne dzēsta pēc 90 dienām."))
-    if not document.file:
-        raise gone
-    if is_object_storage(document.file.storage):
-        if not is_stored(document.file.name, document.file.storage):
-            raise gone
-        response = HttpResponseRedirect(
-            presigned_download_url(document.file.name, document.original_name)
-        )
-    else:
-        source = open_stored(document.file.name, document.file.storage)
-        if source is None:
-            raise gone
-        response = FileResponse(source, content_type="application/octet-stream")
-        response["Content-Disposition"] = content_disposition(document.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- settling ---------------------------------------------------------------------------------------

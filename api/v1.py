@@ -15,6 +15,7 @@ from api.backoffice import router as backoffice_router
 from api.backoffice_eservices import router as backoffice_eservices_router
 from api.backoffice_messages import router as backoffice_messages_router
 from api.backoffice_orders import router as backoffice_orders_router
+from api.backoffice_reading import router as backoffice_reading_router
 from api.backoffice_requests import router as backoffice_requests_router
 from api.client_writes import router as client_writes_router
 from api.endpoints import router
@@ -72,6 +73,7 @@ api.add_router("", backoffice_requests_router)
 api.add_router("", backoffice_orders_router)
 api.add_router("", backoffice_eservices_router)
 api.add_router("", backoffice_messages_router)
+api.add_router("", backoffice_reading_router)
 
 
 @api.exception_handler(Problem)
