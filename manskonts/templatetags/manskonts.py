@@ -5,7 +5,10 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django import template
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import QueryDict
+from django.urls import get_script_prefix
 from django.utils import formats
 from django.utils.html import avoid_wrapping, format_html
 from django.utils.safestring import SafeString
@@ -100,11 +103,27 @@ def personal_code(value) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def language_form(context, language: str) -> LanguageForm:
-    """The header's switch to `language`, coming back to this page."""
+def language_form(context, language: str) -> SafeString:
+    """The header's switch to `language`, coming back to this page: the form's hidden inputs.
+
+    Written here rather than by the form renderer's widget templates, which cost ~0.4 ms of every
+    page's ~10 ms CPU for two hidden inputs (bench/profile_page.py); the names, values and ids are
+    still the form's own.
+    """
     request = context.get("request")
     here = request.get_full_path() if request is not None else "/"
-    return LanguageForm(initial={"language": language, "next": here})
+    form = LanguageForm(initial={"language": language, "next": here})
+    return SafeString(
+        "".join(
+            format_html(
+                '<input type="hidden" name="{}"{} id="{}">',
+                field.html_name,
+                format_html(' value="{}"', field.value()) if field.value() else "",
+                field.auto_id,
+            )
+            for field in form
+        )
+    )
 
 
 @register.simple_tag(takes_context=True)
@@ -125,6 +144,49 @@ def query_with(context, **changes) -> str:
             params[key] = value
     encoded = params.urlencode()
     return f"?{encoded}" if encoded else "?"
+
+
+# --- Fragments rendered once per language ----------------------------------------------------------
+# The layout's fixed parts (the stylesheet and script links with their hashed names, the skip link,
+# the brand, the footer, the header forms' addresses) are the same on every page in a language, yet
+# their {% static %}, {% url %} and {% translate %} tags cost ~1 ms of a list page's ~10 ms CPU
+# (bench/profile_page.py). `{% once %}` renders them on the first page in each language and keeps
+# the HTML for the life of the process.
+
+_once_generation = 0
+
+
+@receiver(setting_changed)
+def _forget_once_fragments(**kwargs) -> None:
+    # A test that changes STATIC_URL, STORAGES or the URLconf must not get yesterday's links.
+    global _once_generation
+    _once_generation += 1
+
+
+class OnceNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+        self.rendered: dict[tuple, str] = {}
+        self.generation = _once_generation
+
+    def render(self, context) -> str:
+        if self.generation != _once_generation:
+            self.rendered, self.generation = {}, _once_generation
+        # The script prefix too: {% url %} starts with it, and it is the WSGI mount point.
+        key = (get_language(), get_script_prefix(), context.autoescape)
+        html = self.rendered.get(key)
+        if html is None:
+            html = self.rendered[key] = self.nodelist.render(context)
+        return html
+
+
+@register.tag
+def once(parser, token) -> OnceNode:
+    """{% once %}…{% endonce %}: HTML that depends on the language only (never on the request, the
+    person or the page's context), rendered once per language and then reused."""
+    nodelist = parser.parse(("endonce",))
+    parser.delete_first_token()
+    return OnceNode(nodelist)
 
 
 # --- GOV.UK components written in Python -----------------------------------------------------------
