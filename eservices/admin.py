@@ -85,7 +85,7 @@ class EServiceAdmin(LatvianTitlesMixin, admin.ModelAdmin):
         "orders__number",
     )
     autocomplete_fields = ("client", "requested_by", "orders")
-    readonly_fields = ("status", "status_changed_at", "label", "created_at")
+    readonly_fields = ("status", "status_changed_at", "label", "created_at", "external_id")
     date_hierarchy = "created_at"
     inlines = [EServiceStatusChangeInline]  # documents/admin.py adds its two
     actions = [make_status_action(EServiceStatus.choices, change_eservice_status, with_note=False)]

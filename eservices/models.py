@@ -117,6 +117,18 @@ class EService(models.Model):
         blank=True,
         related_name="eservices",
     )
+    # The case system's own key for an e-service it registered through the back-office API
+    # (PUT /api/v1/backoffice/eservices/external/{id}); NULL for those made otherwise, so that it
+    # is unique only among those that have one.
+    external_id = models.CharField(
+        _("lietu sistēmas ID"),
+        max_length=40,
+        null=True,
+        blank=True,
+        unique=True,
+        editable=False,
+        db_collation="C",
+    )
 
     # Sort keys kept by save() and eservices.signals, so that every sort of the history table reads
     # one index on (client, key, id): the service's Latvian alphabetical rank, the workflow position

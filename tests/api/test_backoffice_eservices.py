@@ -17,10 +17,10 @@ from documents.models import Document
 from eservices.models import EService, EServiceStatus, EServiceStatusChange
 from notifications.models import Notification
 from tests.api.backoffice import access_token, call, make_account
-from tests.api.helpers import make_token
+from tests.api.helpers import api_get, make_token
 from tests.documents import samples
 from tests.documents.test_admin import inline_post
-from tests.factories import EServiceFactory, StaffFactory
+from tests.factories import EServiceFactory, OrderFactory, StaffFactory, own_client
 
 pytestmark = pytest.mark.django_db
 
@@ -202,3 +202,101 @@ def test_scopes_and_another_token_kind(superuser, owner, owner_client, twins):
     assert unknown.status_code == 404
     assert not Document.objects.exists()
     assert not EServiceStatusChange.objects.exists()
+
+
+# --- registering an e-service (the admin's „Pievienot e-pakalpojumu”) ------------------------------
+def registration(owner, **values):
+    return {
+        "client": {"personal_code": owner.personal_code},
+        "requested_by": {"personal_code": owner.personal_code},
+        "service": "kadastra-info-ipasums",
+        "object_code": "13000263302",
+        **values,
+    }
+
+
+def test_an_e_service_is_registered_once_and_edited_by_its_external_id(
+    account, token, owner, owner_client
+):
+    order = OrderFactory(client=owner_client, number="2026-7600001")
+    path = "/api/v1/backoffice/eservices/external/LS-2026-17"
+    entries = LogEntry.objects.filter(content_type=ContentType.objects.get_for_model(EService))
+
+    created = call("put", token, path, registration(owner, orders=[order.number]))
+    count_after_create = entries.count()
+    again = call("put", token, path, registration(owner, orders=[order.number]))
+    count_after_again = entries.count()
+    edited = call("put", token, path, registration(owner, object_code="13000263303"))
+
+    assert (created.status_code, again.status_code, edited.status_code) == (201, 200, 200)
+    eservice = EService.objects.get()
+    assert created.json()["id"] == eservice.pk
+    assert (eservice.external_id, eservice.client_id, eservice.requested_by_id) == (
+        "LS-2026-17",
+        owner_client.pk,
+        owner.pk,
+    )
+    assert eservice.object_code == "13000263303"
+    assert list(eservice.orders.all()) == []  # the edit named none
+    assert count_after_again == count_after_create  # the same call again wrote nothing
+    assert [e.actor_id for e in entries.order_by("pk")][-1] == account.user_id
+    seen = api_get(make_token(owner_client, owner), f"/api/v1/eservices/{eservice.pk}")
+    assert seen.status_code == 200
+
+
+def test_an_e_service_linked_to_another_clients_order_is_refused_in_the_forms_words(
+    token, owner, owner_client, outsider
+):
+    foreign = OrderFactory(client=own_client(outsider), number="2026-7600002")
+
+    response = call(
+        "put",
+        token,
+        "/api/v1/backoffice/eservices/external/LS-1",
+        registration(owner, orders=[foreign.number]),
+    )
+
+    assert response.status_code == 400
+    assert response.json()["errors"]["orders"] == [
+        "Saistīt var tikai šī paša klienta pasūtījumus; cita klienta: 2026-7600002."
+    ]
+    assert not EService.objects.exists()
+
+
+def test_another_client_or_a_stranger_as_the_requester_is_refused(
+    token, owner, owner_client, outsider
+):
+    path = "/api/v1/backoffice/eservices/external/LS-2"
+    call("put", token, path, registration(owner))
+    own_client(outsider)
+
+    moved = call(
+        "put",
+        token,
+        path,
+        {**registration(outsider), "requested_by": None},
+    )
+    stranger = call(
+        "put",
+        token,
+        "/api/v1/backoffice/eservices/external/LS-3",
+        registration(owner, requested_by={"personal_code": outsider.personal_code}),
+    )
+
+    assert moved.status_code == 409
+    assert moved.json()["code"] == "client_differs"
+    assert EService.objects.get().client_id == owner_client.pk
+    assert stranger.status_code == 400
+    assert stranger.json()["code"] == "unknown_person"
+
+
+def test_registering_needs_orders_write(superuser, owner, owner_client):
+    results_only = access_token(make_account(superuser, [BackOfficeScope.RESULTS_WRITE], "R"))
+    path = "/api/v1/backoffice/eservices/external/LS-4"
+
+    refused = call("put", results_only, path, registration(owner))
+    clients = call("put", make_token(owner_client, owner), path, registration(owner))
+
+    assert refused.status_code == 403
+    assert clients.status_code == 401
+    assert not EService.objects.exists()
