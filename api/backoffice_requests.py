@@ -8,9 +8,11 @@ account's user and tells the client exactly as the same action in the admin does
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from ninja import Path, Router, Schema
 from pydantic import Field
 
+from accounts.models import User
 from api.auth import audited
 from api.backoffice import (
     ERRORS,
@@ -293,6 +295,12 @@ class WithdrawIn(Schema):
     note: str = Field("", max_length=255)
 
 
+class AssignIn(Schema):
+    clerk: str = Field(
+        ..., min_length=1, max_length=150, description="The VZD staff member's user name"
+    )
+
+
 def _settle(request, request_id: int, apply):
     """One of the admin's actions on a request: through its service, audited, 409 with the
     workflow's reason when the request's state does not allow it."""
@@ -359,3 +367,26 @@ def withdraw_request(request, payload: WithdrawIn, request_id: int = REQUEST_ID)
     return _settle(
         request, request_id, lambda r: services.withdraw(r, by=request.user, note=payload.note)
     )
+
+
+@router.post("/backoffice/requests/{request_id}/assign", response=SETTLED)
+@idempotent
+def assign_request(request, payload: AssignIn, request_id: int = REQUEST_ID):
+    """„Piešķirt man”, for the clerk named: the staff member who settles the request, on its
+    record (requisitions.services.assign: only an active VZD staff member; a settled request
+    is 409)."""
+    need_operation(request, BackOfficeScope.REQUESTS_WRITE)
+    clerk = User.objects.filter(username=payload.clerk, is_active=True).first()
+    if clerk is None:
+        message = _("Darbinieks „%(name)s” nav atrasts.") % {"name": payload.clerk}
+        raise Problem(400, "unknown_clerk", message, errors={"clerk": [message]})
+
+    def apply(found):
+        try:
+            services.assign(found, to=clerk, by=request.user)
+        except ValidationError as error:
+            if getattr(error, "code", None) == "final":  # settled: as a move the workflow refuses
+                raise StatusChangeError(error.messages[0], code="final") from None
+            raise
+
+    return _settle(request, request_id, apply)

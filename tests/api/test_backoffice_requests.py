@@ -296,3 +296,28 @@ def test_without_requests_write_403_and_a_clients_token_401(superuser, owner, ow
 def test_an_unknown_request_is_404(token):
     assert call("post", token, "/api/v1/backoffice/requests/999999/accept").status_code == 404
     assert call("get", token, "/api/v1/backoffice/requests/999999").status_code == 404
+
+
+def test_a_request_is_assigned_to_the_clerk_named_as_assign_to_me_does(
+    account, superuser, token, clerk, owner_client
+):
+    request = raised(in_progress_part(owner_client), superuser)
+    path = f"/api/v1/backoffice/requests/{request.pk}/assign"
+
+    assigned = call("post", token, path, {"clerk": clerk.username})
+    client_person = call("post", token, path, {"clerk": owner_client.person.username})
+    unknown = call("post", token, path, {"clerk": "nav-tada"})
+    services.withdraw(request, by=superuser)
+    settled = call("post", token, path, {"clerk": clerk.username})
+
+    assert assigned.status_code == 200, assigned.content
+    request.refresh_from_db()
+    assert request.assignee_id == clerk.pk
+    event = RequestEvent.objects.get(request=request, action="assigned")
+    assert event.by_id == account.user_id
+    assert client_person.status_code == 400
+    assert client_person.json()["detail"] == "Pieprasījumu var piešķirt tikai VZD darbiniekam."
+    assert unknown.status_code == 400
+    assert unknown.json()["code"] == "unknown_clerk"
+    assert settled.status_code == 409
+    assert settled.json()["detail"] == "Pieprasījums ir „Atsaukts”: tas vairs nav jāizskata."
