@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from api.auth import TokenAuth
 from api.backoffice import router as backoffice_router
+from api.backoffice_billing import router as backoffice_billing_router
 from api.backoffice_eservices import router as backoffice_eservices_router
 from api.backoffice_messages import router as backoffice_messages_router
 from api.backoffice_orders import router as backoffice_orders_router
@@ -69,6 +70,7 @@ api.add_router("", client_writes_router)
 api.add_router("", messages_router)
 api.add_router("", requests_router)
 api.add_router("", backoffice_router)
+api.add_router("", backoffice_billing_router)
 api.add_router("", backoffice_requests_router)
 api.add_router("", backoffice_orders_router)
 api.add_router("", backoffice_eservices_router)
