@@ -1,0 +1,122 @@
+"""The layout's parts written in Python (manskonts/templatetags/manskonts.py: `pager`, `nav_items`,
+`hidden_inputs`) are the markup their templates wrote (issue 18: every page paid the template
+engine for them): each compared, in each state and both languages, with the old template (the
+pager's kept as tests/manskonts/list_reference/pager.html), after normalising only whitespace."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django import forms
+from django.template import engines
+from django.test import RequestFactory
+from django.utils import translation
+
+from manskonts.listing import Page
+from manskonts.templatetags.manskonts import hidden_inputs, nav_items
+
+REFERENCE = Path(__file__).resolve().parent / "list_reference"
+
+
+def text_of(html: str) -> str:
+    """Whitespace as a browser collapses it: runs to one space, none between tags or at the edges
+    of a tag's content."""
+    html = re.sub(r"\s+", " ", str(html)).strip()
+    return re.sub(r"\s*(<[^>]*>)\s*", r"\1", html)
+
+
+def render(source: str, **context) -> str:
+    return engines["django"].from_string(source).render(context)
+
+
+PAGES = {
+    "one page of 1": Page(rows=[1], number=1, count=1),
+    "one page of 7": Page(rows=[1], number=1, count=7),
+    "nothing found": Page(rows=[], number=1, count=0),
+    "first of many": Page(
+        rows=[1], number=1, count=1001, count_exceeds=True, has_next=True, next_cursor="n1"
+    ),
+    "second": Page(
+        rows=[1],
+        number=2,
+        count=40,
+        has_next=True,
+        has_previous=True,
+        next_cursor="n2",
+        previous_cursor="p2",
+    ),
+    "third": Page(
+        rows=[1],
+        number=3,
+        count=90,
+        has_next=True,
+        has_previous=True,
+        next_cursor="n3",
+        previous_cursor="p3",
+    ),
+    "last": Page(rows=[1], number=5, count=21, has_previous=True, previous_cursor="p5"),
+}
+
+
+@pytest.mark.parametrize("language", ["lv", "en"])
+@pytest.mark.parametrize("bottom", [False, True])
+@pytest.mark.parametrize("state", PAGES)
+def test_pager_is_the_templates_markup(state, bottom, language):
+    request = RequestFactory().get("/saraksts/", {"status": "done", "cursor": "old", "sort": "-id"})
+    context = {"request": request, "page": PAGES[state], "bottom": bottom}
+    reference = (REFERENCE / "pager.html").read_text()
+
+    with translation.override(language):
+        ours = render("{% pager page bottom=bottom %}", **context)
+        theirs = render(reference, **context)
+
+    assert text_of(ours) == text_of(theirs)
+
+
+NAV_TEMPLATE = (
+    '{% load i18n %}{% for item in nav %}<li class="mk-nav__item{% if item.active %} '
+    'mk-nav__item--active{% endif %}"><a href="{{ item.url }}"{% if item.current %} '
+    'aria-current="page"{% endif %}>{{ item.label }}{% if item.unread %} <span class="govuk-tag '
+    'govuk-tag--red">{{ item.unread }}<span class="govuk-visually-hidden"> {% translate "nelasīti" '
+    "%}</span></span>{% endif %}</a></li>{% endfor %}"
+)
+
+
+@pytest.mark.parametrize("language", ["lv", "en"])
+def test_nav_items_are_the_templates_markup(language):
+    nav = [
+        {"url": "/a/", "label": "Pārskats", "current": False, "active": False, "unread": 0},
+        {
+            "url": "/b/?x=1&y=2",
+            "label": "<E & pakalpojumi>",
+            "current": True,
+            "active": True,
+            "unread": 0,
+        },
+        {"url": "/c/", "label": "Pasūtījumi", "current": False, "active": True, "unread": 0},
+        {"url": "/d/", "label": "Paziņojumi", "current": False, "active": False, "unread": 12},
+    ]
+
+    with translation.override(language):
+        ours = nav_items(nav)
+        theirs = render(NAV_TEMPLATE, nav=nav)
+
+    assert ours == theirs
+
+
+class Header(forms.Form):
+    choice = forms.ChoiceField(choices=[("1", "Viens")])
+    language = forms.CharField(widget=forms.HiddenInput)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+    empty = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+def test_hidden_inputs_are_the_widgets_markup():
+    form = Header(initial={"language": "en", "next": '/saraksts/?a=1&b="2"'}, auto_id="h-%s")
+
+    ours = hidden_inputs(form)
+    theirs = "".join(str(field) for field in form.hidden_fields())
+
+    assert ours == theirs
