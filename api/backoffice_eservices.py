@@ -9,7 +9,7 @@ as from the admin."""
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from ninja import File, Path, Router, Schema
 from ninja.files import UploadedFile
@@ -147,6 +147,19 @@ def upsert_eservice(
     need_operation(request, BackOfficeScope.ORDERS_WRITE)
     client = client_by_ref(payload.client)
     data = _form_data(payload, client)
+    try:
+        eservice, created = _save_eservice(request, external_id, client, data)
+    except IntegrityError:
+        # Two first calls at the same moment: the second's insert waited for the first's and hit
+        # the unique external_id; run once more, it finds the first's e-service (or another
+        # client's: 409).
+        eservice, created = _save_eservice(request, external_id, client, data)
+    eservice = EService.objects.select_related("service").get(pk=eservice.pk)
+    return _eservice_answer(eservice, status=201 if created else 200)
+
+
+def _save_eservice(request, external_id: str, client: Client, data: dict) -> tuple[EService, bool]:
+    """The admin form's save of the e-service keyed `external_id`: (e-service, created)."""
     with transaction.atomic():
         existing = EService.objects.select_for_update().filter(external_id=external_id).first()
         if existing is not None and existing.client_id != client.pk:
@@ -169,8 +182,7 @@ def upsert_eservice(
                 eservice = form.save()
         else:
             eservice = existing
-    eservice = EService.objects.select_related("service").get(pk=eservice.pk)
-    return _eservice_answer(eservice, status=201 if existing is None else 200)
+    return eservice, existing is None
 
 
 @router.post(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Case, IntegerField, Value, When
 from django.urls import reverse
 from django.utils import timezone
@@ -171,7 +171,18 @@ def upsert_order(number: str, *, client, channel: str, parts: list[dict]) -> tup
     existing one to these values: the same call again changes nothing. A part not named is left
     as it is; an order of another client is refused (ValidationError, code "client_differs"), as
     only change_order_client moves an order. Fields are validated as the admin's forms validate
-    them (full_clean); nothing is saved unless everything is valid. (order, created)."""
+    them (full_clean); nothing is saved unless everything is valid. (order, created).
+
+    Two first calls for a new number at the same moment: the second's insert waits for the
+    first's and hits the unique number; it is then run once more, and finds the first's order
+    (the same client: its values, not created; another client: client_differs)."""
+    try:
+        return _upsert_order(number, client=client, channel=channel, parts=parts)
+    except IntegrityError:
+        return _upsert_order(number, client=client, channel=channel, parts=parts)
+
+
+def _upsert_order(number: str, *, client, channel: str, parts: list[dict]) -> tuple[Order, bool]:
     with transaction.atomic():
         order = Order.objects.select_for_update().filter(number=number).first()
         created = order is None
@@ -202,6 +213,9 @@ def upsert_order_part(order: Order, data: dict) -> tuple[OrderPart, bool]:
     """Create the part `data["part_number"]` of `order` or bring it to `data` (see upsert_order);
     saved only when something differs, so a repeated call writes no audit entry."""
     with transaction.atomic():
+        # The order's row is locked first, so two first calls for one new part number wait for
+        # each other and the second finds the first's part (no unique-constraint error).
+        Order.objects.select_for_update().filter(pk=order.pk).first()
         part = (
             OrderPart.objects.select_for_update()
             .filter(order=order, part_number=data["part_number"])
