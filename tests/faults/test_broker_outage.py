@@ -54,7 +54,7 @@ def redis_everywhere(broker, settings):  # noqa: F811
     """Broker, results and cache all on the test's own Redis, as production has them."""
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "manskonts.cache.RedisCache",
             "LOCATION": broker.url,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }

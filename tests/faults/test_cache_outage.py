@@ -28,7 +28,7 @@ def provider(settings):
 def cache_on_own_redis(own_redis, settings):  # noqa: F811
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "manskonts.cache.RedisCache",
             "LOCATION": own_redis.url,
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
