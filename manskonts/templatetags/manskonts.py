@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
+from urllib.parse import urlencode
 
 from django import template
 from django.core.signals import setting_changed
@@ -135,17 +136,23 @@ def query_with(context, **changes) -> str:
 
     Changing anything but the page returns to the first page, as GOV.UK's filter pattern does.
     """
-    request = context["request"]
-    params: QueryDict = request.GET.copy()
-    if "page" not in changes and "cursor" not in changes:
-        params.pop("page", None)
-        params.pop("cursor", None)
+    # Pairs rather than QueryDict.copy(), whose deep copy made the table header's sort links
+    # (one call a column) cost ~0.1 ms a list page; the order is the copy's: a changed parameter
+    # stays where it was, a new one goes last.
+    params: QueryDict = context["request"].GET
+    dropped = () if "page" in changes or "cursor" in changes else ("page", "cursor")
+    pairs = []
+    for key, values in params.lists():
+        if key in changes:
+            value = changes[key]
+            if value is not None and value != "":
+                pairs.append((key, str(value)))
+        elif key not in dropped:
+            pairs.extend((key, value) for value in values)
     for key, value in changes.items():
-        if value is None or value == "":
-            params.pop(key, None)
-        else:
-            params[key] = value
-    encoded = params.urlencode()
+        if key not in params and value is not None and value != "":
+            pairs.append((key, str(value)))
+    encoded = urlencode(pairs)
     return f"?{encoded}" if encoded else "?"
 
 
