@@ -46,7 +46,9 @@ class EServiceForm(StatusFormMixin):
 
     def clean(self):
         cleaned = super().clean()
-        client, orders = cleaned.get("client"), cleaned.get("orders")
+        # On a change form the client is read-only (not a field): the e-service's own.
+        client = cleaned.get("client") if "client" in self.fields else self.instance.client
+        orders = cleaned.get("orders")
         if client is not None and orders is not None:
             foreign = [order.number for order in orders if order.client_id != client.pk]
             if foreign:
@@ -89,6 +91,14 @@ class EServiceAdmin(LatvianTitlesMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     inlines = [EServiceStatusChangeInline]  # documents/admin.py adds its two
     actions = [make_status_action(EServiceStatus.choices, change_eservice_status, with_note=False)]
+
+    def get_readonly_fields(self, request, obj=None):
+        # An e-service never changes client (its files, conversation and requests are that
+        # client's): set when it is added, read-only afterwards, as an order's (EService.save
+        # refuses it too).
+        if obj is None:
+            return self.readonly_fields
+        return (*self.readonly_fields, "client")
 
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, digits_if_identifier(search_term))

@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from manskonts.client_move import ClientChangeRefused, ClientGuardedQuerySet
 from manskonts.collation import latvian_sort_string
 from manskonts.identifier_fields import CadastralField
 from orders.models import Service
@@ -52,7 +53,7 @@ ESERVICE_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-class EServiceQuerySet(models.QuerySet):
+class EServiceQuerySet(ClientGuardedQuerySet):
     def for_client(self, client) -> EServiceQuerySet:
         return self.filter(client=client)
 
@@ -191,8 +192,18 @@ class EService(models.Model):
         return str(self.pk)
 
     def save(self, *args, **kwargs):
-        self.refresh_sort_keys()
         update_fields = kwargs.get("update_fields")
+        if (
+            self.pk is not None
+            and not self._state.adding
+            and (update_fields is None or {"client", "client_id"} & set(update_fields))
+        ):
+            stored = EService.objects.filter(pk=self.pk).values_list("client_id", flat=True)
+            if stored and stored[0] != self.client_id:
+                # Its files, conversation and requests are its client's: an e-service is never
+                # moved to another one (the admin shows the client read-only once it is added).
+                raise ClientChangeRefused("EService.client never changes once it is added")
+        self.refresh_sort_keys()
         if update_fields is not None:
             extra = set()
             if "status" in update_fields:
