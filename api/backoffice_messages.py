@@ -17,7 +17,7 @@ from api.backoffice import ERRORS, TAG, WRITE_ERRORS, ServiceAuth, need_operatio
 from api.endpoints import ORDER_NUMBER
 from api.idempotency import idempotent
 from api.listing import json_response
-from api.messages import POST_BODY, MessageOut, _message, _message_data
+from api.messages import POST_BODY, MessageOut, message_form_data, message_out
 from api.models import BackOfficeScope
 from api.problems import Problem, not_found
 from api.schemas import ProblemOut
@@ -124,7 +124,7 @@ def _reply(request, target, text, files):
     if overflow is not None:
         message = overflow_message(overflow)
         raise Problem(413, "upload_too_large", message, errors={"files": [message]})
-    data, uploads = _message_data(request, text, files)
+    data, uploads = message_form_data(request, text, files)
     form = MessageForm(data, uploads)
     if not form.is_valid():
         if "files" in form.errors:
@@ -146,7 +146,7 @@ def _reply(request, target, text, files):
             from_staff=True,
         )
     shown = Message.objects.with_new_to_client().prefetch_related("attachments").get(pk=message.pk)
-    return json_response(MessageOut, _message(shown), status=201)
+    return json_response(MessageOut, message_out(shown), status=201)
 
 
 @router.post(

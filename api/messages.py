@@ -158,7 +158,10 @@ def _attachment(a: Attachment) -> dict:
     }
 
 
-def _message(m: Message) -> dict:
+def message_out(m: Message) -> dict:
+    """A message as MessageOut shows it (author as shown to the client, `new`, attachments with
+    their download URLs); the client's and the back office's message POSTs answer with it. `m`
+    comes from Message.objects.with_new_to_client() with its attachments prefetched."""
     return {
         "id": m.pk,
         "from_vzd": m.from_staff,
@@ -202,7 +205,7 @@ def _conversation(target) -> dict:
     if thread is None:
         return {"thread": None, "items": []}
     unread = sum(1 for m in shown if m.from_staff and m.read_at is None)
-    return {"thread": _thread(thread, unread), "items": [_message(m) for m in shown]}
+    return {"thread": _thread(thread, unread), "items": [message_out(m) for m in shown]}
 
 
 def _order(request, number: str) -> Order | None:
@@ -301,8 +304,10 @@ FILES_DESCRIPTION = (
 )
 
 
-def _message_data(request, text: str | None, files) -> tuple[dict, MultiValueDict]:
-    """The form's data: a JSON body (text only) or the multipart fields."""
+def message_form_data(request, text: str | None, files) -> tuple[dict, MultiValueDict]:
+    """The data and files for conversations.forms.MessageForm from a message POST, the client's
+    or the back office's: a JSON body `{"text": …}` (no files) or the multipart `text` and
+    `files`; a JSON body that is not an object with a string `text` is 400 invalid_request."""
     if request.content_type == "application/json":
         try:
             body = json.loads(request.body or b"null")
@@ -320,7 +325,7 @@ def _post(request, target, text, files):
     if target is None:
         return not_found(request)
     refuse_overflow(request)
-    data, uploads = _message_data(request, text, files)
+    data, uploads = message_form_data(request, text, files)
     form = MessageForm(data, uploads)
     if not form.is_valid():
         if "files" in form.errors:
@@ -336,7 +341,7 @@ def _post(request, target, text, files):
             from_staff=False,
         )
     shown = Message.objects.with_new_to_client().prefetch_related("attachments").get(pk=message.pk)
-    return json_response(MessageOut, _message(shown), status=201)
+    return json_response(MessageOut, message_out(shown), status=201)
 
 
 @router.post(
