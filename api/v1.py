@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Swagger
@@ -117,6 +117,14 @@ def _not_found(request, exc):
 @api.exception_handler(PermissionDenied)
 def _forbidden(request, exc):
     return problem_response(request, 403, "forbidden", _("Šī darbība Jums nav atļauta."))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request, exc):
+    # A URL that takes files passes a large declared length (manskonts.uploads); a JSON body
+    # there is still read whole only up to DATA_UPLOAD_MAX_MEMORY_SIZE. Django's own handler
+    # would answer 400; the generic handler below would make it a 500.
+    return problem_response(request, 413, "request_too_large", _("Pieprasījums ir par lielu."))
 
 
 @api.exception_handler(HttpError)
