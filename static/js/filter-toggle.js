@@ -1,4 +1,4 @@
-// The filter panel of a list (templates/includes/list_filters.html) shown and hidden in place.
+// The filter panel of a list (manskonts.templatetags.manskonts.filter_panel) shown and hidden in place.
 // Without this file the button is a link to the same page with ?filtri=0 (or without it), so the
 // state lives in the URL either way; here a click toggles the panel and rewrites the URL to match,
 // so that a reload, the pages and the sort links keep it. On a phone the panel starts closed

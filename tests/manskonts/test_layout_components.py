@@ -1,7 +1,8 @@
-"""The layout's parts written in Python (manskonts/templatetags/manskonts.py: `pager`, `nav_items`,
-`hidden_inputs`) are the markup their templates wrote (issue 18: every page paid the template
-engine for them): each compared, in each state and both languages, with the old template (the
-pager's kept as tests/manskonts/list_reference/pager.html), after normalising only whitespace."""
+"""The layout's parts written in Python (manskonts/templatetags/manskonts.py: `pager`,
+`filter_panel`, `nav_items`, `hidden_inputs`, `query_with`) are the markup and the links their
+templates wrote (issue 18: every page paid the template engine for them): each compared, in each
+state and both languages, with the old template (kept as tests/manskonts/list_reference/), after
+normalising only whitespace."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from django.template import engines
 from django.test import RequestFactory
 from django.utils import translation
 
-from manskonts.listing import Page
+from manskonts.listing import ListResult, Page
 from manskonts.templatetags.manskonts import hidden_inputs, nav_items, query_with
 
 REFERENCE = Path(__file__).resolve().parent / "list_reference"
@@ -162,3 +163,68 @@ def test_query_with_is_the_copys_query_string(query, changes):
     request = RequestFactory().get(f"/saraksts/?{query}")
 
     assert query_with({"request": request}, **changes) == query_with_by_copy(request, **changes)
+
+
+class PanelFilters(forms.Form):
+    """A filter form like the lists' (its fields are what the panel writes between its parts)."""
+
+    status = forms.ChoiceField(
+        label="Statuss", choices=[("", "Visi"), ("done", "Izpildīts")], required=False
+    )
+    since = forms.DateField(label="No", input_formats=["%d.%m.%Y"], required=False)
+
+
+class Filterset:
+    def __init__(self, data):
+        self.form = PanelFilters(data)
+
+
+class Sort:
+    param = "-created&x"
+
+
+PANELS = {
+    "open, nothing chosen": {"data": {}, "filters": [], "hidden": False, "presets": None},
+    "closed, two chosen": {
+        "data": {"status": "done"},
+        "filters": [1, 2],
+        "hidden": True,
+        "presets": None,
+    },
+    "with presets": {
+        "data": {},
+        "filters": [1],
+        "hidden": False,
+        "presets": [
+            {"label": "Šis mēnesis", "url": "?period=this_month", "active": True},
+            {"label": "Šis <gads>", "url": "?a=1&period=this_year", "active": False},
+        ],
+    },
+    "a refused date": {"data": {"since": "vakar"}, "filters": [], "hidden": False, "presets": None},
+}
+
+
+@pytest.mark.parametrize("language", ["lv", "en"])
+@pytest.mark.parametrize("state", PANELS)
+def test_filter_panel_is_the_templates_markup(state, language):
+    panel = PANELS[state]
+    result = ListResult(
+        filterset=Filterset(panel["data"]),
+        sort=Sort(),
+        page=Page(rows=[], number=1),
+        headers={},
+        filters=panel["filters"],
+        notices=[],
+        errors=False,
+        filters_hidden=panel["hidden"],
+        show_filters_url="?status=done",
+        hide_filters_url="?status=done&filtri=0",
+    )
+    context = {"list": result, "action": "/saraksts/", "presets": panel["presets"]}
+    reference = (REFERENCE / "list_filters.html").read_text()
+
+    with translation.override(language):
+        ours = render("{% filter_panel list action presets %}", **context)
+        theirs = render(reference, **context)
+
+    assert text_of(ours) == text_of(theirs)
