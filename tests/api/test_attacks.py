@@ -18,6 +18,7 @@ from api.models import ApiToken, BackOfficeScope, Scope, ServiceAccessToken
 from api.service_accounts import revoke_account
 from conversations import services as conversations
 from conversations.models import Message
+from documents.models import Document
 from eservices.models import EService
 from manskonts.validation import validate_upload
 from orders.workflow import OrderStatus
@@ -389,6 +390,20 @@ def test_too_many_files_to_a_message_store_nothing(service_token, theirs):
 
     assert [a.status_code for a in answers] == [413, 413], [a.content for a in answers]
     assert Message.objects.count() == 1
+
+
+def test_too_many_result_files_store_nothing(service_token, theirs):
+    files = [samples.upload(f"{n}.pdf", samples.PDF) for n in range(11)]
+    headers = {"Authorization": f"Bearer {service_token}"}
+    paths = [
+        f"/api/v1/backoffice/orders/{theirs['order'].number}/parts/1/results",
+        f"/api/v1/backoffice/eservices/{theirs['eservice'].pk}/results",
+    ]
+
+    statuses = [HttpClient().post(p, {"files": files}, headers=headers).status_code for p in paths]
+
+    assert statuses == [413, 413]
+    assert not Document.objects.exists()
 
 
 # --- Idempotency-Key -------------------------------------------------------------------------------------

@@ -1,15 +1,19 @@
 """Two first upserts of the same new order or e-service at the same moment, on two connections to
 real PostgreSQL: one creates it, the other sees its row (200) or is refused cleanly (409), never
-a 500 from the unique constraint."""
+a 500 from the unique constraint; one Idempotency-Key sent twice at once does its work once."""
 
 import threading
 
 import pytest
 from django.db import connection
+from django.test import Client as HttpClient
 
+from api.models import Scope
+from conversations.models import Message
 from eservices.models import EService
 from orders.models import Order, OrderPart
 from tests.api.backoffice import access_token, call, make_account
+from tests.api.helpers import make_token
 from tests.factories import OrderFactory, StaffFactory, UserFactory, own_client
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -129,3 +133,23 @@ def test_two_first_upserts_of_one_new_e_service_for_two_clients_give_one_a_409(t
 
     assert sorted(a.status_code for a in answers) == [201, 409]
     assert EService.objects.filter(external_id="LS-7651").count() == 1
+
+
+def test_one_idempotency_key_sent_twice_at_once_sends_one_message(reference_data):
+    person = UserFactory()
+    order = OrderFactory(client=own_client(person), number="2026-7650004")
+    token = make_token(order.client, person, scopes=(Scope.READ, Scope.MESSAGES_WRITE))
+    path = f"/api/v1/orders/{order.number}/messages"
+
+    def post():
+        return HttpClient().post(
+            path,
+            '{"text": "Kad būs gatavs?"}',
+            content_type="application/json",
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "k-7650"},
+        )
+
+    answers = at_once([post, post])
+
+    assert sorted(a.status_code for a in answers) in ([201, 201], [201, 409])
+    assert Message.objects.filter(thread__order=order).count() == 1
