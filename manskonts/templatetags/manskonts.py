@@ -319,6 +319,34 @@ def pager(context, page: listing.Page, bottom: bool = False) -> SafeString:
 
 
 @register.simple_tag
+def selected_filters(result: listing.ListResult) -> SafeString:
+    """The filters in force, in words (manskonts.listing.active_filters), each a link that clears
+    it. Written here rather than as an included template, as the filter panel beside it is."""
+    if not result.filters:
+        return SafeString("")
+    html = [
+        format_html(
+            '<h2 class="govuk-heading-s govuk-!-margin-bottom-2">{}</h2>\n'
+            '<ul class="mk-selected-filters">\n',
+            _("Izvēlētie filtri"),
+        )
+    ]
+    remove = _("Noņemt filtru")
+    for chosen in result.filters:
+        html.append(
+            format_html(
+                '<li><a href="{}"><span class="govuk-visually-hidden">{} </span>{}: {} ✕</a></li>\n',
+                chosen["clear_url"],
+                remove,
+                chosen["label"],
+                chosen["value"],
+            )
+        )
+    html.append("</ul>\n")
+    return SafeString("".join(html))
+
+
+@register.simple_tag
 def filter_panel(result: listing.ListResult, action: str, presets=None) -> SafeString:
     """A list's filter panel (MOJ "filter a list" pattern), a plain GET form: applying filters goes
     back to page 1 and keeps the sort. `result` is the list's manskonts.listing.ListResult,

@@ -1,8 +1,8 @@
 """The layout's parts written in Python (manskonts/templatetags/manskonts.py: `pager`,
-`filter_panel`, `nav_items`, `hidden_inputs`, `query_with`) are the markup and the links their
-templates wrote (issue 18: every page paid the template engine for them): each compared, in each
-state and both languages, with the old template (kept as tests/manskonts/list_reference/), after
-normalising only whitespace."""
+`filter_panel`, `selected_filters`, `nav_items`, `hidden_inputs`, `query_with`) are the markup
+and the links their templates wrote (issue 18: every page paid the template engine for them):
+each compared, in each state and both languages, with the old template (kept as
+tests/manskonts/list_reference/), after normalising only whitespace."""
 
 from __future__ import annotations
 
@@ -226,5 +226,36 @@ def test_filter_panel_is_the_templates_markup(state, language):
     with translation.override(language):
         ours = render("{% filter_panel list action presets %}", **context)
         theirs = render(reference, **context)
+
+    assert text_of(ours) == text_of(theirs)
+
+
+@pytest.mark.parametrize("language", ["lv", "en"])
+@pytest.mark.parametrize(
+    "filters",
+    [
+        [],
+        [{"label": "Statuss", "value": "Izpildīts", "clear_url": "?sort=id"}],
+        [
+            {"label": "No", "value": "01.02.2026", "clear_url": "?a=1&b=2"},
+            {"label": "Nosaukums <b>", "value": 'Zemes & "Mērnieki"', "clear_url": "?"},
+        ],
+    ],
+)
+def test_selected_filters_are_the_templates_markup(filters, language):
+    result = ListResult(
+        filterset=None,
+        sort=Sort(),
+        page=Page(rows=[], number=1),
+        headers={},
+        filters=filters,
+        notices=[],
+        errors=False,
+    )
+    reference = (REFERENCE / "active_filters.html").read_text()
+
+    with translation.override(language):
+        ours = render("{% selected_filters list %}", list=result)
+        theirs = render(reference, list=result)
 
     assert text_of(ours) == text_of(theirs)
