@@ -37,14 +37,20 @@ REFUSALS = {
 }
 
 
+def refuse_token_in_url(request) -> None:
+    """400 token_in_url for a token in the query string (a client's or a service account's):
+    never honoured, and the caller told at once, since the address reaches proxies' logs."""
+    if any(name in request.GET for name in TOKEN_PARAMS):
+        raise Problem(
+            400,
+            "token_in_url",
+            _("API piekļuves atslēgu sūta tikai galvenē Authorization, nekad adresē."),
+        )
+
+
 class TokenAuth(HttpBearer):
     def __call__(self, request):
-        if any(name in request.GET for name in TOKEN_PARAMS):
-            raise Problem(
-                400,
-                "token_in_url",
-                _("API piekļuves atslēgu sūta tikai galvenē Authorization, nekad adresē."),
-            )
+        refuse_token_in_url(request)
         header = request.headers.get("Authorization", "")
         if not header:
             raise Problem(401, "token_missing", REFUSALS["token_missing"]())

@@ -22,7 +22,7 @@ from ninja.security import HttpBearer
 from pydantic import Field
 
 from accounts.models import Client
-from api.auth import audited, limit_rate_key
+from api.auth import audited, limit_rate_key, refuse_token_in_url
 from api.endpoints import ORDER_NUMBER, _document
 from api.idempotency import idempotent
 from api.listing import json_response
@@ -62,6 +62,7 @@ class ServiceAuth(HttpBearer):
     """A service account's access token (from POST /backoffice/token), never a client's."""
 
     def __call__(self, request):
+        refuse_token_in_url(request)
         scheme, _space, raw = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not raw.strip():
             raise Problem(401, "token_missing", _("Pieprasījumam nepieciešama piekļuves pilnvara."))

@@ -452,3 +452,19 @@ def test_too_many_form_fields_or_files_are_refused_not_a_500(outsider, theirs, s
     assert all(400 <= s < 500 for s in statuses.values()), statuses
     assert Message.objects.count() == 1
     assert theirs["request"].answers.count() == 0
+
+
+def test_a_service_token_in_the_query_string_is_refused_not_honoured(service_token):
+    """As a client's token: a token in the address ends up in proxies' and browsers' logs, so the
+    case system is told at once rather than silently served."""
+    path = "/api/v1/backoffice/requests"
+
+    alone = HttpClient().get(f"{path}?access_token={service_token}")
+    with_header = HttpClient().get(
+        f"{path}?token={service_token}", headers={"Authorization": f"Bearer {service_token}"}
+    )
+
+    assert [(a.status_code, a.json()["code"]) for a in (alone, with_header)] == [
+        (400, "token_in_url"),
+        (400, "token_in_url"),
+    ]
