@@ -17,7 +17,7 @@ from api.backoffice import ERRORS, TAG, WRITE_ERRORS, ServiceAuth, need_operatio
 from api.endpoints import ORDER_NUMBER
 from api.idempotency import idempotent
 from api.listing import json_response
-from api.messages import POST_BODY, MessageOut, message_form_data, message_out
+from api.messages import POST_BODY, message_form_data
 from api.models import BackOfficeScope
 from api.problems import Problem, not_found
 from api.schemas import ProblemOut
@@ -59,32 +59,34 @@ class ConversationReadOut(Schema):
     items: list[BackMessageOut]
 
 
+def _back_message(m: Message) -> dict:
+    """A message as the back office reads it: its attachments at the back office's download."""
+    return {
+        "id": m.pk,
+        "from_vzd": m.from_staff,
+        "author": m.shown_author,
+        "text": m.text,
+        "created_at": m.created_at,
+        "read_at": m.read_at,
+        "attachments": [
+            {
+                "id": a.pk,
+                "name": a.original_name,
+                "size": a.size,
+                "deleted": a.is_deleted,
+                "download_url": f"/api/v1/backoffice/message-attachments/{a.pk}/content",
+            }
+            for a in m.attachments.all()
+        ],
+    }
+
+
 def _conversation(request, target):
     need_operation(request, BackOfficeScope.MESSAGES_WRITE)
     if target is None:
         return not_found(request)
     thread = thread_of(target)
-    items = [
-        {
-            "id": m.pk,
-            "from_vzd": m.from_staff,
-            "author": m.shown_author,
-            "text": m.text,
-            "created_at": m.created_at,
-            "read_at": m.read_at,
-            "attachments": [
-                {
-                    "id": a.pk,
-                    "name": a.original_name,
-                    "size": a.size,
-                    "deleted": a.is_deleted,
-                    "download_url": f"/api/v1/backoffice/message-attachments/{a.pk}/content",
-                }
-                for a in m.attachments.all()
-            ],
-        }
-        for m in thread_messages(thread)
-    ]
+    items = [_back_message(m) for m in thread_messages(thread)]
     data = {
         "thread_id": thread.pk if thread else None,
         "status": thread.status if thread else None,
@@ -145,13 +147,13 @@ def _reply(request, target, text, files):
             files=form.cleaned_data["files"],
             from_staff=True,
         )
-    shown = Message.objects.with_new_to_client().prefetch_related("attachments").get(pk=message.pk)
-    return json_response(MessageOut, message_out(shown), status=201)
+    shown = Message.objects.prefetch_related("attachments").get(pk=message.pk)
+    return json_response(BackMessageOut, _back_message(shown), status=201)
 
 
 @router.post(
     "/backoffice/orders/{number}/messages",
-    response={201: MessageOut, **MESSAGE_ERRORS},
+    response={201: BackMessageOut, **MESSAGE_ERRORS},
     openapi_extra=POST_BODY,
     url_name="back_office_order_message",
 )
@@ -170,7 +172,7 @@ def post_back_office_order_message(
 
 @router.post(
     "/backoffice/eservices/{eservice_id}/messages",
-    response={201: MessageOut, **MESSAGE_ERRORS},
+    response={201: BackMessageOut, **MESSAGE_ERRORS},
     openapi_extra=POST_BODY,
     url_name="back_office_eservice_message",
 )

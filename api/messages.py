@@ -160,7 +160,7 @@ def _attachment(a: Attachment) -> dict:
 
 def message_out(m: Message) -> dict:
     """A message as MessageOut shows it (author as shown to the client, `new`, attachments with
-    their download URLs); the client's and the back office's message POSTs answer with it. `m`
+    the client's download URLs): the conversation's items and the message POST's answer. `m`
     comes from Message.objects.with_new_to_client() with its attachments prefetched."""
     return {
         "id": m.pk,

@@ -468,3 +468,21 @@ def test_a_service_token_in_the_query_string_is_refused_not_honoured(service_tok
         (400, "token_in_url"),
         (400, "token_in_url"),
     ]
+
+
+def test_a_replys_attachment_is_downloaded_from_the_url_its_answer_gives(service_token, theirs):
+    """The back office's reply names its attachment's back-office download, not the client's
+    (which a service account's token may not open)."""
+    headers = {"Authorization": f"Bearer {service_token}"}
+    reply = HttpClient().post(
+        f"/api/v1/backoffice/orders/{theirs['order'].number}/messages",
+        {"text": "Karte pielikumā.", "files": [samples.upload("karte.pdf", samples.PDF)]},
+        headers=headers,
+    )
+    [attachment] = reply.json()["attachments"]
+
+    download = HttpClient().get(attachment["download_url"], headers=headers)
+
+    assert reply.status_code == 201
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == samples.PDF
