@@ -76,3 +76,15 @@ def test_once_forgets_its_fragment_when_a_setting_changes():
             after = fragment.render({})
 
     assert (before, after) == ("/static/x.css", "/elsewhere/x.css")
+
+
+@pytest.mark.django_db
+def test_orders_status_legend_follows_a_switch_of_language(signed_in, owner):
+    http = signed_in(owner)
+    latvian = http.get(reverse("orders:list")).content.decode()
+
+    english = switch_language(http, "en").get(reverse("orders:list")).content.decode()
+
+    assert '<span class="govuk-details__summary-text">Ko nozīmē statusi?</span>' in latvian
+    assert '<span class="govuk-details__summary-text">What do the statuses mean?</span>' in english
+    assert "Ko nozīmē statusi?" not in english
