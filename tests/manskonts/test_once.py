@@ -10,6 +10,9 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import translation
 
+from accounts.models import Client
+from tests.factories import OrderFactory, OrderPartFactory
+
 
 def switch_language(http, language: str):
     response = http.post(reverse("set_language"), {"language": language, "next": "/"})
@@ -88,3 +91,17 @@ def test_orders_status_legend_follows_a_switch_of_language(signed_in, owner):
     assert '<span class="govuk-details__summary-text">Ko nozīmē statusi?</span>' in latvian
     assert '<span class="govuk-details__summary-text">What do the statuses mean?</span>' in english
     assert "Ko nozīmē statusi?" not in english
+
+
+@pytest.mark.django_db
+def test_order_page_status_legend_follows_a_switch_of_language(signed_in, owner):
+    client = Client.objects.get_or_create_for_person(owner)
+    OrderPartFactory(order=OrderFactory(client=client, number="2026-0000042"))
+    http = signed_in(owner)
+    url = reverse("orders:detail", args=["2026-0000042"])
+    latvian = http.get(url).content.decode()
+
+    english = switch_language(http, "en").get(url).content.decode()
+
+    assert '<span class="govuk-details__summary-text">Ko nozīmē statusi?</span>' in latvian
+    assert '<span class="govuk-details__summary-text">What do the statuses mean?</span>' in english
