@@ -10,11 +10,14 @@ requests, e-services, messages, reading)."""
 
 import base64
 import binascii
+import contextlib
+import json
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, HttpResponseRedirect
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import File, Form, Path, Router, Schema
 from ninja.files import UploadedFile
@@ -58,11 +61,46 @@ WRITE_ERRORS = {**ERRORS, 409: ProblemOut, 422: ProblemOut}
 PART_NUMBER = Path(..., ge=1, le=32767)
 
 
+def _nul_in(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_nul_in(k) or _nul_in(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_nul_in(v) for v in value)
+    return False
+
+
+def refuse_nul(request) -> None:
+    """400 invalid_request for a NUL character in the query string, the form fields or a JSON
+    string of the body: the back office's values go to lookups and saves as they are (a service
+    code, an order number, a clerk's name, a reason), and PostgreSQL can neither compare nor
+    store text with NUL (manskonts.nul_guard does the same for the admin's query strings)."""
+    values = [request.GET.lists()]
+    if request.method == "POST" and request.content_type in (
+        "multipart/form-data",
+        "application/x-www-form-urlencoded",
+    ):
+        try:
+            values.append(request.POST.lists())
+        except MultiPartParserError:  # no boundary, a broken part: not a body we can read
+            message = _("Pieprasījuma parametri nav derīgi: %(names)s.") % {"names": "body"}
+            raise Problem(400, "invalid_request", message) from None
+    found = any(_nul_in(k) or _nul_in(v) for pairs in values for k, v in pairs)
+    if not found and request.content_type == "application/json" and request.body:
+        with contextlib.suppress(ValueError):  # not JSON: the operation's parsing refuses it
+            found = _nul_in(json.loads(request.body))
+    if found:
+        message = _("Pieprasījuma parametri nav derīgi: %(names)s.") % {"names": "NUL"}
+        raise Problem(400, "invalid_request", message)
+
+
 class ServiceAuth(HttpBearer):
     """A service account's access token (from POST /backoffice/token), never a client's."""
 
     def __call__(self, request):
         refuse_token_in_url(request)
+        refuse_nul(request)
         scheme, _space, raw = request.headers.get("Authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not raw.strip():
             raise Problem(401, "token_missing", _("Pieprasījumam nepieciešama piekļuves pilnvara."))

@@ -486,3 +486,58 @@ def test_a_replys_attachment_is_downloaded_from_the_url_its_answer_gives(service
     assert reply.status_code == 201
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == samples.PDF
+
+
+# --- NUL and unknown values in the back office's bodies and queries ---------------------------------------
+def test_a_nul_character_anywhere_in_a_back_office_call_is_400_not_a_500(
+    service_token, owner, theirs
+):
+    """PostgreSQL cannot compare or store text with NUL: the back office's JSON strings and query
+    values reached lookups (a service code, an order number, a clerk's name) and saves (a
+    request's text, a reason) as they came."""
+    own_client(owner)
+    number, part_path = (
+        theirs["order"].number,
+        f"/api/v1/backoffice/orders/{theirs['order'].number}",
+    )
+    rid = theirs["request"].pk
+    nul = "a\x00b"
+    calls = {
+        "queue state": ("get", "/api/v1/backoffice/requests?state=a%00b", None),
+        "order service": ("put", "/api/v1/backoffice/orders/2026-7690009", {
+            "client": {"personal_code": owner.personal_code},
+            "parts": [{"part_number": 1, "service": nul}]}),
+        "e-service orders": ("put", "/api/v1/backoffice/eservices/external/LS-N1", {
+            **registration(owner), "orders": [nul]}),
+        "e-service service": ("put", "/api/v1/backoffice/eservices/external/LS-N2", {
+            **registration(owner), "service": nul}),
+        "request text": ("post", f"{part_path}/parts/1/requests", {
+            "text": nul, "items": [{"name": nul}]}),
+        "assign clerk": ("post", f"/api/v1/backoffice/requests/{rid}/assign", {"clerk": nul}),
+        "withdraw note": ("post", f"/api/v1/backoffice/requests/{rid}/withdraw", {"note": nul}),
+        "client reason": ("post", f"{part_path}/client", {
+            "client": {"personal_code": owner.personal_code}, "reason": nul}),
+        "status note": ("post", f"{part_path}/parts/1/status", {
+            "status": OrderStatus.ISSUING, "note": nul}),
+        "invoice number": ("put", "/api/v1/backoffice/invoices/a%00b", {
+            "order": number, "kind": "final", "issued_on": "2026-12-01",
+            "due_on": "2026-12-15", "total": "10.00"}),
+    }  # fmt: skip
+
+    statuses = {
+        name: call(method, service_token, path, body).status_code
+        for name, (method, path, body) in calls.items()
+    }
+
+    assert statuses == dict.fromkeys(calls, 400), statuses
+    assert Request.objects.count() == 1
+    assert not EService.objects.filter(external_id__startswith="LS-N").exists()
+
+
+def test_the_token_endpoint_refuses_a_nul_client_id_with_401_not_a_500(db):
+    response = HttpClient().post(
+        "/api/v1/backoffice/token",
+        {"grant_type": "client_credentials", "client_id": "vzd_\x00", "client_secret": "x"},
+    )
+
+    assert response.status_code in (400, 401)
