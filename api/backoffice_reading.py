@@ -116,9 +116,8 @@ def download_back_office_attachment(request, attachment_id: int = Path(..., ge=1
 
 # --- the desk's queues of requests ------------------------------------------------------------------
 class QueueQuery(Schema):
-    state: str = Field(
+    state: RequestState = Field(
         RequestState.ANSWERED,
-        json_schema_extra={"enum": list(RequestState.values)},
         description="answered: waiting for VZD; expired: past the deadline",
     )
     limit: int = Field(20, ge=1, le=100)

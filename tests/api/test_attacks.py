@@ -541,3 +541,9 @@ def test_the_token_endpoint_refuses_a_nul_client_id_with_401_not_a_500(db):
     )
 
     assert response.status_code in (400, 401)
+
+
+def test_an_unknown_queue_state_is_400_not_an_empty_queue(service_token):
+    response = call("get", service_token, "/api/v1/backoffice/requests?state=atbildets")
+
+    assert (response.status_code, response.json()["code"]) == (400, "invalid_request")
