@@ -4,16 +4,26 @@ office"): as a clerk's reply on the thread's admin page, through conversations.s
 client's people notified as from the admin), checked by the message form the admin's reply
 shares (check_text, check_attachments). Scope messages:write; signed with the service account's
 name ("VZD — <its name>"), audited under its user. The conversation is read here too (on the
-same paths), as its admin page shows it; reading marks nothing read (the reply does)."""
+same paths), as its admin page shows it; reading marks nothing read (the reply does). Its
+„Piešķirt man” is here too, for the clerk named (conversations.services.assign)."""
 
 from datetime import datetime
 
+from django.core.exceptions import ValidationError
 from ninja import File, Form, Path, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import Field
 
 from api.auth import audited
-from api.backoffice import ERRORS, TAG, WRITE_ERRORS, ServiceAuth, need_operation
+from api.backoffice import (
+    ERRORS,
+    TAG,
+    WRITE_ERRORS,
+    ServiceAuth,
+    invalid_values,
+    need_operation,
+)
+from api.backoffice_requests import AssignIn, named_clerk
 from api.endpoints import ORDER_NUMBER
 from api.idempotency import idempotent
 from api.listing import json_response
@@ -23,7 +33,7 @@ from api.problems import Problem, not_found
 from api.schemas import ProblemOut
 from conversations.forms import MessageForm
 from conversations.models import Message
-from conversations.services import post_message, thread_messages, thread_of
+from conversations.services import assign, post_message, thread_messages, thread_of
 from documents.uploads import overflow_message
 from eservices.models import EService
 from orders.models import Order
@@ -185,3 +195,48 @@ def post_back_office_eservice_message(
 ):
     """Reply in the e-service's conversation as VZD, as above."""
     return _reply(request, EService.objects.filter(pk=eservice_id).first(), text, files)
+
+
+# --- assigning ------------------------------------------------------------------------------------
+ESERVICE_ID = Path(..., ge=1, le=2**31 - 1)
+
+
+class ConversationAssignOut(Schema):
+    thread_id: int
+    assignee: str = Field(description="The clerk's user name")
+    changed: bool = Field(description="False: the clerk answered it already")
+
+
+def _assign(request, target, name: str):
+    """The thread admin's „Piešķirt man” for the clerk named: conversations.services.assign
+    (staff only), audited; 404 without the order or e-service or before anyone has written."""
+    need_operation(request, BackOfficeScope.MESSAGES_WRITE)
+    thread = thread_of(target) if target is not None else None
+    if thread is None:
+        return not_found(request)
+    clerk = named_clerk(name)
+    try:
+        with audited(request):
+            changed = assign([thread], clerk)
+    except ValidationError as error:
+        raise invalid_values(error) from None
+    data = {"thread_id": thread.pk, "assignee": clerk.get_username(), "changed": bool(changed)}
+    return json_response(ConversationAssignOut, data)
+
+
+ASSIGNED = {200: ConversationAssignOut, **WRITE_ERRORS}
+
+
+@router.post("/backoffice/orders/{number}/conversation/assign", response=ASSIGNED)
+@idempotent
+def assign_order_conversation(request, payload: AssignIn, number: str = ORDER_NUMBER):
+    """„Piešķirt man” on the order's conversation, for the clerk named (`clerk`: an active VZD
+    staff member's user name): the one who answers it, as the admin's action makes them."""
+    return _assign(request, Order.objects.filter(number=number).first(), payload.clerk)
+
+
+@router.post("/backoffice/eservices/{eservice_id}/conversation/assign", response=ASSIGNED)
+@idempotent
+def assign_eservice_conversation(request, payload: AssignIn, eservice_id: int = ESERVICE_ID):
+    """„Piešķirt man” on the e-service's conversation, as above."""
+    return _assign(request, EService.objects.filter(pk=eservice_id).first(), payload.clerk)

@@ -301,6 +301,15 @@ class AssignIn(Schema):
     )
 
 
+def named_clerk(username: str) -> User:
+    """The active user named (whether staff, the assigning service decides), else 400."""
+    clerk = User.objects.filter(username=username, is_active=True).first()
+    if clerk is None:
+        message = _("Darbinieks „%(name)s” nav atrasts.") % {"name": username}
+        raise Problem(400, "unknown_clerk", message, errors={"clerk": [message]})
+    return clerk
+
+
 def _settle(request, request_id: int, apply):
     """One of the admin's actions on a request: through its service, audited, 409 with the
     workflow's reason when the request's state does not allow it."""
@@ -376,10 +385,7 @@ def assign_request(request, payload: AssignIn, request_id: int = REQUEST_ID):
     record (requisitions.services.assign: only an active VZD staff member; a settled request
     is 409)."""
     need_operation(request, BackOfficeScope.REQUESTS_WRITE)
-    clerk = User.objects.filter(username=payload.clerk, is_active=True).first()
-    if clerk is None:
-        message = _("Darbinieks „%(name)s” nav atrasts.") % {"name": payload.clerk}
-        raise Problem(400, "unknown_clerk", message, errors={"clerk": [message]})
+    clerk = named_clerk(payload.clerk)
 
     def apply(found):
         try:

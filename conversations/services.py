@@ -200,7 +200,10 @@ def mark_read_by_staff(thread: Thread) -> int:
 
 
 def assign(threads, user) -> int:
-    """Make `user` the clerk answering these threads; returns how many changed."""
+    """Make `user` (a VZD staff member) the clerk answering these threads; returns how many
+    changed. Anyone else is a ValidationError and nothing changes."""
+    if not user.is_staff:
+        raise ValidationError(_("Sarunu var piešķirt tikai VZD darbiniekam."), code="staff")
     changed = 0
     for thread in threads:
         if thread.assignee_id != user.pk:

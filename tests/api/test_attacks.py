@@ -179,6 +179,16 @@ def back_office_urls(t) -> list[tuple[str, str, str]]:
         ("post", f"/api/v1/backoffice/orders/{number}/messages", BackOfficeScope.MESSAGES_WRITE),
         ("post", f"/api/v1/backoffice/eservices/{eid}/messages", BackOfficeScope.MESSAGES_WRITE),
         (
+            "post",
+            f"/api/v1/backoffice/orders/{number}/conversation/assign",
+            BackOfficeScope.MESSAGES_WRITE,
+        ),
+        (
+            "post",
+            f"/api/v1/backoffice/eservices/{eid}/conversation/assign",
+            BackOfficeScope.MESSAGES_WRITE,
+        ),
+        (
             "get",
             f"/api/v1/backoffice/message-attachments/{t['attachment'].pk}/content",
             BackOfficeScope.MESSAGES_WRITE,

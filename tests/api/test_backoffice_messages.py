@@ -175,3 +175,102 @@ def test_the_admin_offers_messages_write_to_a_service_account(superuser):
     page = http.get(reverse("admin:api_serviceaccount_add"))
 
     assert 'value="messages:write"' in page.content.decode()
+
+
+def test_a_conversation_is_assigned_to_the_clerk_named_as_assign_to_me_does(
+    account, token, clerk, owner, owner_client
+):
+    order = asked(owner_client, owner, "2026-7300001")
+    eservice = EServiceFactory(client=owner_client, requested_by=owner)
+    services.post_message(eservice, by=owner, text="Jautājums.", from_staff=False)
+    path = "/api/v1/backoffice/orders/2026-7300001/conversation/assign"
+
+    assigned = call("post", token, path, {"clerk": clerk.username})
+    again = call("post", token, path, {"clerk": clerk.username})
+    on_eservice = call(
+        "post",
+        token,
+        f"/api/v1/backoffice/eservices/{eservice.pk}/conversation/assign",
+        {"clerk": clerk.username},
+    )
+
+    thread = Thread.objects.get(order=order)
+    assert assigned.status_code == 200, assigned.content
+    assert assigned.json() == {"thread_id": thread.pk, "assignee": clerk.username, "changed": True}
+    assert again.json()["changed"] is False
+    assert thread.assignee_id == clerk.pk
+    assert Thread.objects.get(eservice=eservice).assignee_id == clerk.pk
+    assert on_eservice.status_code == 200
+    [entry] = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Thread),
+        object_id=thread.pk,
+        action=LogEntry.Action.UPDATE,
+        changes__has_key="assignee",
+    )
+    assert entry.actor_id == account.user_id
+
+
+def test_a_conversation_for_no_clerk_a_client_or_no_thread_is_refused(
+    token, clerk, owner, owner_client
+):
+    asked(owner_client, owner, "2026-7300001")
+    OrderFactory(client=owner_client, number="2026-7300002")  # nobody has written
+    path = "/api/v1/backoffice/orders/2026-7300001/conversation/assign"
+
+    unknown = call("post", token, path, {"clerk": "nav-tada"})
+    client_person = call("post", token, path, {"clerk": owner.username})
+    no_thread = call(
+        "post",
+        token,
+        "/api/v1/backoffice/orders/2026-7300002/conversation/assign",
+        {"clerk": clerk.username},
+    )
+    no_order = call(
+        "post",
+        token,
+        "/api/v1/backoffice/orders/2026-7399999/conversation/assign",
+        {"clerk": clerk.username},
+    )
+
+    assert (unknown.status_code, unknown.json()["code"]) == (400, "unknown_clerk")
+    assert unknown.json()["detail"] == "Darbinieks „nav-tada” nav atrasts."
+    assert (client_person.status_code, client_person.json()["code"]) == (400, "invalid_values")
+    assert client_person.json()["detail"] == "Sarunu var piešķirt tikai VZD darbiniekam."
+    assert (no_thread.status_code, no_order.status_code) == (404, 404)
+    assert Thread.objects.get().assignee_id is None
+
+
+def test_a_conversation_assign_without_messages_write_is_403(superuser, clerk, owner, owner_client):
+    asked(owner_client, owner, "2026-7300001")
+    others = [s for s in BackOfficeScope if s != BackOfficeScope.MESSAGES_WRITE]
+    without = access_token(make_account(superuser, others, "Bez ziņām"))
+
+    refused = call(
+        "post",
+        without,
+        "/api/v1/backoffice/orders/2026-7300001/conversation/assign",
+        {"clerk": clerk.username},
+    )
+
+    assert (refused.status_code, refused.json()["scope"]) == (403, "messages:write")
+    assert Thread.objects.get().assignee_id is None
+
+
+def test_a_replayed_conversation_assign_assigns_once(token, clerk, owner, owner_client):
+    asked(owner_client, owner, "2026-7300001")
+    path = "/api/v1/backoffice/orders/2026-7300001/conversation/assign"
+
+    first = call("post", token, path, {"clerk": clerk.username}, key="assign-1")
+    again = call("post", token, path, {"clerk": clerk.username}, key="assign-1")
+
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json() == {**first.json(), "changed": True}
+    thread = Thread.objects.get()
+    entries = LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(Thread),
+        object_id=thread.pk,
+        action=LogEntry.Action.UPDATE,
+        changes__has_key="assignee",
+    )
+    assert entries.count() == 1
