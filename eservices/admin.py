@@ -36,6 +36,13 @@ class EServiceStatusChangeInline(admin.TabularInline):
         return False
 
 
+def _is_clients_person(client, person) -> bool:
+    """The natural person the client is, or a user of the legal person."""
+    if not client.is_legal:
+        return client.person_id == person.pk
+    return client.memberships.filter(user=person).exists()
+
+
 class EServiceForm(StatusFormMixin):
     transitions = ESERVICE_TRANSITIONS
     labels = dict(EServiceStatus.choices)
@@ -49,6 +56,10 @@ class EServiceForm(StatusFormMixin):
         # On a change form the client is read-only (not a field): the e-service's own.
         client = cleaned.get("client") if "client" in self.fields else self.instance.client
         orders = cleaned.get("orders")
+        person = cleaned.get("requested_by")
+        if client is not None and person is not None and not _is_clients_person(client, person):
+            # The client's history shows who asked: a stranger's name there is another's data.
+            self.add_error("requested_by", _("Šī persona nav klienta lietotājs."))
         if client is not None and orders is not None:
             foreign = [order.number for order in orders if order.client_id != client.pk]
             if foreign:

@@ -110,3 +110,35 @@ def test_the_change_form_still_refuses_another_clients_order(admin_http, owner_c
         in response.content.decode()
     )
     assert list(eservice.orders.all()) == []
+
+
+def test_the_change_form_refuses_a_requester_who_is_not_the_clients(
+    admin_http, owner, owner_client, outsider
+):
+    """The e-service history shows the requester's name to the client: a stranger's would be
+    another person's data (the back-office API already looks the requester up among the
+    client's people only)."""
+    eservice = EServiceFactory(client=owner_client, requested_by=owner)
+    url = reverse("admin:eservices_eservice_change", args=[eservice.pk])
+    data = form_data(admin_http, url)
+    data["requested_by"] = str(outsider.pk)
+
+    response = admin_http.post(url, data)
+
+    assert response.status_code == 200
+    assert "Šī persona nav klienta lietotājs." in response.content.decode()
+    eservice.refresh_from_db()
+    assert eservice.requested_by_id == owner.pk
+
+
+def test_a_legal_persons_user_is_a_valid_requester(admin_http, legal, legal_admin):
+    eservice = EServiceFactory(client=legal, requested_by=None)
+    url = reverse("admin:eservices_eservice_change", args=[eservice.pk])
+    data = form_data(admin_http, url)
+    data["requested_by"] = str(legal_admin.pk)
+
+    response = admin_http.post(url, data)
+
+    assert response.status_code == 302
+    eservice.refresh_from_db()
+    assert eservice.requested_by_id == legal_admin.pk
