@@ -50,10 +50,21 @@ class RequestItemIn(Schema):
 
 
 class RequestIn(Schema):
-    text: str = Field(..., min_length=1, max_length=5000)
+    template: int | None = Field(
+        None,
+        ge=1,
+        le=2**63 - 1,
+        description="A request template's id, one offered for the target's service (as the "
+        "desk offers them): its text and items, unless `text` or `items` are given",
+    )
+    text: str | None = Field(
+        None, min_length=1, max_length=5000, description="Required without a template"
+    )
     deadline: date | None = Field(None, description="Default: the service's reply period")
     suspend: bool = Field(True, description="Suspend a part in Izpildē or Reģistrēts")
-    items: list[RequestItemIn] = Field(..., min_length=1, max_length=50)
+    items: list[RequestItemIn] | None = Field(
+        None, min_length=1, max_length=50, description="Required without a template"
+    )
 
 
 class RequestOut(Schema):
@@ -200,17 +211,40 @@ def _detail(request_id: int, status: int = 200):
 
 
 # --- raising ----------------------------------------------------------------------------------------
+def _template(target: OrderPart | EService, template_id: int):
+    """The template named, among those the desk offers for the target (its service's, active)."""
+    found = services.templates_for(target).filter(pk=template_id).first()
+    if found is None:
+        message = _(
+            "Pieprasījuma veidne Nr. %(id)s nav atrasta vai netiek piedāvāta pakalpojumam "
+            "„%(service)s”."
+        ) % {"id": template_id, "service": target.service}
+        raise Problem(400, "unknown_template", message, errors={"template": [message]})
+    return found
+
+
 def _raise(request, target: OrderPart | EService, payload: RequestIn):
-    items = [ItemSpec(i.name, i.kind, i.signed_required) for i in payload.items]
+    """As the admin's add page: a template fills in its text and items, and what the clerk
+    writes instead (here `text`, `items`) is what is asked; the template is kept on the record.
+    Without either, the service's own refusal (no text, no items)."""
+    template = text = items = None
+    if payload.template is not None:
+        template = _template(target, payload.template)
+        text, items = services.from_template(template)
+    if payload.text is not None:
+        text = payload.text
+    if payload.items is not None:
+        items = [ItemSpec(i.name, i.kind, i.signed_required) for i in payload.items]
     try:
         with audited(request):
             raised = services.raise_request(
                 target,
-                items,
-                payload.text,
+                items or [],
+                text or "",
                 by=request.user,
                 deadline=payload.deadline,
                 suspend=payload.suspend,
+                template=template,
             )
     except ValidationError as error:
         if getattr(error, "code", None) == "closed":
@@ -239,7 +273,8 @@ def raise_part_request(
 ):
     """Ask the part's client for documents or information, as a clerk does from the desk
     (requisitions.services.raise_request: the deadline on a working day, the part suspended, the
-    client notified). A part that takes no request is 409 `request_refused` with the reason."""
+    client notified), from a template of the part's service if `template` names one. A part that
+    takes no request is 409 `request_refused` with the reason."""
     need_operation(request, BackOfficeScope.REQUESTS_WRITE)
     part = (
         OrderPart.objects.select_related("order", "service")

@@ -19,9 +19,10 @@ from api.models import BackOfficeScope
 from eservices.models import EServiceStatus
 from manskonts.validation import validate_upload
 from notifications.models import Notification
+from orders.models import Service
 from orders.workflow import OrderStatus
 from requisitions import services
-from requisitions.models import Request, RequestEvent, RequestItem
+from requisitions.models import Request, RequestEvent, RequestItem, RequestTemplate
 from requisitions.services import ItemSpec
 from requisitions.workflow import RequestState
 from tests.api.backoffice import access_token, call, make_account
@@ -321,3 +322,126 @@ def test_a_request_is_assigned_to_the_clerk_named_as_assign_to_me_does(
     assert unknown.json()["code"] == "unknown_clerk"
     assert settled.status_code == 409
     assert settled.json()["detail"] == "Pieprasījums ir „Atsaukts”: tas vairs nav jāizskata."
+
+
+def boundary_template(service, **extra):
+    fields = {"name": "Robežu plāns", "text": "Iesniedziet zemes robežu plānu.", **extra}
+    template = RequestTemplate.objects.create(service=service, **fields)
+    template.items.create(position=1, name="Zemes robežu plāns", signed_required=True)
+    template.items.create(position=2, name="Kontakttālrunis", kind="information")
+    return template
+
+
+def test_a_request_from_a_template_has_its_text_and_items_as_the_admins(
+    account, token, owner, owner_client
+):
+    part = in_progress_part(owner_client)
+    template = boundary_template(part.service)
+    eservice = EServiceFactory(
+        client=owner_client, requested_by=owner, status=EServiceStatus.PROCESSING
+    )
+    on_eservice = boundary_template(eservice.service, name="E-pakalpojumam")
+
+    response = call(
+        "post",
+        token,
+        f"/api/v1/backoffice/orders/{part.order.number}/parts/1/requests",
+        {"template": template.pk},
+    )
+    own_text = call(
+        "post",
+        token,
+        f"/api/v1/backoffice/eservices/{eservice.pk}/requests",
+        {"template": on_eservice.pk, "text": "Tikai plānu, lūdzu."},
+    )
+
+    assert response.status_code == 201, response.content
+    assert response.json()["part_status"] == OrderStatus.SUSPENDED
+    request = Request.objects.get(order_part=part)
+    assert (request.template, request.text, request.raised_by_id) == (
+        template,
+        template.text,
+        account.user_id,
+    )
+    assert [(i.name, i.kind, i.signed_required) for i in request.items.all()] == [
+        ("Zemes robežu plāns", "file", True),
+        ("Kontakttālrunis", "information", False),
+    ]
+    assert own_text.status_code == 201, own_text.content
+    edited = Request.objects.get(eservice=eservice)
+    assert (edited.template, edited.text) == (on_eservice, "Tikai plānu, lūdzu.")
+    assert [i.name for i in edited.items.all()] == ["Zemes robežu plāns", "Kontakttālrunis"]
+
+
+def test_explicit_items_replace_the_templates_as_the_clerk_edits_them(token, owner_client):
+    part = in_progress_part(owner_client)
+    template = boundary_template(part.service)
+
+    response = call(
+        "post",
+        token,
+        f"/api/v1/backoffice/orders/{part.order.number}/parts/1/requests",
+        {"template": template.pk, "items": [{"name": "Pilnvara"}]},
+    )
+
+    assert response.status_code == 201, response.content
+    request = Request.objects.get()
+    assert request.text == template.text
+    assert [i.name for i in request.items.all()] == ["Pilnvara"]
+
+
+def test_a_template_not_offered_for_the_service_is_400_and_nothing_raised(token, owner_client):
+    part = in_progress_part(owner_client)
+    others = boundary_template(Service.objects.exclude(pk=part.service_id).first())
+    inactive = boundary_template(part.service, name="Vairs ne", active=False)
+    path = f"/api/v1/backoffice/orders/{part.order.number}/parts/1/requests"
+
+    foreign = call("post", token, path, {"template": others.pk})
+    hidden = call("post", token, path, {"template": inactive.pk})
+    unknown = call("post", token, path, {"template": 999999})
+    neither = call("post", token, path, {"items": [{"name": "Pilnvara"}]})
+
+    assert [r.status_code for r in (foreign, hidden, unknown)] == [400, 400, 400]
+    assert {r.json()["code"] for r in (foreign, hidden, unknown)} == {"unknown_template"}
+    assert unknown.json()["detail"] == (
+        f"Pieprasījuma veidne Nr. 999999 nav atrasta vai netiek piedāvāta pakalpojumam "
+        f"„{part.service.name}”."
+    )
+    assert (neither.status_code, neither.json()["detail"]) == (
+        400,
+        "Aprakstiet, kas klientam jāiesniedz.",
+    )
+    assert not Request.objects.exists()
+    part.refresh_from_db()
+    assert part.status == OrderStatus.IN_PROGRESS
+
+
+def test_a_replayed_request_from_a_template_is_raised_once(token, owner_client):
+    part = in_progress_part(owner_client)
+    template = boundary_template(part.service)
+    path = f"/api/v1/backoffice/orders/{part.order.number}/parts/1/requests"
+
+    first = call("post", token, path, {"template": template.pk}, key="tpl-1")
+    again = call("post", token, path, {"template": template.pk}, key="tpl-1")
+
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert Request.objects.count() == 1
+
+
+def test_a_request_from_a_template_without_requests_write_is_403(superuser, owner_client):
+    part = in_progress_part(owner_client)
+    template = boundary_template(part.service)
+    others = [s for s in BackOfficeScope if s != BackOfficeScope.REQUESTS_WRITE]
+    without = access_token(make_account(superuser, others, "Bez pieprasījumiem"))
+
+    refused = call(
+        "post",
+        without,
+        f"/api/v1/backoffice/orders/{part.order.number}/parts/1/requests",
+        {"template": template.pk},
+    )
+
+    assert (refused.status_code, refused.json()["scope"]) == (403, "requests:write")
+    assert not Request.objects.exists()
