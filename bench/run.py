@@ -282,11 +282,11 @@ def measure_together(variants: dict[str, tuple[Wsgi, str, int]]) -> dict[str, di
 
 def deep_cursor(queryset, sort, offset: int) -> str:
     """The cursor a person reaches by clicking "next" offset/20 times."""
-    from manskonts.listing import PAGE_SIZE, _encode
+    from manskonts.listing import PAGE_SIZE, _encode, list_key
 
     fields = sort.option.fields
     row = queryset.order_by(*sort.ordering).values_list(*fields)[offset - 1]
-    return _encode(list(row), offset // PAGE_SIZE + 1, "n")
+    return _encode(list(row), offset // PAGE_SIZE + 1, "n", list_key(queryset, sort.ordering))
 
 
 def cases() -> list[tuple[str, str, int]]:

@@ -8,6 +8,7 @@ at COUNT_LIMIT. So the first page and page 2 000 cost the same few queries.
 from __future__ import annotations
 
 import copy
+import hashlib
 import html
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -116,12 +117,19 @@ class BadCursor(ValueError):
     pass
 
 
-def _encode(values: list, number: int, direction: str) -> str:
+def list_key(qs: QuerySet, ordering: list[str]) -> str:
+    """Which list and order a cursor belongs to (signed into it): a cursor of one list, or of the
+    same list in another order, names a position that means nothing there, so it is refused."""
+    name = f"{qs.model._meta.label_lower}:{','.join(ordering)}"
+    return hashlib.blake2s(name.encode(), digest_size=4).hexdigest()
+
+
+def _encode(values: list, number: int, direction: str, key: str) -> str:
     plain = [v.isoformat() if hasattr(v, "isoformat") else v for v in values]
-    return signing.dumps({"v": plain, "p": number, "d": direction}, salt=CURSOR_SALT)
+    return signing.dumps({"v": plain, "p": number, "d": direction, "k": key}, salt=CURSOR_SALT)
 
 
-def _decode(token: str, qs: QuerySet, fields: tuple[str, ...]) -> tuple[list, int, str]:
+def _decode(token: str, qs: QuerySet, fields: tuple[str, ...], key: str) -> tuple[list, int, str]:
     if len(token) > 500:
         raise BadCursor
     try:
@@ -129,6 +137,8 @@ def _decode(token: str, qs: QuerySet, fields: tuple[str, ...]) -> tuple[list, in
         raw, number, direction = data["v"], int(data["p"]), data["d"]
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise BadCursor from None
+    if data.get("k") != key:
+        raise BadCursor
     if direction not in ("n", "p") or len(raw) != len(fields) or not 1 < number < 10**7:
         raise BadCursor
     values = []
@@ -200,11 +210,12 @@ def keyset_page(
     cursor past the end).
     """
     fields = sort.option.fields
+    key = list_key(qs, sort.ordering)
     messages = []
     values, number, direction = None, 1, "n"
     if cursor:
         try:
-            values, number, direction = _decode(cursor, qs, fields)
+            values, number, direction = _decode(cursor, qs, fields, key)
         except BadCursor:
             if strict:
                 raise
@@ -225,9 +236,9 @@ def keyset_page(
     page = Page(rows=rows, number=number, has_next=has_next, has_previous=has_previous)
     page.messages = messages
     if rows and has_next:
-        page.next_cursor = _encode(_row_values(rows[-1], fields), number + 1, "n")
+        page.next_cursor = _encode(_row_values(rows[-1], fields), number + 1, "n", key)
     if rows and has_previous and number > 2:
-        page.previous_cursor = _encode(_row_values(rows[0], fields), number - 1, "p")
+        page.previous_cursor = _encode(_row_values(rows[0], fields), number - 1, "p", key)
     if not rows and values is not None:
         # A stale cursor past the end: say so rather than show nothing without a word.
         page.messages.append(_("Šajā lapā ierakstu nav."))
