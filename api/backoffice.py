@@ -16,7 +16,6 @@ from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, HttpResponseRedirect
 from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
 from ninja import File, Form, Path, Router, Schema
@@ -43,13 +42,6 @@ from documents.models import Document
 from documents.services import attach_result
 from documents.uploads import FILES_FIELD, overflow_message
 from manskonts.client_address import client_address
-from manskonts.storage import (
-    content_disposition,
-    is_object_storage,
-    is_stored,
-    open_stored,
-    presigned_download_url,
-)
 from manskonts.validation import validate_upload
 from orders.models import Order, OrderPart, Service
 from orders.services import change_order_part_status, upsert_order, upsert_order_part
@@ -149,40 +141,6 @@ def invalid_values(error: ValidationError) -> Problem:
         " ".join(m for messages in errors.values() for m in messages),
         errors=errors,
     )
-
-
-FILE_RESPONSES = {
-    "responses": {
-        200: {
-            "description": "The file",
-            "content": {
-                "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-            },
-        },
-        302: {"description": "A pre-signed object storage URL, valid a minute"},
-    }
-}
-
-
-def serve_stored(stored, name: str):
-    """A stored file as staff download it in the admin (the same headers as the pages'): from
-    object storage a pre-signed redirect, else the bytes; gone from storage 410 `file_missing`."""
-    gone = Problem(410, "file_missing", _("Datne vairs nav pieejama: tā ir dzēsta no glabātuves."))
-    if not stored:
-        raise gone
-    if is_object_storage(stored.storage):
-        if not is_stored(stored.name, stored.storage):
-            raise gone
-        response = HttpResponseRedirect(presigned_download_url(stored.name, name))
-    else:
-        source = open_stored(stored.name, stored.storage)
-        if source is None:
-            raise gone
-        response = FileResponse(source, content_type="application/octet-stream")
-        response["Content-Disposition"] = content_disposition(name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- the token --------------------------------------------------------------------------------------

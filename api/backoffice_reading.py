@@ -13,15 +13,14 @@ from pydantic import Field
 
 from api.backoffice import (
     ERRORS,
-    FILE_RESPONSES,
     TAG,
     BackDocumentOut,
     ServiceAuth,
     back_document,
     need_any,
     need_operation,
-    serve_stored,
 )
+from api.downloads import FILE_RESPONSES, serve_stored
 from api.listing import json_response
 from api.models import BackOfficeScope
 from api.problems import Problem, not_found

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.http import FileResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.html import strip_tags
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
 from api.auth import need_scope
+from api.downloads import FILE_RESPONSES, serve_stored
 from api.idempotency import idempotent
 from api.listing import MAX_LIMIT, api_page, etag_response, json_response, page_meta, sort_enum
 from api.models import Scope
@@ -46,13 +46,6 @@ from eservices.models import EService, EServiceStatus
 from eservices.queries import history_rows
 from eservices.tables import SORTS as ESERVICE_SORTS
 from manskonts.listing import PAGE_SIZE, SortChoices, SortOption
-from manskonts.storage import (
-    content_disposition,
-    is_object_storage,
-    is_stored,
-    open_stored,
-    presigned_download_url,
-)
 from notifications.models import Notification
 from notifications.views import SORTS as NOTIFICATION_SORTS
 from orders.filters import OrderPartFilter
@@ -429,17 +422,7 @@ def get_document(request, document_id: int = Path(..., ge=1, le=2**63 - 1)):
     "/documents/{document_id}/content",
     response={200: None, 302: None, **ERRORS, 410: ProblemOut},
     tags=["datnes"],
-    openapi_extra={
-        "responses": {
-            200: {
-                "description": "The file",
-                "content": {
-                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-                },
-            },
-            302: {"description": "A pre-signed object storage URL, valid a minute"},
-        }
-    },
+    openapi_extra=FILE_RESPONSES,
 )
 def download_document(request, document_id: int = Path(..., ge=1, le=2**63 - 1)):
     """The file, under the pages' rule: a result only when delivered to the account and the order
@@ -458,28 +441,7 @@ def download_document(request, document_id: int = Path(..., ge=1, le=2**63 - 1))
         status = 410 if decision.code == "file_deleted" else 403
         extra = {"invoices": list(decision.invoices)} if decision.invoices else {}
         raise Problem(status, decision.code or "download_refused", decision.reason, **extra)
-    gone = Problem(410, "file_missing", _missing_text())
-    if not document.file:
-        raise gone
-    if is_object_storage(document.file.storage):
-        if not is_stored(document.file.name, document.file.storage):
-            raise gone
-        response = HttpResponseRedirect(
-            presigned_download_url(document.file.name, document.original_name)
-        )
-    else:
-        source = open_stored(document.file.name, document.file.storage)
-        if source is None:
-            raise gone
-        response = FileResponse(source, content_type="application/octet-stream")
-        response["Content-Disposition"] = content_disposition(document.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _missing_text() -> str:
-    return _("Datne vairs nav pieejama: tā ir dzēsta no glabātuves.")
+    return serve_stored(document.file, document.original_name)
 
 
 # --- notifications ----------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ from datetime import date, datetime
 
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, HttpResponseRedirect
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Path, Query, Router, Schema
@@ -17,6 +16,7 @@ from ninja.files import UploadedFile
 
 from api.auth import audited, need_scope
 from api.client_writes import invalid_values
+from api.downloads import FILE_RESPONSES, serve_stored
 from api.endpoints import ERRORS, ORDER_NUMBER, Paging, _sort
 from api.endpoints import _invalid_choice as invalid_choice
 from api.idempotency import idempotent
@@ -37,13 +37,6 @@ from conversations.services import (
 )
 from eservices.models import EService
 from manskonts.listing import SortChoices, SortOption
-from manskonts.storage import (
-    content_disposition,
-    is_object_storage,
-    is_stored,
-    open_stored,
-    presigned_download_url,
-)
 from orders.models import Order
 
 router = Router()
@@ -252,17 +245,7 @@ def get_eservice_messages(request, eservice_id: int = Path(..., ge=1, le=2**31 -
     "/message-attachments/{attachment_id}/content",
     response={200: None, 302: None, **ERRORS, 410: ProblemOut},
     tags=[TAG],
-    openapi_extra={
-        "responses": {
-            200: {
-                "description": "The file",
-                "content": {
-                    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}
-                },
-            },
-            302: {"description": "A pre-signed object storage URL, valid a minute"},
-        }
-    },
+    openapi_extra=FILE_RESPONSES,
 )
 def download_message_attachment(request, attachment_id: int = Path(..., ge=1, le=2**63 - 1)):
     """A message's attachment under the page's rule: the client's own only (404 otherwise), 410
@@ -274,20 +257,7 @@ def download_message_attachment(request, attachment_id: int = Path(..., ge=1, le
     gone = attachment_gone(item)
     if gone:
         raise Problem(410, "file_deleted", gone)
-    missing = Problem(410, "file_missing", _("Datne vairs nav pieejama."))
-    if is_object_storage(item.file.storage):
-        if not is_stored(item.file.name, item.file.storage):
-            raise missing
-        response = HttpResponseRedirect(presigned_download_url(item.file.name, item.original_name))
-    else:
-        source = open_stored(item.file.name, item.file.storage)
-        if source is None:
-            raise missing
-        response = FileResponse(source, content_type="application/octet-stream")
-        response["Content-Disposition"] = content_disposition(item.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return serve_stored(item.file, item.original_name, _("Datne vairs nav pieejama."))
 
 
 # --- writing ----------------------------------------------------------------------------------------
