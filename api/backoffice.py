@@ -143,6 +143,16 @@ def invalid_values(error: ValidationError) -> Problem:
     )
 
 
+def part_by_number(number: str, part_number: int) -> OrderPart | None:
+    """The part the case system names by its order's number and its own (any client's: the back
+    office sees them all), with its order and service."""
+    return (
+        OrderPart.objects.select_related("order", "service")
+        .filter(order__number=number, part_number=part_number)
+        .first()
+    )
+
+
 # --- the token --------------------------------------------------------------------------------------
 class AccessTokenOut(Schema):
     access_token: str
@@ -429,11 +439,7 @@ def change_part_status(
     its history, planned dates set or moved, the client notified as from the admin. A change the
     workflow does not allow is 409 `illegal_transition` with its reason."""
     need_operation(request, BackOfficeScope.ORDERS_WRITE)
-    part = (
-        OrderPart.objects.select_related("order", "service")
-        .filter(order__number=number, part_number=part_number)
-        .first()
-    )
+    part = part_by_number(number, part_number)
     if part is None:
         return not_found(request)
     try:
@@ -464,11 +470,7 @@ def attach_results(
     (manskonts.validation), stored and the client notified by documents.services.attach_result;
     all stored or none."""
     need_operation(request, BackOfficeScope.RESULTS_WRITE)
-    part = (
-        OrderPart.objects.select_related("order")
-        .filter(order__number=number, part_number=part_number)
-        .first()
-    )
+    part = part_by_number(number, part_number)
     if part is None:
         return not_found(request)
     return store_results(request, files, order_part=part)

@@ -22,6 +22,7 @@ from api.backoffice import (
     ServiceAuth,
     invalid_values,
     need_operation,
+    part_by_number,
 )
 from api.endpoints import ORDER_NUMBER
 from api.idempotency import idempotent
@@ -276,11 +277,7 @@ def raise_part_request(
     client notified), from a template of the part's service if `template` names one. A part that
     takes no request is 409 `request_refused` with the reason."""
     need_operation(request, BackOfficeScope.REQUESTS_WRITE)
-    part = (
-        OrderPart.objects.select_related("order", "service")
-        .filter(order__number=number, part_number=part_number)
-        .first()
-    )
+    part = part_by_number(number, part_number)
     if part is None:
         return not_found(request)
     return _raise(request, part, payload)
