@@ -20,24 +20,9 @@ from tests.api.backoffice import access_token, call, make_account
 from tests.api.helpers import api_get, make_token
 from tests.documents import samples
 from tests.documents.test_admin import inline_post
-from tests.factories import EServiceFactory, OrderFactory, StaffFactory, own_client
+from tests.factories import EServiceFactory, OrderFactory, own_client
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def superuser(db):
-    return StaffFactory(is_superuser=True)
-
-
-@pytest.fixture
-def account(superuser):
-    return make_account(superuser)
-
-
-@pytest.fixture
-def token(account):
-    return access_token(account)
 
 
 @pytest.fixture

@@ -18,26 +18,11 @@ from notifications.models import Notification
 from tests.api.backoffice import access_token, call, make_account
 from tests.api.helpers import make_token
 from tests.documents import samples
-from tests.factories import EServiceFactory, OrderFactory, OrderPartFactory, StaffFactory
+from tests.factories import EServiceFactory, OrderFactory, OrderPartFactory
 
 pytestmark = pytest.mark.django_db
 
 TEXT = "Robežu plāns saņemts, paldies."
-
-
-@pytest.fixture
-def superuser(db):
-    return StaffFactory(is_superuser=True)
-
-
-@pytest.fixture
-def account(superuser):
-    return make_account(superuser)
-
-
-@pytest.fixture
-def token(account):
-    return access_token(account)
 
 
 def asked(client, person, number):

@@ -19,27 +19,11 @@ from tests.factories import (
     InvoiceFactory,
     OrderFactory,
     OrderPartFactory,
-    StaffFactory,
 )
 
 pytestmark = pytest.mark.django_db
 
 REASON = "Reģistrēts nepareizam klientam"
-
-
-@pytest.fixture
-def superuser(db):
-    return StaffFactory(is_superuser=True)
-
-
-@pytest.fixture
-def account(superuser):
-    return make_account(superuser)
-
-
-@pytest.fixture
-def token(account):
-    return access_token(account)
 
 
 def registered_by_mistake(client, person, number):

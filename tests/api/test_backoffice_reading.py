@@ -26,20 +26,9 @@ from tests.factories import (
     InvoiceFactory,
     OrderFactory,
     OrderPartFactory,
-    StaffFactory,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def superuser(db):
-    return StaffFactory(is_superuser=True)
-
-
-@pytest.fixture
-def token(superuser):
-    return access_token(make_account(superuser))
 
 
 def download(token, url):

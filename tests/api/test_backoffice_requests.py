@@ -28,26 +28,11 @@ from requisitions.workflow import RequestState
 from tests.api.backoffice import access_token, call, make_account
 from tests.api.helpers import make_token
 from tests.documents import samples
-from tests.factories import EServiceFactory, OrderFactory, OrderPartFactory, StaffFactory
+from tests.factories import EServiceFactory, OrderFactory, OrderPartFactory
 
 pytestmark = pytest.mark.django_db
 
 BODY = {"text": "Iesniedziet robežu plānu.", "items": [{"name": "Robežu plāns"}]}
-
-
-@pytest.fixture
-def superuser(db):
-    return StaffFactory(is_superuser=True)
-
-
-@pytest.fixture
-def account(superuser):
-    return make_account(superuser)
-
-
-@pytest.fixture
-def token(account):
-    return access_token(account)
 
 
 def in_progress_part(client, number="2026-7100001"):
