@@ -27,7 +27,7 @@ from api.backoffice_requests import AssignIn, named_clerk
 from api.endpoints import ORDER_NUMBER
 from api.idempotency import idempotent
 from api.listing import json_response
-from api.messages import POST_BODY, message_form_data
+from api.messages import POST_BODY, message_form_data, message_out
 from api.models import BackOfficeScope
 from api.problems import Problem, not_found
 from api.schemas import ProblemOut
@@ -69,26 +69,7 @@ class ConversationReadOut(Schema):
     items: list[BackMessageOut]
 
 
-def _back_message(m: Message) -> dict:
-    """A message as the back office reads it: its attachments at the back office's download."""
-    return {
-        "id": m.pk,
-        "from_vzd": m.from_staff,
-        "author": m.shown_author,
-        "text": m.text,
-        "created_at": m.created_at,
-        "read_at": m.read_at,
-        "attachments": [
-            {
-                "id": a.pk,
-                "name": a.original_name,
-                "size": a.size,
-                "deleted": a.is_deleted,
-                "download_url": f"/api/v1/backoffice/message-attachments/{a.pk}/content",
-            }
-            for a in m.attachments.all()
-        ],
-    }
+BACK_DOWNLOAD = "/api/v1/backoffice/message-attachments/{}/content"
 
 
 def _conversation(request, target):
@@ -96,7 +77,7 @@ def _conversation(request, target):
     if target is None:
         return not_found(request)
     thread = thread_of(target)
-    items = [_back_message(m) for m in thread_messages(thread)]
+    items = [message_out(m, BACK_DOWNLOAD) for m in thread_messages(thread)]
     data = {
         "thread_id": thread.pk if thread else None,
         "status": thread.status if thread else None,
@@ -158,7 +139,7 @@ def _reply(request, target, text, files):
             from_staff=True,
         )
     shown = Message.objects.prefetch_related("attachments").get(pk=message.pk)
-    return json_response(BackMessageOut, _back_message(shown), status=201)
+    return json_response(BackMessageOut, message_out(shown, BACK_DOWNLOAD), status=201)
 
 
 @router.post(

@@ -138,7 +138,10 @@ def _thread(thread: Thread, unread_count: int | None = None) -> dict:
     }
 
 
-def _attachment(a: Attachment) -> dict:
+CLIENT_DOWNLOAD = "/api/v1/message-attachments/{}/content"
+
+
+def _attachment(a: Attachment, download: str = CLIENT_DOWNLOAD) -> dict:
     return {
         "id": a.pk,
         "name": a.original_name,
@@ -147,14 +150,15 @@ def _attachment(a: Attachment) -> dict:
         "uploaded_at": a.uploaded_at,
         "deleted": a.is_deleted,
         "available_until": a.available_until,
-        "download_url": f"/api/v1/message-attachments/{a.pk}/content",
+        "download_url": download.format(a.pk),
     }
 
 
-def message_out(m: Message) -> dict:
+def message_out(m: Message, download: str = CLIENT_DOWNLOAD) -> dict:
     """A message as MessageOut shows it (author as shown to the client, `new`, attachments with
     the client's download URLs): the conversation's items and the message POST's answer. `m`
-    comes from Message.objects.with_new_to_client() with its attachments prefetched."""
+    comes from Message.objects.with_new_to_client() with its attachments prefetched. The back
+    office reads the same fields (its schema keeps those it shows) with its own `download` URL."""
     return {
         "id": m.pk,
         "from_vzd": m.from_staff,
@@ -163,7 +167,7 @@ def message_out(m: Message) -> dict:
         "created_at": m.created_at,
         "read_at": m.read_at,
         "new": bool(getattr(m, "is_new", False)),
-        "attachments": [_attachment(a) for a in m.attachments.all()],
+        "attachments": [_attachment(a, download) for a in m.attachments.all()],
     }
 
 
