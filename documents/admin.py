@@ -18,7 +18,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.forms.models import BaseInlineFormSet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -32,10 +32,7 @@ from eservices.admin import EServiceAdmin
 from manskonts.admin_titles import LatvianTitlesMixin
 from manskonts.storage import (
     content_disposition,
-    is_object_storage,
-    is_stored,
-    open_stored,
-    presigned_download_url,
+    stored_file_response,
 )
 from manskonts.templatetags.manskonts import file_size
 from manskonts.validation import ACCEPT_ATTRIBUTE, validate_upload
@@ -246,20 +243,9 @@ class DocumentAdmin(LatvianTitlesMixin, admin.ModelAdmin):
         if document.is_deleted or not document.file:
             raise Http404
         # A record whose object is missing from storage is a 404, never a 500.
-        if is_object_storage(document.file.storage):
-            if not is_stored(document.file.name, document.file.storage):
-                raise Http404
-            response: HttpResponse = HttpResponseRedirect(
-                presigned_download_url(document.file.name, document.original_name)
-            )
-        else:
-            source = open_stored(document.file.name, document.file.storage)
-            if source is None:
-                raise Http404
-            response = FileResponse(source, content_type="application/octet-stream")
-            response["Content-Disposition"] = content_disposition(document.original_name)
-        response["X-Content-Type-Options"] = "nosniff"
-        response["Cache-Control"] = "private, no-store"
+        response = stored_file_response(document.file, document.original_name)
+        if response is None:
+            raise Http404
         return response
 
 

@@ -12,6 +12,7 @@ import unicodedata
 from urllib.parse import quote
 
 from django.core.files.storage import Storage, default_storage
+from django.http import FileResponse, HttpResponse, HttpResponseRedirect
 
 from manskonts.validation import safe_display_name
 
@@ -71,3 +72,24 @@ def open_stored(name: str, storage: Storage | None = None):
         return (storage or default_storage).open(name, "rb")
     except FileNotFoundError:  # deleted between the check and the open
         return None
+
+
+def stored_file_response(stored, name: str) -> HttpResponse | None:
+    """A stored file (a FieldFile) handed out under its original `name` with the private headers:
+    from object storage a redirect to a pre-signed URL, else the bytes as an attachment. None when
+    there is no file or it is missing from storage (the caller says so in its own way)."""
+    if not stored:
+        return None
+    if is_object_storage(stored.storage):
+        if not is_stored(stored.name, stored.storage):
+            return None
+        response: HttpResponse = HttpResponseRedirect(presigned_download_url(stored.name, name))
+    else:
+        source = open_stored(stored.name, stored.storage)
+        if source is None:
+            return None
+        response = FileResponse(source, content_type="application/octet-stream")
+        response["Content-Disposition"] = content_disposition(name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
