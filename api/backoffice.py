@@ -25,6 +25,7 @@ from pydantic import Field
 
 from accounts.models import Client
 from api.auth import audited, limit_rate_key, refuse_token_in_url
+from api.client_writes import invalid_values as form_invalid_values
 from api.endpoints import ORDER_NUMBER, _document
 from api.idempotency import idempotent
 from api.listing import json_response
@@ -38,9 +39,10 @@ from api.service_accounts import (
     authenticate,
     issue_access_token,
 )
+from api.uploads import refuse_overflow
 from documents.models import Document
 from documents.services import attach_result
-from documents.uploads import FILES_FIELD, overflow_message
+from documents.uploads import FILES_FIELD
 from manskonts.client_address import client_address
 from manskonts.validation import validate_upload
 from orders.models import Order, OrderPart, Service
@@ -130,17 +132,11 @@ def need_any(request, *scopes: str) -> None:
 
 
 def invalid_values(error: ValidationError) -> Problem:
-    errors = (
-        {name: [str(m) for m in messages] for name, messages in error.message_dict.items()}
-        if hasattr(error, "error_dict")
-        else {"request": [str(m) for m in error.messages]}
-    )
-    return Problem(
-        400,
-        "invalid_values",
-        " ".join(m for messages in errors.values() for m in messages),
-        errors=errors,
-    )
+    """A service's refusal as a form's: 400 invalid_values (api.client_writes), a message without
+    a field under `request`."""
+    if hasattr(error, "error_dict"):
+        return form_invalid_values(error.message_dict)
+    return form_invalid_values({"request": error.messages})
 
 
 def part_by_number(number: str, part_number: int) -> OrderPart | None:
@@ -479,10 +475,7 @@ def attach_results(
 def store_results(request, files, **target):
     """The admin's result upload for `target` (order_part= or eservice=): every file through the
     same content check, then stored and the client notified by attach_result, all or none."""
-    overflow = getattr(request, "upload_overflow", None)
-    if overflow is not None:
-        message = overflow_message(overflow)
-        raise Problem(413, "upload_too_large", message, errors={FILES_FIELD: [message]})
+    refuse_overflow(request)
     if not files:
         message = _("Izvēlieties datni.")
         raise Problem(400, "upload_refused", message, errors={FILES_FIELD: [message]})

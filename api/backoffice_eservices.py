@@ -27,6 +27,7 @@ from api.backoffice import (
     need_operation,
     store_results,
 )
+from api.client_writes import invalid_values as form_invalid_values
 from api.idempotency import idempotent
 from api.listing import json_response
 from api.models import BackOfficeScope
@@ -170,13 +171,7 @@ def _save_eservice(request, external_id: str, client: Client, data: dict) -> tup
             )
         form = EServiceForm(data, instance=existing or EService(external_id=external_id))
         if not form.is_valid():
-            errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
-            raise Problem(
-                400,
-                "invalid_values",
-                " ".join(m for messages in errors.values() for m in messages),
-                errors=errors,
-            )
+            raise form_invalid_values(form.errors)
         if existing is None or form.has_changed():
             with audited(request):
                 eservice = form.save()

@@ -27,14 +27,12 @@ from api.backoffice_requests import AssignIn, named_clerk
 from api.endpoints import ORDER_NUMBER
 from api.idempotency import idempotent
 from api.listing import json_response
-from api.messages import POST_BODY, message_form_data, message_out
+from api.messages import POST_BODY, message_form, message_out
 from api.models import BackOfficeScope
-from api.problems import Problem, not_found
+from api.problems import not_found
 from api.schemas import ProblemOut
-from conversations.forms import MessageForm
 from conversations.models import Message
 from conversations.services import assign, post_message, thread_messages, thread_of
-from documents.uploads import overflow_message
 from eservices.models import EService
 from orders.models import Order
 
@@ -113,23 +111,7 @@ def _reply(request, target, text, files):
     need_operation(request, BackOfficeScope.MESSAGES_WRITE)
     if target is None:
         return not_found(request)
-    overflow = getattr(request, "upload_overflow", None)
-    if overflow is not None:
-        message = overflow_message(overflow)
-        raise Problem(413, "upload_too_large", message, errors={"files": [message]})
-    data, uploads = message_form_data(request, text, files)
-    form = MessageForm(data, uploads)
-    if not form.is_valid():
-        if "files" in form.errors:
-            errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
-            raise Problem(400, "upload_refused", " ".join(form.errors["files"]), errors=errors)
-        errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
-        raise Problem(
-            400,
-            "invalid_values",
-            " ".join(m for messages in errors.values() for m in messages),
-            errors=errors,
-        )
+    form = message_form(request, text, files)
     with audited(request):
         message = post_message(
             target,

@@ -294,10 +294,10 @@ def message_form_data(request, text: str | None, files) -> tuple[dict, MultiValu
     return {"text": text or ""}, MultiValueDict({"files": list(files or [])})
 
 
-def _post(request, target, text, files):
-    need_scope(request, Scope.MESSAGES_WRITE)
-    if target is None:
-        return not_found(request)
+def message_form(request, text: str | None, files) -> MessageForm:
+    """A message POST's conversations.forms.MessageForm, the client's or the back office's,
+    validated: an upload cut off by the handler is 413 `upload_too_large`, refused files 400
+    `upload_refused`, other values 400 `invalid_values`."""
     refuse_overflow(request)
     data, uploads = message_form_data(request, text, files)
     form = MessageForm(data, uploads)
@@ -306,6 +306,14 @@ def _post(request, target, text, files):
             errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
             raise Problem(400, "upload_refused", " ".join(form.errors["files"]), errors=errors)
         raise invalid_values(form.errors)
+    return form
+
+
+def _post(request, target, text, files):
+    need_scope(request, Scope.MESSAGES_WRITE)
+    if target is None:
+        return not_found(request)
+    form = message_form(request, text, files)
     with audited(request):
         message = post_message(
             target,
