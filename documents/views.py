@@ -7,7 +7,6 @@ import logging
 
 from django.contrib import messages
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -36,10 +35,8 @@ from eservices.models import EService
 from manskonts.decorators import client_required
 from manskonts.storage import (
     content_disposition,
-    is_object_storage,
     is_stored,
-    open_stored,
-    presigned_download_url,
+    stored_file_response,
 )
 from manskonts.uploads import reports_upload_limits
 from orders.models import Order
@@ -80,18 +77,11 @@ def download(request: HttpRequest, pk: int) -> HttpResponse:
     if not document.file:
         raise Http404
     log.info("download document_id=%s user_id=%s", document.pk, request.user.pk)
-    if is_object_storage(document.file.storage):
-        if not is_stored(document.file.name, document.file.storage):
-            return _missing(request, document)
-        # Issued only now, after the check; the URL lives at most a minute.
-        url = presigned_download_url(document.file.name, document.original_name)
-        return _private(HttpResponseRedirect(url))
-    source = open_stored(document.file.name, document.file.storage)
-    if source is None:
+    # A pre-signed URL is issued only now, after the check; it lives at most a minute.
+    response = stored_file_response(document.file, document.original_name)
+    if response is None:
         return _missing(request, document)
-    response = FileResponse(source, content_type="application/octet-stream")
-    response["Content-Disposition"] = content_disposition(document.original_name)
-    return _private(response)
+    return response
 
 
 @require_safe
