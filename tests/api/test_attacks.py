@@ -47,11 +47,6 @@ def clerk(db):
 
 
 @pytest.fixture
-def superuser(db):
-    return StaffFactory(is_superuser=True)
-
-
-@pytest.fixture
 def service_token(superuser):
     return access_token(make_account(superuser))
 

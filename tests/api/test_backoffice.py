@@ -5,7 +5,6 @@ client as the admin does."""
 
 from __future__ import annotations
 
-import base64
 import re
 from datetime import timedelta
 
@@ -17,56 +16,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from api.models import BackOfficeScope, ServiceAccessToken, ServiceAccount
-from api.service_accounts import create_account
 from billing.models import Invoice
 from documents.models import Document
 from notifications.models import Notification
 from orders.models import Order, OrderPart, OrderPartStatusChange
 from orders.workflow import OrderStatus
 from requisitions.models import Request
+from tests.api.backoffice import access_token, call, make_account
 from tests.api.helpers import api_get, make_token
 from tests.documents import samples
-from tests.factories import OrderFactory, OrderPartFactory, StaffFactory
+from tests.factories import OrderFactory, OrderPartFactory
 
 pytestmark = pytest.mark.django_db
 
 NUMBER = "2026-7000001"
-
-
-@pytest.fixture
-def superuser(db):
-    return StaffFactory(is_superuser=True)
-
-
-@pytest.fixture
-def account(superuser):
-    account, secret = create_account(
-        name="VZD lietu sistēma", scopes=list(BackOfficeScope), by=superuser
-    )
-    account.secret = secret
-    return account
-
-
-def access_token(account) -> str:
-    response = HttpClient().post(
-        "/api/v1/backoffice/token",
-        {"grant_type": "client_credentials"},
-        headers={
-            "Authorization": "Basic "
-            + base64.b64encode(f"{account.client_id}:{account.secret}".encode()).decode()
-        },
-    )
-    assert response.status_code == 200, response.content
-    return response.json()["access_token"]
-
-
-def call(method, token, path, body=None, key=None):
-    headers = {"Authorization": f"Bearer {token}"}
-    if key:
-        headers["Idempotency-Key"] = key
-    return getattr(HttpClient(), method)(
-        path, body or {}, content_type="application/json", headers=headers
-    )
 
 
 def order_body(owner, **part):
@@ -368,11 +331,9 @@ def test_the_case_system_takes_an_order_to_a_result_the_client_downloads(
 
 
 def test_an_account_without_the_operation_is_403(superuser, owner, owner_client):
-    account, secret = create_account(
-        name="Tikai pasūtījumi", scopes=[BackOfficeScope.ORDERS_WRITE], by=superuser
+    token = access_token(
+        make_account(superuser, [BackOfficeScope.ORDERS_WRITE], "Tikai pasūtījumi")
     )
-    account.secret = secret
-    token = access_token(account)
     call("put", token, f"/api/v1/backoffice/orders/{NUMBER}", order_body(owner))
 
     invoice = call(
