@@ -27,12 +27,12 @@ from api.backoffice_requests import AssignIn, named_clerk
 from api.endpoints import ORDER_NUMBER
 from api.idempotency import idempotent
 from api.listing import json_response
-from api.messages import POST_BODY, message_form, message_out
+from api.messages import POST_BODY, message_out, posted_message
 from api.models import BackOfficeScope
 from api.problems import not_found
 from api.schemas import ProblemOut
 from conversations.models import Message
-from conversations.services import assign, post_message, thread_messages, thread_of
+from conversations.services import assign, thread_messages, thread_of
 from eservices.models import EService
 from orders.models import Order
 
@@ -111,15 +111,7 @@ def _reply(request, target, text, files):
     need_operation(request, BackOfficeScope.MESSAGES_WRITE)
     if target is None:
         return not_found(request)
-    form = message_form(request, text, files)
-    with audited(request):
-        message = post_message(
-            target,
-            by=request.user,
-            text=form.cleaned_data["text"],
-            files=form.cleaned_data["files"],
-            from_staff=True,
-        )
+    message = posted_message(request, target, text, files, from_staff=True)
     shown = Message.objects.prefetch_related("attachments").get(pk=message.pk)
     return json_response(BackMessageOut, message_out(shown, BACK_DOWNLOAD), status=201)
 

@@ -294,10 +294,11 @@ def message_form_data(request, text: str | None, files) -> tuple[dict, MultiValu
     return {"text": text or ""}, MultiValueDict({"files": list(files or [])})
 
 
-def message_form(request, text: str | None, files) -> MessageForm:
-    """A message POST's conversations.forms.MessageForm, the client's or the back office's,
-    validated: an upload cut off by the handler is 413 `upload_too_large`, refused files 400
-    `upload_refused`, other values 400 `invalid_values`."""
+def posted_message(request, target, text: str | None, files, *, from_staff: bool) -> Message:
+    """A message POST, the client's or the back office's, checked by
+    conversations.forms.MessageForm as the page's and the admin's form are (an upload cut off by
+    the handler 413 `upload_too_large`, refused files 400 `upload_refused`, other values 400
+    `invalid_values`), then posted by conversations.services.post_message, audited."""
     refuse_overflow(request)
     data, uploads = message_form_data(request, text, files)
     form = MessageForm(data, uploads)
@@ -306,22 +307,21 @@ def message_form(request, text: str | None, files) -> MessageForm:
             errors = {name: [str(m) for m in messages] for name, messages in form.errors.items()}
             raise Problem(400, "upload_refused", " ".join(form.errors["files"]), errors=errors)
         raise invalid_values(form.errors)
-    return form
+    with audited(request):
+        return post_message(
+            target,
+            by=request.user,
+            text=form.cleaned_data["text"],
+            files=form.cleaned_data["files"],
+            from_staff=from_staff,
+        )
 
 
 def _post(request, target, text, files):
     need_scope(request, Scope.MESSAGES_WRITE)
     if target is None:
         return not_found(request)
-    form = message_form(request, text, files)
-    with audited(request):
-        message = post_message(
-            target,
-            by=request.user,
-            text=form.cleaned_data["text"],
-            files=form.cleaned_data["files"],
-            from_staff=False,
-        )
+    message = posted_message(request, target, text, files, from_staff=False)
     shown = Message.objects.with_new_to_client().prefetch_related("attachments").get(pk=message.pk)
     return json_response(MessageOut, message_out(shown), status=201)
 
