@@ -10,8 +10,11 @@ import re
 import secrets
 from datetime import timedelta
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Exists, F, Func, OuterRef, TextField, Value
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from accounts.memberships import is_client_admin
@@ -114,10 +117,40 @@ def _creator_still_entitled(token: ApiToken) -> bool:
     if not token.created_by.is_active:
         return False
     if client.is_legal:
-        return Membership.objects.filter(
-            client_id=client.pk, user_id=token.created_by_id, role=Membership.Role.ADMIN
-        ).exists()
+        return token.creator_is_admin
     return client.person_id == token.created_by_id
+
+
+def _with_checks(tokens):
+    """Tokens read with what each request needs of them in the same statement: whether the maker
+    is still the legal person's administrator, and the legal person's users as the lists' user
+    filter takes them (`user_rows`, as accounts.acting_for reads them with a page's header)."""
+    users = (
+        Membership.objects.filter(client_id=OuterRef("client_id"))
+        .order_by("user__last_name", "user__first_name")
+        .annotate(
+            row=Func(
+                Cast("user_id", TextField()),
+                F("user__first_name"),
+                F("user__last_name"),
+                F("user__username"),
+                function="ARRAY",
+                template="%(function)s[%(expressions)s]",
+                output_field=TextField(),
+            )
+        )
+        .values("row")
+    )
+    return tokens.annotate(
+        creator_is_admin=Exists(
+            Membership.objects.filter(
+                client_id=OuterRef("client_id"),
+                user_id=OuterRef("created_by_id"),
+                role=Value(Membership.Role.ADMIN),
+            )
+        ),
+        client_user_rows=ArraySubquery(users),
+    )
 
 
 def authenticate(raw: str) -> ApiToken:
@@ -126,12 +159,14 @@ def authenticate(raw: str) -> ApiToken:
     if match is None:
         raise TokenRefused("token_invalid")
     token = (
-        ApiToken.objects.select_related("client", "created_by")
+        _with_checks(ApiToken.objects.select_related("client", "created_by"))
         .filter(prefix=match.group(1))
         .first()
     )
     if token is None or not hmac.compare_digest(token.secret_hash, digest(raw.strip())):
         raise TokenRefused("token_invalid")
+    if token.client.is_legal:
+        token.client.user_rows = token.client_user_rows
     now = timezone.now()
     if token.revoked_at is not None:
         raise TokenRefused("token_revoked")
