@@ -3,6 +3,8 @@ e-services, and what billing.services.payment_states needs besides the invoices.
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import OuterRef, QuerySet
 
@@ -14,14 +16,18 @@ def order_rows(client) -> QuerySet:
     """The client's order parts with order and service joined, the ids of the order's related
     e-services as an array (`eservice_ids`) and whether any part of the order has a price
     (`order_priced`): one query for any number of rows."""
+    return _order_rows().for_client(client)
+
+
+@cache
+def _order_rows() -> QuerySet:
+    # Built once, as eservices.queries.history_rows: each list request chains on a copy.
     # The link rows of the e-services' M2M (declared on EService; orders does not import it).
     links = Order.eservices.through.objects
     related = links.filter(order_id=OuterRef("order_id")).order_by("eservice_id")
     related = related.values("eservice_id")
-    return (
-        OrderPart.objects.for_client(client)
-        .select_related("order", "service")
-        .annotate(eservice_ids=ArraySubquery(related), order_priced=priced_order("order_id"))
+    return OrderPart.objects.select_related("order", "service").annotate(
+        eservice_ids=ArraySubquery(related), order_priced=priced_order("order_id")
     )
 
 
