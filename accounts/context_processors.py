@@ -1,10 +1,14 @@
 from functools import cache
 
 from django.urls import reverse
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import ActingForForm
 from accounts.models import Membership
+from manskonts.fragments import Fragments
+from manskonts.templatetags.manskonts import hidden_inputs
 from notifications.models import Notification
 
 # The navigation of Mans konts: (URL name, label, whether the pages below it belong to it).
@@ -41,6 +45,31 @@ def navigation(path: str, unread: int, manages_users: bool) -> list[dict]:
     return items
 
 
+# The header's switch for the same choices, client, page and language: kept (manskonts.fragments).
+SWITCH_FIELDS = Fragments("acting-for fields")
+
+
+def acting_for_fields(user, choices, client, request) -> SafeString:
+    """The header switch's fields (ActingForForm: the client select as its form group, the page
+    to come back to as a hidden input), kept under what they are written from."""
+    here = request.get_full_path()
+    key = (
+        get_language(),
+        tuple((c.pk, c.person_id == user.pk, c.name) for c in choices),
+        client.pk,
+        here,
+    )
+
+    def write() -> SafeString:
+        form = ActingForForm(
+            user=user, choices=choices, initial={"client": client.pk, "next": here}
+        )
+        visible = "".join(field.as_field_group() for field in form.visible_fields())
+        return SafeString(visible + hidden_inputs(form))
+
+    return SWITCH_FIELDS.get(key, write)
+
+
 def acting_for(request):
     """The active client, whom else the person may act for (and the header's form to switch),
     unread notifications, navigation.
@@ -53,7 +82,7 @@ def acting_for(request):
         return {
             "active_client": None,
             "client_choices": [],
-            "acting_for_form": None,
+            "acting_for_fields": "",
             "unread_notifications": 0,
             "manages_users": False,
             "nav": [],
@@ -69,13 +98,9 @@ def acting_for(request):
         "active_client": client,
         "client_choices": choices,
         # The header's switch, when there is someone else to act for.
-        "acting_for_form": ActingForForm(
-            user=request.user,
-            choices=choices,
-            initial={"client": client.pk, "next": request.get_full_path()},
-        )
+        "acting_for_fields": acting_for_fields(request.user, choices, client, request)
         if len(choices) > 1
-        else None,
+        else "",
         "unread_notifications": unread,
         "manages_users": manages_users,
         "nav": navigation(request.path, unread, manages_users),

@@ -199,6 +199,9 @@ class EServiceFilter(ListFilterSet):
         form.fields["group"].choices = self.group_choices
         form.fields["group"].data_language = "lv"  # group names are Latvian data
 
+    def choices_key(self) -> tuple:
+        return (tuple(self.user_choices), tuple(self.group_choices))
+
     def filter_date(self, queryset, name, value):
         column, bound = self.DATE_BOUNDS[name]
         if bound == "gte":

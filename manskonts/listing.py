@@ -21,14 +21,17 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import F, IntegerField, QuerySet, Subquery
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
+from django.forms import ModelChoiceField
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from manskonts.dates import DateRangeChecked
+from manskonts.fragments import Fragments
 
 PAGE_SIZE = 20
 COUNT_LIMIT = 1000
@@ -389,10 +392,70 @@ class ListFilterSet(django_filters.FilterSet):
     def form(self):
         if not hasattr(self, "_form"):
             self.prepare_form(super().form)
+            if self.asks_nothing():
+                self._form.is_valid()  # not checked for the list (is_valid): for cleaned_data
         return self._form
 
     def prepare_form(self, form) -> None:
         """Set request-dependent choices on `form.fields` (the form's own copies)."""
+
+    def choices_key(self) -> tuple:
+        """Everything prepare_form sets on the form from the request (the choices offered): part of
+        the key under which the fields' HTML is kept (fields_html). A subclass that overrides
+        prepare_form must override this too (checked when the class is made)."""
+        return ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "prepare_form" in cls.__dict__ and "choices_key" not in cls.__dict__:
+            raise TypeError(
+                f"{cls.__name__} sets choices per request (prepare_form) without choices_key: "
+                "its filter fields' HTML would be kept without them."
+            )
+
+    def fields_html(self) -> SafeString:
+        """The filter panel's fields as the form renderer writes them (GOV.UK form groups), kept
+        (manskonts.fragments) under everything they are written from: which filters, the language,
+        today (a period's default), the query string's values, the choices offered. A filter
+        whose choices come from a queryset (possibly the request's) is written every time."""
+
+        def write() -> SafeString:
+            return SafeString("".join(field.as_field_group() for field in self.form))
+
+        if any(issubclass(f.field_class, ModelChoiceField) for f in self.filters.values()):
+            return write()
+        key = (
+            type(self),
+            tuple(self.filters),
+            get_language(),
+            timezone.localdate(),
+            tuple(
+                (name, tuple(values))
+                for name, values in sorted(self.data.lists())
+                if name not in NOT_FILTERS
+            ),
+            self.choices_key(),
+        )
+        return FILTER_FIELDS.get(key, write)
+
+    def asks_nothing(self) -> bool:
+        """Whether the query string holds no filter at all (the first page, a sort, a page): then
+        the list is the queryset as it is, with no form to build or check (~0.5 ms a request).
+        Every filter leaves the queryset alone for an empty value, as django-filter's do
+        (tests/manskonts/test_list_filters.py holds each list's filter set to it)."""
+        return self.is_bound and all(name in NOT_FILTERS for name in self.data)
+
+    def is_valid(self) -> bool:
+        return self.asks_nothing() or super().is_valid()
+
+    @property
+    def qs(self):
+        if not hasattr(self, "_qs") and self.asks_nothing():
+            self._qs = self.queryset.all()
+        return super().qs
+
+
+FILTER_FIELDS = Fragments("filter fields")
 
 
 # --- one list request ----------------------------------------------------------------------------
@@ -415,6 +478,8 @@ def _display(value) -> str:
 def active_filters(filterset, params: QueryDict) -> list[dict[str, str]]:
     """The filters in force, in words, each with the URL that clears it (back to page 1)."""
     result = []
+    if filterset.asks_nothing():
+        return result
     data = filterset.form.cleaned_data
     for name, form_field in filterset.form.fields.items():
         value = data.get(name)
@@ -434,6 +499,8 @@ def active_filters(filterset, params: QueryDict) -> list[dict[str, str]]:
 
 
 FILTERS_PARAM = "filtri"  # ?filtri=0: the filter panel hidden (the table gets the full width)
+# What a list's query string carries besides its filters: never a form field's value.
+NOT_FILTERS = frozenset({"sort", "cursor", "page", FILTERS_PARAM})
 
 
 @dataclass

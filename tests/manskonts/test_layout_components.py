@@ -14,6 +14,7 @@ from django import forms
 from django.template import engines
 from django.test import RequestFactory
 from django.utils import translation
+from django.utils.safestring import SafeString
 
 from manskonts.listing import ListResult, Page
 from manskonts.templatetags.manskonts import hidden_inputs, nav_items, query_with
@@ -177,6 +178,9 @@ class PanelFilters(forms.Form):
 class Filterset:
     def __init__(self, data):
         self.form = PanelFilters(data)
+
+    def fields_html(self):  # ListFilterSet's, without keeping it
+        return SafeString("".join(field.as_field_group() for field in self.form))
 
 
 class Sort:

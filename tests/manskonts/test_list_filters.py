@@ -7,6 +7,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import django_filters
+import pytest
+from django.http import QueryDict
 
 from accounts.models import User
 from manskonts.listing import ListFilterSet
@@ -57,3 +59,30 @@ def test_a_model_choice_filter_keeps_its_requests_queryset_to_itself():
     assert "bob" in str(bob_field.queryset.query)
     assert callable(ByUser.base_filters["user"].extra["queryset"])  # still the class's callable
     assert not hasattr(ByUser.base_filters["user"], "_field")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("which", ["eservices", "orders", "invoices"])
+def test_a_query_without_filters_lists_what_django_filter_would(which, legal):
+    """ListFilterSet skips the form when the query string holds no filter (asks_nothing): each
+    list's filters must leave the queryset alone for empty values, as django-filter's do."""
+    from billing.filters import InvoiceFilter
+    from billing.models import Invoice
+    from eservices.filters import EServiceFilter
+    from eservices.models import EService
+
+    filterset_class, queryset = {
+        "eservices": (EServiceFilter, EService.objects.for_client(legal)),
+        "orders": (OrderPartFilter, OrderPart.objects.for_client(legal)),
+        "invoices": (InvoiceFilter, Invoice.objects.for_client(legal)),
+    }[which]
+    request = SimpleNamespace(client=legal, user=None, GET=QueryDict())
+    data = QueryDict("sort=-created&filtri=0")
+
+    fast = filterset_class(data, queryset=queryset, request=request)
+    full = filterset_class(data, queryset=queryset, request=request)
+
+    assert fast.asks_nothing() and fast.is_valid()
+    assert django_filters.FilterSet.is_valid(full)
+    assert str(fast.qs.query) == str(django_filters.FilterSet.qs.fget(full).query)
+    assert fast.form.cleaned_data == full.form.cleaned_data  # for views that read it
