@@ -22,9 +22,16 @@ SESSION_KEY = "acting_for_client_id"
 
 
 # Every page runs this, so it is one plain statement rather than an ORM query with two subqueries,
-# whose building alone costs a millisecond a request. Same rule as ClientQuerySet.for_user.
+# whose building alone costs a millisecond a request. Same rule as ClientQuerySet.for_user: the
+# person's own client, and each legal person among their memberships. The memberships are read
+# first into an array (an InitPlan) so that both arms of the OR are index lookups, a BitmapOr of
+# person_id and the primary key: the same rule written over the LEFT JOIN (m.id IS NOT NULL) is a
+# sequential scan of every client, over 100 ms a page with a million natural persons. The LEFT
+# JOIN is only for the person's role.
 # {others}: the unread things other apps count (notifications.unread), e.g. messages from VZD;
-# the notification kinds they count instead are left out here.
+# the notification kinds they count instead are left out here. The partial index
+# notification_unread answers the notifications' count. The chosen legal person's users are read
+# the same way, through an array of their ids rather than a join: a fifth less planning.
 CLIENTS_OF_SQL = """
 SELECT c.*, m.role AS membership_role,
        (SELECT count(*) FROM {notification} n
@@ -33,13 +40,15 @@ SELECT c.*, m.role AS membership_role,
        ){others} AS unread_count,
        CASE WHEN c.id = {chosen} AND c.kind = %(legal)s THEN ARRAY(
          SELECT ARRAY[u.id::text, u.first_name, u.last_name, u.username]
-           FROM {membership} um JOIN {user} u ON u.id = um.user_id
-          WHERE um.client_id = c.id
+           FROM {user} u
+          WHERE u.id = ANY(ARRAY(SELECT um.user_id FROM {membership} um WHERE um.client_id = c.id))
           ORDER BY u.last_name, u.first_name
        ) END AS user_rows
   FROM {client} c
   LEFT JOIN {membership} m ON m.client_id = c.id AND m.user_id = %(user)s
- WHERE c.person_id = %(user)s OR (c.kind = %(legal)s AND m.id IS NOT NULL)
+ WHERE c.person_id = %(user)s
+    OR c.kind = %(legal)s
+       AND c.id = ANY(ARRAY(SELECT mc.client_id FROM {membership} mc WHERE mc.user_id = %(user)s))
  ORDER BY c.kind, c.name, c.id
 """
 

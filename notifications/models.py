@@ -56,6 +56,13 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "client", "-created_at"], name="notification_inbox"),
+            # The header counts a person's unread notifications per client on every page: only
+            # the unread ones are in it, so a client with many read notifications costs nothing.
+            models.Index(
+                fields=["recipient", "client", "kind"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
         ]
 
     def __str__(self) -> str:

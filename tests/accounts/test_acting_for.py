@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client as HttpClient
 
-from accounts.acting_for import SESSION_KEY
+from accounts.acting_for import SESSION_KEY, clients_of
 from accounts.models import Client, Membership
 from documents.models import Document
 from tests.factories import (
@@ -56,6 +56,30 @@ def test_acting_for_offers_oneself_and_only_real_memberships(signed_in, colleagu
     own = Client.objects.get_or_create_for_person(colleague)
     assert sorted(c.pk for c in choices) == sorted([own.pk, legal.pk])
     assert response.context["active_client"] == own
+
+
+@pytest.mark.django_db
+def test_the_header_lists_ones_own_client_and_the_legal_persons_one_is_a_user_of(
+    signed_in, outsider, owner_client
+):
+    zeta = LegalClientFactory(registration_number="40003517893", name="SIA „Zeta”")
+    alfa = LegalClientFactory(registration_number="40103987655", name="AS „Alfa”")
+    left = LegalClientFactory(registration_number="50003123455", name="SIA „Bijušais”")
+    MembershipFactory(user=outsider, client=zeta, role=Membership.Role.ADMIN)
+    MembershipFactory(user=outsider, client=alfa, role=Membership.Role.USER)
+    MembershipFactory(client=zeta, role=Membership.Role.USER)  # someone else's, not a second row
+    MembershipFactory(user=outsider, client=left).delete()  # removed from it
+    # A membership row in another person's own client: forms offer legal persons only, the
+    # database does not refuse it, and it gives no access.
+    MembershipFactory(user=outsider, client=owner_client)
+    own = Client.objects.get_or_create_for_person(outsider)
+
+    # Legal persons first, by name, with the person's role; then their own client, with none.
+    expected = [(alfa.pk, "user"), (zeta.pk, "admin"), (own.pk, None)]
+    assert [(c.pk, c.membership_role) for c in clients_of(outsider)] == expected
+    header = signed_in(outsider).get("/mans-konts/").context["client_choices"]
+    assert [(c.pk, c.membership_role) for c in header] == expected
+    assert set(Client.objects.for_user(outsider)) == {alfa, zeta, own}
 
 
 @pytest.mark.django_db

@@ -64,6 +64,18 @@ def test_the_chosen_legal_persons_users_fill_the_user_filter(signed_in, legal_ad
     assert offered == {str(legal_admin.pk), str(colleague.pk)}
 
 
+def test_the_user_filter_offers_the_users_by_name_as_client_users_does(signed_in, legal):
+    for first, last in (("Zane", "Ozola"), ("Andris", "Ābele"), ("Aina", "Ozola")):
+        MembershipFactory(client=legal, user=UserFactory(first_name=first, last_name=last))
+    admin = MembershipFactory(client=legal, role=Membership.Role.ADMIN).user
+    MembershipFactory(user=UserFactory(first_name="Cita", last_name="Firma"))  # another client's
+
+    response = signed_in(admin, acting_for=legal).get("/mans-konts/e-pakalpojumi/")
+
+    offered = [value for value, _label in response.context["filterset"].form.fields["user"].choices]
+    assert [v for v in offered if v] == [str(u.pk) for u in legal.users()]
+
+
 def test_the_client_acted_for_last_is_chosen_in_a_new_session(signed_in, legal_admin, legal):
     legal_admin.last_client = legal
     legal_admin.save(update_fields=["last_client"])
