@@ -96,12 +96,12 @@ migrations-check: install
 
 # BENCH_SCALES=100000,1000000,10000000 for the whole curve (one database per scale, seeded once).
 bench: install static messages
-	nice -n 10 $(PY) bench/run.py
+	BENCH_REDIS_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/8} nice -n 10 $(PY) bench/run.py
 
 # Locust against gunicorn (production settings) on the benchmark database; run `make bench` first.
 load: install static messages
 	$(PIP) install --quiet -e ".[load]"
-	$(PY) bench/load.py
+	BENCH_REDIS_URL=$${BENCH_REDIS_URL:-redis://127.0.0.1:6379/8} $(PY) bench/load.py
 
 # One local worker for every queue; production runs a worker per queue (docker-compose.yml).
 worker: install
