@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from manskonts.collation import latvian_sort_string
 from manskonts.dates import after_day, date_field, day_start
 from manskonts.identifier_fields import EServiceIdFilter, OrderNumberFilter
-from manskonts.listing import ListFilterSet
+from manskonts.listing import ListFilterSet, ids_first
 from orders.models import ServiceGroup
 
 log = logging.getLogger(__name__)
@@ -222,8 +222,9 @@ class EServiceFilter(ListFilterSet):
         prefix = latvian_sort_string(value.strip(), primary_only=True)
         if not prefix.strip():
             return queryset
-        # label_key has the C collation, so this LIKE 'prefix%' reads the (client, label_key) index.
-        return queryset.filter(label_key__startswith=prefix)
+        # label_key has the C collation, so this LIKE 'prefix%' reads the (client, label_key) index,
+        # which also carries the sort columns: the page's ids come from it alone (ids_first).
+        return ids_first(queryset.filter(label_key__startswith=prefix))
 
     def filter_order(self, queryset, name, value):
         if not value:

@@ -168,7 +168,20 @@ class EService(models.Model):
                 fields=["client", "status_changed_at", "id"], name="eservice_client_changed"
             ),
             models.Index(fields=["client", "order_key", "id"], name="eservice_client_order"),
-            models.Index(fields=["client", "label_key", "id"], name="eservice_client_label"),
+            # Also the own label's prefix filter in every sort: it carries the sort columns, so a
+            # page's ids come from it alone (an index-only scan and a top-N sort of the matches,
+            # manskonts.listing.ids_first), not from the heap rows of every match.
+            models.Index(
+                fields=["client", "label_key", "id"],
+                name="eservice_client_label",
+                include=[
+                    "created_at",
+                    "service_rank",
+                    "status_rank",
+                    "status_changed_at",
+                    "order_key",
+                ],
+            ),
             # The filter "Gaida manu atbildi": the few rows awaiting the client, any sort.
             models.Index(
                 fields=["client", "-created_at", "-id"],

@@ -178,6 +178,25 @@ def bounded_count(qs: QuerySet) -> BoundedCount | None:
     return BoundedCount(qs)
 
 
+IDS_FIRST = "manskonts_ids_first"
+
+
+def ids_first(qs: QuerySet) -> QuerySet:
+    """`qs` marked as filtered by a narrow index that does not follow the sort (a prefix of the own
+    label): rows_queryset finds its page's ids first, then reads only the rows of those ids.
+
+    Along the sort's index PostgreSQL reads the heap row of every entry it passes to test the
+    filter (850 for each row shown, at 1 match in 850), or from the filter's index the heap rows
+    of all the matches before sorting them; either grows with the client's rows. The ids alone
+    come from an index-only scan of the filter's index, which carries the sort columns, and a
+    top-N sort of its entries; then the page_size + 1 rows are read by id, the filters checked
+    again on those few. The mark is kept by every later filter, annotation and order (Django
+    copies the query's attributes into each clone)."""
+    qs = qs.all()
+    setattr(qs.query, IDS_FIRST, True)
+    return qs
+
+
 def rows_queryset(
     qs: QuerySet,
     sort: Sort,
@@ -187,16 +206,20 @@ def rows_queryset(
     count: BoundedCount | None = None,
 ) -> QuerySet:
     """The one query of a page's rows: page_size + 1 of them after (or, backwards, before) the
-    sort values `values` (None: from the start), along the sort's index. With `count`, each row
+    sort values `values` (None: from the start), along the sort's index (of an ids_first() `qs`:
+    their ids from the filter's index, then the rows of those ids). With `count`, each row
     also carries it as `bounded_count`: an uncorrelated subquery, which PostgreSQL runs once."""
     fields = sort.option.fields
     desc = sort.descending != backwards
-    if count is not None:
-        qs = qs.annotate(**{COUNT_ANNOTATION: count})
-    ordered = qs.order_by(*[f"-{f}" if desc else f for f in fields])
+    ordering = [f"-{f}" if desc else f for f in fields]
+    ordered = qs.order_by(*ordering)
     if values is not None:
         lookup = TupleLessThan if desc else TupleGreaterThan
         ordered = ordered.filter(lookup(Tuple(*[F(f) for f in fields]), tuple(values)))
+    if getattr(qs.query, IDS_FIRST, False):
+        ordered = qs.filter(pk__in=ordered.values("pk")[: page_size + 1]).order_by(*ordering)
+    if count is not None:
+        ordered = ordered.annotate(**{COUNT_ANNOTATION: count})
     return ordered[: page_size + 1]
 
 

@@ -272,6 +272,52 @@ def test_keyset_pages_round_trip_through_the_url(owner_client, owner_http):
 
 
 @pytest.mark.django_db
+def test_label_prefix_pages_find_their_ids_first_with_the_same_rows_in_every_sort(
+    owner_client, owner_http
+):
+    from eservices.tables import SORTS
+    from manskonts.collation import latvian_sort_string
+    from manskonts.listing import ids_first, keyset_page
+
+    services = list(Service.objects.order_by("pk")[:3])
+    statuses = [EServiceStatus.SUBMITTED, EServiceStatus.PROCESSING, EServiceStatus.COMPLETED]
+    day = timezone.now() - timedelta(days=3)
+    for i in range(14):
+        e = EServiceFactory(
+            client=owner_client,
+            label=f"Māja {i}" if i % 4 else f"Ēka {i}",
+            service=services[i % 3],
+            status=statuses[i % 2 + i % 3 // 2],
+            created_at=day + timedelta(hours=i % 3),  # ties, broken by id
+        )
+        if i % 5 == 0:
+            EService.objects.filter(pk=e.pk).update(order_key=f"2026-{9 - i:07d}")
+    plain = EService.objects.filter(
+        client=owner_client, label_key__startswith=latvian_sort_string("maja", primary_only=True)
+    )
+
+    for key in SORTS.options:
+        for param in (key, f"-{key}"):
+            sort = SORTS.parse(param)[0]
+            expected = list(plain.order_by(*sort.ordering).values_list("pk", flat=True))
+            pages, cursor = [], None
+            while cursor != "":
+                page = keyset_page(ids_first(plain), sort, cursor, page_size=4)
+                pages.append([e.pk for e in page.rows])
+                cursor = page.next_cursor
+            back = keyset_page(ids_first(plain), sort, page.previous_cursor, page_size=4)
+
+            assert [pk for rows in pages for pk in rows] == expected, param
+            assert [e.pk for e in back.rows] == pages[-2], param
+            assert page.count == len(expected) == 10
+    with CaptureQueriesContext(connection) as queries:
+        response = owner_http.get(LIST, {"label": "maja", "sort": "-id"})
+    assert ids(response) == list(plain.order_by("-id").values_list("pk", flat=True))
+    rows_query = next(q["sql"] for q in queries if "bounded_count" in q["sql"])
+    assert '"eservices_eservice"."id" IN (SELECT' in rows_query
+
+
+@pytest.mark.django_db
 def test_count_is_bounded(owner_client, owner_http, monkeypatch):
     import manskonts.listing
 
