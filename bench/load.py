@@ -270,7 +270,7 @@ def run(users: int, seconds: int, env: dict[str, str], workdir: Path) -> dict:
 
 
 SATURATION_LOCUSTFILE = """
-import json, os, random, time
+import json, os, random, string, time
 import gevent
 from locust import FastHttpUser, task
 
@@ -289,7 +289,9 @@ class Client(FastHttpUser):
         return max(0.0, self.next_at - time.monotonic())
 
     def on_start(self):
-        self.cookie = "sessionid=" + random.choice(SESSIONS)
+        # And the CSRF cookie a browser has had since its first page (its forms mask it).
+        secret = "".join(random.choice(string.ascii_letters + string.digits) for _ in range(32))
+        self.cookie = f"sessionid={random.choice(SESSIONS)}; csrftoken={secret}"
         gevent.sleep(random.random())
         self.next_at = time.monotonic()
 

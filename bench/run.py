@@ -191,7 +191,14 @@ def session_cookie() -> str:
     store[ACTING_FOR] = Client.objects.get(registration_number=LEGAL).pk
     store.set_expiry(24 * 3600)
     store.create()
-    return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
+    # And the CSRF cookie a browser has from its first page, which each page's forms mask (without
+    # it every request would make a new secret and set the cookie again).
+    from django.middleware.csrf import _get_new_csrf_string
+
+    return (
+        f"{settings.SESSION_COOKIE_NAME}={store.session_key}; "
+        f"{settings.CSRF_COOKIE_NAME}={_get_new_csrf_string()}"
+    )
 
 
 def api_authorization() -> str:
