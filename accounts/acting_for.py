@@ -116,16 +116,18 @@ def user_with_clients(user_id) -> User | None:
     return user
 
 
-_CLIENT_FIELDS = Client._meta.concrete_fields
+def from_json_row(model, row: dict, db: str):
+    """An instance of `model` from a JSON row of its table (row_to_json, or json_agg's items), as
+    a raw query or a select_related would make it: the page header's clients, the API's token."""
+    fields = model._meta.concrete_fields
+    return model.from_db(
+        db, [f.attname for f in fields], [f.to_python(row[f.column]) for f in fields]
+    )
 
 
 def _client_of(row: dict, db: str) -> Client:
-    """A Client from a JSON row of CLIENTS_OF_SQL, as Client.objects.raw would make it."""
-    client = Client.from_db(
-        db,
-        [f.attname for f in _CLIENT_FIELDS],
-        [f.to_python(row[f.column]) for f in _CLIENT_FIELDS],
-    )
+    """A Client from a JSON row of CLIENTS_OF_SQL, with the header's annotations."""
+    client = from_json_row(Client, row, db)
     client.membership_role = row["membership_role"]
     client.unread_count = row["unread_count"]
     client.user_rows = row["user_rows"]

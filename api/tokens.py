@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.acting_for import from_json_row
 from accounts.memberships import is_client_admin
 from accounts.models import Client, Membership, User
 from api.models import ApiToken
@@ -151,21 +152,13 @@ def _token_sql() -> str:
     )
 
 
-def _from_json(model, row: dict, db: str):
-    """An instance of `model` from a row_to_json of its table, as a select_related would make it."""
-    fields = model._meta.concrete_fields
-    return model.from_db(
-        db, [f.attname for f in fields], [f.to_python(row[f.column]) for f in fields]
-    )
-
-
 def _token_by_prefix(prefix: str) -> ApiToken | None:
     params = {"prefix": prefix, "admin": Membership.Role.ADMIN.value}
     token = next(iter(ApiToken.objects.raw(_token_sql(), params)), None)
     if token is not None:
         db = token._state.db
-        token.client = _from_json(Client, token.client_row, db)
-        token.created_by = _from_json(User, token.creator_row, db)
+        token.client = from_json_row(Client, token.client_row, db)
+        token.created_by = from_json_row(User, token.creator_row, db)
         del token.client_row, token.creator_row
     return token
 
